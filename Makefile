@@ -1,0 +1,80 @@
+# Kiln build. `make run` and `make test` are the two commands the README
+# promises; both install what they need first.
+
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror
+CPPFLAGS := -Isrc -Ibuild/gen -D_GNU_SOURCE -MMD -MP
+ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -pthread
+LDLIBS  := -pthread
+
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+SRCS     := $(shell find src -name '*.c' | sort)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS     := $(SRCS:%.c=build/obj/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=build/obj/%.o)
+ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
+
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TESTS     := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
+
+GEN := build/gen/dsdt_aml.h
+
+.PHONY: all deps guest run test unit integration bench clean
+all: build/kiln
+
+deps:
+	@tools/install-deps.sh
+
+build/kiln: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/obj/%.o: %.c | $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# Unit tests build the library again with AddressSanitizer and UBSan: the
+# guest-facing parsers must never read outside their buffers.
+build/asan/%.o: %.c | $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SANITIZE) -c -o $@ $<
+
+build/tests/%: tests/unit/%.c $(ASAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_OBJS) -lcmocka $(LDLIBS)
+
+# The DSDT is ASL compiled by acpica-tools' iasl into a C array. iasl names
+# the array AmlCode[] or <prefix>_aml_code[] depending on its version; accept
+# either.
+build/gen/dsdt_aml.h: src/arch/x86/dsdt.asl
+	@mkdir -p build/gen
+	iasl -p build/gen/dsdt -tc $< > build/gen/iasl.log 2>&1 || (cat build/gen/iasl.log; exit 1)
+	sed -e 's/^unsigned char [A-Za-z0-9_]*\[\]/static const unsigned char dsdt_aml[]/' build/gen/dsdt.hex > $@.tmp
+	grep -q 'static const unsigned char dsdt_aml\[\]' $@.tmp && mv $@.tmp $@
+
+guest: build/guest/initramfs.cpio.gz
+build/guest/initramfs.cpio.gz: tools/build-guest.sh tools/guest/init
+	tools/build-guest.sh build/guest
+
+run: deps
+	$(MAKE) build/kiln guest
+	tools/run-default-guest.sh
+
+unit: $(TESTS)
+	@tools/run-unit-tests.sh $(TESTS)
+
+integration: build/kiln guest
+	tests/integration/run.sh
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) integration
+
+bench: build/kiln guest
+	bench/boot
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)

@@ -1,0 +1,185 @@
+/* The KVM virtual machine: open /dev/kvm, create the VM with its in-kernel
+ * interrupt controllers and PIT, and map guest RAM into it. */
+#include "accel/kvm/kvm_internal.h"
+#include "arch/x86/layout.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define KVM_DEVICE "/dev/kvm"
+
+static void kvm_destroy(struct accel *a)
+{
+	if (!a)
+		return;
+	if (a->vm_fd >= 0)
+		close(a->vm_fd);
+	if (a->kvm_fd >= 0)
+		close(a->kvm_fd);
+	free(a->supported_cpuid);
+	free(a);
+}
+
+/* KVM_GET_SUPPORTED_CPUID wants a buffer big enough; grow until it fits. */
+static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
+{
+	for (unsigned int n = 64; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c =
+			calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+		if (!c)
+			return NULL;
+		c->nent = n;
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		free(c);
+		if (errno != E2BIG)
+			return NULL;
+	}
+	return NULL;
+}
+
+static int map_memory(struct accel *a, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < a->mem->nr_regions; i++) {
+		const struct guest_mem_region *r = &a->mem->regions[i];
+		struct kvm_userspace_memory_region region = {
+			.slot = i,
+			.guest_phys_addr = r->gpa,
+			.memory_size = r->size,
+			.userspace_addr = (uint64_t)(uintptr_t)r->host,
+		};
+		if (ioctl(a->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+			int e = errno;
+			snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s",
+				 strerror(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+static int kvm_create(struct accel **out, struct guest_mem *mem, char *err,
+		      size_t errlen)
+{
+	struct accel *a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	a->vm_fd = -1;
+	a->mem = mem;
+	int e;
+
+	const char *dev = KVM_DEVICE;
+	a->kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (a->kvm_fd < 0) {
+		e = errno;
+		snprintf(err, errlen,
+			 "cannot open %s: %s (KVM is not available on this host)",
+			 dev, strerror(e));
+		goto fail;
+	}
+	int version = ioctl(a->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		e = EINVAL;
+		snprintf(err, errlen, "%s speaks KVM API %d, Kiln needs %d", dev,
+			 version, KVM_API_VERSION);
+		goto fail;
+	}
+	static const struct {
+		int cap;
+		const char *name;
+	} needed[] = {
+		{ KVM_CAP_IRQCHIP, "IRQCHIP" },
+		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+		{ KVM_CAP_EXT_CPUID, "EXT_CPUID" },
+		{ KVM_CAP_PIT2, "PIT2" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+	};
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		if (ioctl(a->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0) {
+			e = ENOTSUP;
+			snprintf(err, errlen, "KVM lacks KVM_CAP_%s",
+				 needed[i].name);
+			goto fail;
+		}
+	}
+	a->run_size = ioctl(a->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (a->run_size < (int)sizeof(struct kvm_run)) {
+		e = EINVAL;
+		snprintf(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: bad size %d",
+			 a->run_size);
+		goto fail;
+	}
+	a->supported_cpuid = get_supported_cpuid(a->kvm_fd);
+	if (!a->supported_cpuid) {
+		e = errno ? errno : ENOMEM;
+		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s", strerror(e));
+		goto fail;
+	}
+
+	a->vm_fd = ioctl(a->kvm_fd, KVM_CREATE_VM, 0);
+	if (a->vm_fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(e));
+		goto fail;
+	}
+	/* Intel needs a TSS and an identity-map page outside RAM for
+	 * real-mode emulation; harmless on AMD. */
+	if (ioctl(a->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_KVM_TSS_ADDR) < 0) {
+		e = errno;
+		snprintf(err, errlen, "KVM_SET_TSS_ADDR: %s", strerror(e));
+		goto fail;
+	}
+	uint64_t idmap = X86_KVM_IDENTITY_MAP;
+	if (ioctl(a->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
+		pr_debug("KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+
+	/* PIC + IOAPIC + LAPICs in the kernel, and the PIT: interrupts and
+	 * timers cost no trip to user space. */
+	if (ioctl(a->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		e = errno;
+		snprintf(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(e));
+		goto fail;
+	}
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	if (ioctl(a->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		e = errno;
+		snprintf(err, errlen, "KVM_CREATE_PIT2: %s", strerror(e));
+		goto fail;
+	}
+	e = -map_memory(a, err, errlen);
+	if (e)
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	kvm_destroy(a);
+	return -e;
+}
+
+static void kvm_set_irq_line(struct accel *a, uint32_t gsi, int level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level ? 1 : 0 };
+	if (ioctl(a->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+		pr_guest(LOG_WARN, "KVM_IRQ_LINE gsi %u: %s", gsi, strerror(errno));
+}
+
+const struct accel_ops kvm_accel_ops = {
+	.name = "kvm",
+	.create = kvm_create,
+	.destroy = kvm_destroy,
+	.set_irq_line = kvm_set_irq_line,
+	.vcpu_create = kvm_vcpu_create,
+	.vcpu_set_boot_state = kvm_vcpu_set_boot_state,
+	.vcpu_run = kvm_vcpu_run,
+	.vcpu_kick = kvm_vcpu_kick,
+	.vcpu_dump = kvm_vcpu_dump,
+	.vcpu_destroy = kvm_vcpu_destroy,
+};

@@ -1,0 +1,282 @@
+#include "cli/options.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char kiln_usage[] =
+"Usage: kiln --kernel PATH [options]\n"
+"\n"
+"Boots a Linux guest on KVM with its serial console on this terminal.\n"
+"\n"
+"  --kernel PATH        bzImage, or uncompressed ELF vmlinux with a PVH note\n"
+"  --initramfs PATH     initramfs (cpio, optionally compressed) for the guest\n"
+"  --cmdline STRING     guest kernel command line (e.g. \"console=ttyS0\")\n"
+"  --cpus boot=N        number of vCPUs, 1-255 (default 1)\n"
+"  --memory size=SIZE[,hugepages=on|off][,shared=on|off]\n"
+"                       guest RAM, e.g. 512M or 2G (default 512M, at least 32M);\n"
+"                       shared=on backs it with a memfd another process can map,\n"
+"                       hugepages=on with 2 MiB hugetlbfs pages (size must be a\n"
+"                       multiple of 2M; the host needs free hugepages)\n"
+"  --serial tty|file=PATH|off\n"
+"                       where COM1 (ttyS0) goes (default tty: this terminal)\n"
+"  -v, --verbose        more log output (repeat for debug messages)\n"
+"  -h, --help           this text\n"
+"  -V, --version        print the version\n"
+"\n"
+"Console: keystrokes go to the guest. Ctrl-A x quits Kiln; Ctrl-A Ctrl-A\n"
+"sends one Ctrl-A. When stdin is not a terminal it is read as-is, and its\n"
+"end just stops input.\n"
+"\n"
+"Exit status:\n"
+"  0  the guest powered off (or Ctrl-A x)\n"
+"  1  Kiln failed: bad option, unusable file, no KVM, host error\n"
+"  3  the guest rebooted (Kiln does not restart it)\n"
+"  4  the guest kernel panicked\n";
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	unsigned int shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0')
+		return -1;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_onoff(const char *v, bool *out)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "true")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "off") || !strcmp(v, "false")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+/* Split "k1=v1,k2=v2" in place; calls `fn` for each pair. */
+typedef int (*kv_fn)(struct kiln_options *o, const char *key, const char *val,
+		     char *err, size_t errlen);
+
+static int parse_kv_list(const char *flag, const char *arg, kv_fn fn,
+			 struct kiln_options *o, char *err, size_t errlen)
+{
+	char buf[1024];
+	if (strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, "%s: value too long", flag);
+	if (!*arg)
+		return fail(err, errlen, "%s: empty value", flag);
+	strcpy(buf, arg);
+	char *save = NULL;
+	for (char *item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq)
+			return fail(err, errlen, "%s: '%s' is not key=value",
+				    flag, item);
+		*eq = '\0';
+		if (fn(o, item, eq + 1, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static int cpus_kv(struct kiln_options *o, const char *key, const char *val,
+		   char *err, size_t errlen)
+{
+	if (strcmp(key, "boot"))
+		return fail(err, errlen, "--cpus: unknown key '%s' (known: boot)",
+			    key);
+	char *end;
+	errno = 0;
+	long n = strtol(val, &end, 10);
+	if (errno || end == val || *end || n < 1 || n > KILN_MAX_VCPUS)
+		return fail(err, errlen,
+			    "--cpus: boot=%s: must be a number from 1 to %d",
+			    val, KILN_MAX_VCPUS);
+	o->boot_cpus = (unsigned int)n;
+	return 0;
+}
+
+static int memory_kv(struct kiln_options *o, const char *key, const char *val,
+		     char *err, size_t errlen)
+{
+	if (!strcmp(key, "size")) {
+		uint64_t sz;
+		if (parse_size(val, &sz))
+			return fail(err, errlen,
+				    "--memory: size=%s: not a size (e.g. 512M, 2G)",
+				    val);
+		if (sz < KILN_MIN_MEMORY || sz > KILN_MAX_MEMORY)
+			return fail(err, errlen,
+				    "--memory: size=%s: must be from 32M to 1T",
+				    val);
+		if (sz % 4096)
+			return fail(err, errlen,
+				    "--memory: size=%s: must be a multiple of 4K",
+				    val);
+		o->memory_size = sz;
+		return 0;
+	}
+	bool *flag = !strcmp(key, "hugepages") ? &o->hugepages
+		   : !strcmp(key, "shared")    ? &o->shared_memory
+					       : NULL;
+	if (!flag)
+		return fail(err, errlen,
+			    "--memory: unknown key '%s' (known: size, hugepages, shared)",
+			    key);
+	if (parse_onoff(val, flag))
+		return fail(err, errlen, "--memory: %s=%s: must be on or off",
+			    key, val);
+	return 0;
+}
+
+static int parse_serial(struct kiln_options *o, const char *val, char *err,
+			size_t errlen)
+{
+	if (!strcmp(val, "tty")) {
+		o->serial = SERIAL_TTY;
+	} else if (!strcmp(val, "off")) {
+		o->serial = SERIAL_OFF;
+	} else if (!strncmp(val, "file=", 5) && val[5]) {
+		o->serial = SERIAL_FILE;
+		o->serial_path = val + 5;
+	} else {
+		return fail(err, errlen,
+			    "--serial: '%s': must be tty, file=PATH or off", val);
+	}
+	return 0;
+}
+
+/* Flags that take a value. */
+enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL };
+static const struct {
+	const char *name;
+	enum flag_id id;
+} valued_flags[] = {
+	{ "--kernel", F_KERNEL }, { "--initramfs", F_INITRAMFS },
+	{ "--cmdline", F_CMDLINE }, { "--cpus", F_CPUS },
+	{ "--memory", F_MEMORY }, { "--serial", F_SERIAL },
+};
+
+static int apply_flag(struct kiln_options *o, enum flag_id id,
+		      const char *name, const char *val, char *err,
+		      size_t errlen)
+{
+	switch (id) {
+	case F_KERNEL:
+	case F_INITRAMFS:
+		if (!*val)
+			return fail(err, errlen, "%s: empty path", name);
+		*(id == F_KERNEL ? &o->kernel : &o->initramfs) = val;
+		return 0;
+	case F_CMDLINE:
+		o->cmdline = val;
+		return 0;
+	case F_CPUS:
+		return parse_kv_list(name, val, cpus_kv, o, err, errlen);
+	case F_MEMORY:
+		return parse_kv_list(name, val, memory_kv, o, err, errlen);
+	case F_SERIAL:
+		return parse_serial(o, val, err, errlen);
+	}
+	return fail(err, errlen, "%s: internal error", name);
+}
+
+int options_parse(int argc, char *const argv[], struct kiln_options *o,
+		  char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->boot_cpus = 1;
+	o->memory_size = 512ull << 20;
+	o->serial = SERIAL_TTY;
+	if (errlen)
+		err[0] = '\0';
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			o->help = true;
+			continue;
+		}
+		if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {
+			o->version = true;
+			continue;
+		}
+		if (!strcmp(arg, "--verbose") || (arg[0] == '-' && arg[1] == 'v' &&
+						   strspn(arg + 1, "v") == strlen(arg + 1))) {
+			o->verbosity += arg[1] == 'v' ? (int)strlen(arg + 1) : 1;
+			continue;
+		}
+		size_t k;
+		const char *val = NULL;
+		for (k = 0; k < sizeof(valued_flags) / sizeof(valued_flags[0]); k++) {
+			size_t n = strlen(valued_flags[k].name);
+			if (strncmp(arg, valued_flags[k].name, n))
+				continue;
+			if (arg[n] == '=') {
+				val = arg + n + 1;
+				break;
+			}
+			if (arg[n] == '\0') {
+				if (i + 1 >= argc)
+					return fail(err, errlen, "%s: missing value",
+						    valued_flags[k].name);
+				val = argv[++i];
+				break;
+			}
+		}
+		if (!val) {
+			if (arg[0] == '-')
+				return fail(err, errlen,
+					    "%s: unknown option (see kiln --help)", arg);
+			return fail(err, errlen,
+				    "'%s': unexpected argument (see kiln --help)", arg);
+		}
+		if (apply_flag(o, valued_flags[k].id, valued_flags[k].name, val,
+			       err, errlen))
+			return -1;
+	}
+
+	if (o->help || o->version)
+		return 0;
+	if (!o->kernel)
+		return fail(err, errlen, "--kernel: required (see kiln --help)");
+	if (o->hugepages && o->memory_size % (2ull << 20))
+		return fail(err, errlen,
+			    "--memory: hugepages=on needs a size that is a multiple of 2M");
+	return 0;
+}

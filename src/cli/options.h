@@ -1,0 +1,49 @@
+/* Kiln's command line, in Cloud Hypervisor's flag shapes:
+ *
+ *   kiln --kernel PATH [--initramfs PATH] [--cmdline STRING]
+ *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
+ *        [--serial tty|file=PATH|off] [-v]... [--help] [--version]
+ *
+ * Parsing is pure: no file is opened here, so every message about a bad
+ * value can name its flag and the tests need no guest.
+ */
+#ifndef KILN_CLI_OPTIONS_H
+#define KILN_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KILN_MAX_VCPUS 255 /* xAPIC ids in the MADT */
+#define KILN_MIN_MEMORY (32ull << 20)
+#define KILN_MAX_MEMORY (1ull << 40)
+
+enum serial_mode { SERIAL_TTY, SERIAL_FILE, SERIAL_OFF };
+
+struct kiln_options {
+	const char *kernel;
+	const char *initramfs;
+	const char *cmdline;
+	unsigned int boot_cpus;
+	uint64_t memory_size;
+	bool hugepages;
+	bool shared_memory;
+	enum serial_mode serial;
+	const char *serial_path;
+	int verbosity;
+	bool help;
+	bool version;
+};
+
+/* Fill `opts` from argv. Returns 0, or -1 with a one-line message that
+ * names the offending flag in `err`. */
+int options_parse(int argc, char *const argv[], struct kiln_options *opts,
+		  char *err, size_t errlen);
+
+/* Parse "512M", "2G", "1048576" (bytes). Returns 0 or -1. */
+int parse_size(const char *s, uint64_t *out);
+
+/* The --help text. */
+extern const char kiln_usage[];
+
+#endif

@@ -1,0 +1,217 @@
+#include "core/guest_mem.h"
+
+#include "core/log.h"
+
+#include <errno.h>
+#include <linux/memfd.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define GiB (1ull << 30)
+#define HUGEPAGE_SIZE (2ull << 20)
+
+static int map_region(struct guest_mem *mem, struct guest_mem_region *r)
+{
+	int prot = PROT_READ | PROT_WRITE;
+
+	r->fd = -1;
+	if (mem->backing == GUEST_MEM_ANON) {
+		r->host = mmap(NULL, r->size, prot,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (r->host == MAP_FAILED) {
+			r->host = NULL;
+			return -errno;
+		}
+		/* Let the host back guest RAM with transparent hugepages. */
+		madvise(r->host, r->size, MADV_HUGEPAGE);
+		return 0;
+	}
+
+	unsigned int flags = MFD_CLOEXEC;
+	if (mem->backing == GUEST_MEM_HUGETLB) {
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+		if (r->size % HUGEPAGE_SIZE)
+			return -EINVAL;
+	}
+	int fd = memfd_create("kiln-guest-ram", flags);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)r->size) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	r->host = mmap(NULL, r->size, prot, MAP_SHARED, fd, 0);
+	if (r->host == MAP_FAILED) {
+		int err = -errno;
+		r->host = NULL;
+		close(fd);
+		return err;
+	}
+	r->fd = fd;
+	r->fd_offset = 0;
+	return 0;
+}
+
+static void unmap_region(struct guest_mem_region *r)
+{
+	if (r->host)
+		munmap(r->host, r->size);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->host = NULL;
+	r->fd = -1;
+}
+
+int guest_mem_init(struct guest_mem *mem, uint64_t ram_size,
+		   uint64_t hole_start, enum guest_mem_backing backing)
+{
+	memset(mem, 0, sizeof(*mem));
+	mem->backing = backing;
+	if (ram_size == 0 || hole_start == 0 || hole_start > 4 * GiB)
+		return -EINVAL;
+
+	uint64_t low = ram_size < hole_start ? ram_size : hole_start;
+	uint64_t high = ram_size - low;
+	struct guest_mem_region want[2] = {
+		{ .gpa = 0, .size = low },
+		{ .gpa = 4 * GiB, .size = high },
+	};
+
+	for (unsigned int i = 0; i < 2; i++) {
+		if (!want[i].size)
+			continue;
+		struct guest_mem_region *r = &mem->regions[mem->nr_regions];
+		*r = want[i];
+		int err = map_region(mem, r);
+		if (err) {
+			guest_mem_destroy(mem);
+			return err;
+		}
+		mem->nr_regions++;
+	}
+	mem->ram_size = ram_size;
+	return 0;
+}
+
+int guest_mem_init_fake(struct guest_mem *mem, uint8_t *buf, uint64_t gpa,
+			uint64_t size)
+{
+	if (mem->nr_regions == 0 && mem->ram_size == 0)
+		memset(mem, 0, sizeof(*mem));
+	if (mem->nr_regions >= GUEST_MEM_MAX_REGIONS || !size ||
+	    gpa + size < gpa)
+		return -EINVAL;
+	struct guest_mem_region *r = &mem->regions[mem->nr_regions++];
+	r->gpa = gpa;
+	r->size = size;
+	r->host = buf;
+	r->fd = -2; /* not ours: never unmapped */
+	mem->ram_size += size;
+	return 0;
+}
+
+void guest_mem_destroy(struct guest_mem *mem)
+{
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		if (mem->regions[i].fd == -2)
+			continue;
+		unmap_region(&mem->regions[i]);
+	}
+	mem->nr_regions = 0;
+	mem->ram_size = 0;
+}
+
+static const struct guest_mem_region *find_region(const struct guest_mem *mem,
+						  uint64_t gpa)
+{
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		const struct guest_mem_region *r = &mem->regions[i];
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+void *guest_mem_slice(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	if (gpa + len < gpa)
+		return NULL;
+	const struct guest_mem_region *r = find_region(mem, gpa);
+	if (!r)
+		return NULL;
+	uint64_t off = gpa - r->gpa;
+	if (len > r->size - off)
+		return NULL;
+	return r->host + off;
+}
+
+/* Walk [gpa, gpa+len) region by region; fn gets each host chunk. */
+static int for_each_chunk(const struct guest_mem *mem, uint64_t gpa,
+			  uint64_t len, uint8_t *buf, bool to_guest)
+{
+	if (gpa + len < gpa)
+		return -EFAULT;
+	while (len) {
+		const struct guest_mem_region *r = find_region(mem, gpa);
+		if (!r)
+			return -EFAULT;
+		uint64_t off = gpa - r->gpa;
+		uint64_t n = r->size - off < len ? r->size - off : len;
+		if (to_guest)
+			memcpy(r->host + off, buf, n);
+		else
+			memcpy(buf, r->host + off, n);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+bool guest_mem_is_ram(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	if (gpa + len < gpa)
+		return false;
+	while (len) {
+		const struct guest_mem_region *r = find_region(mem, gpa);
+		if (!r)
+			return false;
+		uint64_t avail = r->size - (gpa - r->gpa);
+		if (avail >= len)
+			return true;
+		gpa += avail;
+		len -= avail;
+	}
+	return true;
+}
+
+int guest_mem_read(const struct guest_mem *mem, uint64_t gpa, void *dst,
+		   uint64_t len)
+{
+	if (!guest_mem_is_ram(mem, gpa, len))
+		return -EFAULT;
+	return for_each_chunk(mem, gpa, len, dst, false);
+}
+
+int guest_mem_write(struct guest_mem *mem, uint64_t gpa, const void *src,
+		    uint64_t len)
+{
+	if (!guest_mem_is_ram(mem, gpa, len))
+		return -EFAULT;
+	return for_each_chunk(mem, gpa, len, (uint8_t *)src, true);
+}
+
+uint64_t guest_mem_low_end(const struct guest_mem *mem)
+{
+	uint64_t end = 0;
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		const struct guest_mem_region *r = &mem->regions[i];
+		if (r->gpa < 4 * GiB) {
+			uint64_t e = r->gpa + r->size;
+			end = e > end ? e : end;
+		}
+	}
+	return end;
+}

@@ -1,0 +1,67 @@
+/* Guest-physical memory: the one owner of the guest's RAM map.
+ *
+ * RAM is a small set of regions, each a contiguous host mapping. Device
+ * code never keeps raw pointers into guest memory: it goes through the
+ * checked helpers below, which refuse any range that overflows or does not
+ * lie wholly inside one RAM region.
+ */
+#ifndef KILN_CORE_GUEST_MEM_H
+#define KILN_CORE_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUEST_MEM_MAX_REGIONS 8
+
+enum guest_mem_backing {
+	GUEST_MEM_ANON,   /* private anonymous memory (default) */
+	GUEST_MEM_MEMFD,  /* shared=on: a memfd another process can map */
+	GUEST_MEM_HUGETLB /* hugepages=on: memfd on 2 MiB hugetlbfs pages */
+};
+
+struct guest_mem_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *host;   /* mapping of [gpa, gpa + size) */
+	int fd;          /* memfd, or -1 for anonymous memory */
+	uint64_t fd_offset;
+};
+
+struct guest_mem {
+	struct guest_mem_region regions[GUEST_MEM_MAX_REGIONS];
+	unsigned int nr_regions;
+	uint64_t ram_size; /* total bytes of RAM over all regions */
+	enum guest_mem_backing backing;
+};
+
+/* Lay out `ram_size` bytes of RAM like a PC: below the 32-bit PCI hole
+ * (which starts at `hole_start` and ends at 4 GiB), the rest above 4 GiB.
+ * Returns 0 or -errno; on failure nothing is left mapped. */
+int guest_mem_init(struct guest_mem *mem, uint64_t ram_size,
+		   uint64_t hole_start, enum guest_mem_backing backing)
+	__attribute__((warn_unused_result));
+
+/* Use caller-provided host buffers as regions (unit tests, fake memory). */
+int guest_mem_init_fake(struct guest_mem *mem, uint8_t *buf, uint64_t gpa,
+			uint64_t size) __attribute__((warn_unused_result));
+
+void guest_mem_destroy(struct guest_mem *mem);
+
+/* Host pointer for [gpa, gpa + len) only if the whole range lies in one RAM
+ * region; NULL otherwise (including len == 0 overflow cases). */
+void *guest_mem_slice(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* Copy to/from guest RAM. The range may span regions only if they are
+ * adjacent and all of it is RAM. Return 0 or -EFAULT. */
+int guest_mem_read(const struct guest_mem *mem, uint64_t gpa, void *dst,
+		   uint64_t len) __attribute__((warn_unused_result));
+int guest_mem_write(struct guest_mem *mem, uint64_t gpa, const void *src,
+		    uint64_t len) __attribute__((warn_unused_result));
+
+bool guest_mem_is_ram(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* Highest guest-physical address of RAM below 4 GiB, plus one. */
+uint64_t guest_mem_low_end(const struct guest_mem *mem);
+
+#endif

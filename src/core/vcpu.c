@@ -1,0 +1,106 @@
+/* The vCPU thread: run the guest until an exit, hand the exit to the
+ * buses, repeat until the VM stops. */
+#include "core/log.h"
+#include "core/vm.h"
+
+#include <errno.h>
+#include <string.h>
+
+static uint64_t load_le(const uint8_t *p, unsigned int size)
+{
+	uint64_t v = 0;
+	for (unsigned int i = 0; i < size; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void store_le(uint8_t *p, unsigned int size, uint64_t v)
+{
+	for (unsigned int i = 0; i < size; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void dispatch_io(struct io_bus *bus, struct vcpu_exit *exit)
+{
+	for (uint32_t i = 0; i < exit->count; i++) {
+		uint8_t *p = exit->data + (size_t)i * exit->size;
+		if (exit->is_write) {
+			io_bus_write(bus, exit->addr, exit->size,
+				     load_le(p, exit->size));
+		} else {
+			uint64_t v;
+			io_bus_read(bus, exit->addr, exit->size, &v);
+			store_le(p, exit->size, v);
+		}
+	}
+}
+
+bool vcpu_handle_exit(struct vm *vm, struct vcpu *vcpu, struct vcpu_exit *exit)
+{
+	vcpu->exits++;
+	switch (exit->reason) {
+	case VCPU_EXIT_INTERRUPTED:
+		return !__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+	case VCPU_EXIT_PIO:
+		dispatch_io(&vm->pio, exit);
+		return true;
+	case VCPU_EXIT_MMIO:
+		dispatch_io(&vm->mmio, exit);
+		return true;
+	case VCPU_EXIT_SHUTDOWN:
+		pr_info("vcpu %u: triple fault, the guest resets", vcpu->index);
+		vm_raise_event(vm, VM_EVENT_REBOOT);
+		return false;
+	case VCPU_EXIT_RESET:
+		vm_raise_event(vm, VM_EVENT_REBOOT);
+		return false;
+	case VCPU_EXIT_POWEROFF:
+		vm_raise_event(vm, VM_EVENT_POWEROFF);
+		return false;
+	case VCPU_EXIT_CRASH:
+		vm_raise_event(vm, VM_EVENT_PANIC);
+		return false;
+	case VCPU_EXIT_ERROR:
+		pr_err("vcpu %u: %s: 0x%llx", vcpu->index, exit->error_desc,
+		       (unsigned long long)exit->error_code);
+		if (vm->accel_ops->vcpu_dump)
+			vm->accel_ops->vcpu_dump(vcpu->accel);
+		vm_raise_event(vm, VM_EVENT_FAILED);
+		return false;
+	}
+	return true;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	struct vcpu_exit exit;
+
+	__atomic_store_n(&vcpu->state, VCPU_RUNNING, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+		int err = vm->accel_ops->vcpu_run(vcpu->accel, &exit);
+		if (err) {
+			pr_err("vcpu %u: run failed: %s", vcpu->index,
+			       strerror(-err));
+			vm_raise_event(vm, VM_EVENT_FAILED);
+			break;
+		}
+		if (!vcpu_handle_exit(vm, vcpu, &exit))
+			break;
+	}
+	__atomic_store_n(&vcpu->state, VCPU_STOPPED, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+int vm_start_vcpus(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		int err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (err)
+			return -err;
+		v->thread_started = true;
+	}
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* A virtual machine: guest memory, the two buses, the accelerator, the
+ * vCPU threads and the devices. Everything hangs off this struct; there is
+ * no global VM state, so unit tests and (later) several VMs per process
+ * can each have their own.
+ */
+#ifndef KILN_CORE_VM_H
+#define KILN_CORE_VM_H
+
+#include "accel/accel.h"
+#include "bus/io_bus.h"
+#include "core/guest_mem.h"
+#include "core/vm_event.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+struct uart;
+struct cmos_rtc;
+struct i8042;
+
+enum vcpu_state { VCPU_CREATED, VCPU_RUNNING, VCPU_STOPPED };
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int index;
+	struct accel_vcpu *accel;
+	pthread_t thread;
+	enum vcpu_state state;
+	bool thread_started;
+	uint64_t exits; /* counter for the API / debugging */
+};
+
+#define VM_MAX_VCPUS 255
+
+struct vm {
+	struct guest_mem mem;
+	struct io_bus pio;
+	struct io_bus mmio;
+	const struct accel_ops *accel_ops;
+	struct accel *accel;
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+
+	/* The first event the guest raises decides how Kiln exits; the main
+	 * thread waits on event_fd for it. */
+	enum vm_event event;
+	int event_fd;
+	bool stopping;
+	struct vm_event_sink events;
+
+	/* Legacy PC devices. */
+	struct uart *com1;
+	struct cmos_rtc *rtc;
+	struct i8042 *kbd;
+};
+
+/* Set up the empty shell: buses, event fd. Returns 0 or -errno. */
+int vm_init(struct vm *vm) __attribute__((warn_unused_result));
+
+/* Record `event` (first one wins), wake the main thread, stop the vCPUs. */
+void vm_raise_event(struct vm *vm, enum vm_event event);
+
+/* Wait until the guest raises an event; returns it. */
+enum vm_event vm_wait_event(struct vm *vm);
+
+/* Start one thread per vCPU. Returns 0 or -errno. */
+int vm_start_vcpus(struct vm *vm) __attribute__((warn_unused_result));
+
+/* Stop and join every vCPU thread, then free everything. */
+void vm_destroy(struct vm *vm);
+
+/* The accelerator-neutral half of a vCPU exit: dispatch it to the buses.
+ * Returns false when the vCPU must stop. Exposed for unit tests. */
+bool vcpu_handle_exit(struct vm *vm, struct vcpu *vcpu,
+		      struct vcpu_exit *exit);
+
+#endif

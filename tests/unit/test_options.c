@@ -1,0 +1,135 @@
+/* Command-line parser: good inputs land in the right fields, and every
+ * bad input gives a message that names the flag it is about. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "cli/options.h"
+
+static char err[256];
+
+static int parse(struct kiln_options *o, ...)
+{
+	char *argv[32] = { "kiln" };
+	int argc = 1;
+	va_list ap;
+	va_start(ap, o);
+	for (char *a; (a = va_arg(ap, char *)) != NULL;)
+		argv[argc++] = a;
+	va_end(ap);
+	return options_parse(argc, argv, o, err, sizeof(err));
+}
+
+static void test_defaults(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "vmlinuz", NULL), 0);
+	assert_string_equal(o.kernel, "vmlinuz");
+	assert_null(o.initramfs);
+	assert_int_equal(o.boot_cpus, 1);
+	assert_int_equal(o.memory_size, 512ull << 20);
+	assert_int_equal(o.serial, SERIAL_TTY);
+	assert_false(o.hugepages);
+	assert_false(o.shared_memory);
+}
+
+static void test_full_line(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "k", "--initramfs=i", "--cmdline",
+			       "console=ttyS0 quiet", "--cpus", "boot=2", "--memory",
+			       "size=1G,hugepages=on,shared=on", "--serial",
+			       "file=/tmp/x", "-vv", NULL), 0);
+	assert_string_equal(o.initramfs, "i");
+	assert_string_equal(o.cmdline, "console=ttyS0 quiet");
+	assert_int_equal(o.boot_cpus, 2);
+	assert_int_equal(o.memory_size, 1ull << 30);
+	assert_true(o.hugepages);
+	assert_true(o.shared_memory);
+	assert_int_equal(o.serial, SERIAL_FILE);
+	assert_string_equal(o.serial_path, "/tmp/x");
+	assert_int_equal(o.verbosity, 2);
+}
+
+static void test_help_without_kernel(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--help", NULL), 0);
+	assert_true(o.help);
+	assert_non_null(strstr(kiln_usage, "--memory"));
+	assert_non_null(strstr(kiln_usage, "Exit status"));
+}
+
+static void test_sizes(void **state)
+{
+	uint64_t v;
+	assert_int_equal(parse_size("512M", &v), 0);
+	assert_int_equal(v, 512ull << 20);
+	assert_int_equal(parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(parse_size("2g", &v), 0);
+	assert_int_equal(v, 2ull << 30);
+	assert_int_equal(parse_size("", &v), -1);
+	assert_int_equal(parse_size("-1M", &v), -1);
+	assert_int_equal(parse_size("12X", &v), -1);
+	assert_int_equal(parse_size("1MB", &v), -1);
+	assert_int_equal(parse_size("99999999999999999999", &v), -1);
+	assert_int_equal(parse_size("99999999999T", &v), -1);
+}
+
+/* Each bad line must fail and mention the flag given as the first word. */
+static void expect_error(const char *flag, const char *const *args)
+{
+	char *argv[16] = { "kiln" };
+	int argc = 1;
+	for (; *args; args++)
+		argv[argc++] = (char *)*args;
+	struct kiln_options o;
+	assert_int_equal(options_parse(argc, argv, &o, err, sizeof(err)), -1);
+	if (!strstr(err, flag))
+		fail_msg("error '%s' does not name %s", err, flag);
+}
+
+static void test_bad_inputs(void **state)
+{
+#define BAD(flag, ...) expect_error(flag, (const char *const[]){ __VA_ARGS__, NULL })
+	BAD("--kernel", "--cpus", "boot=1");
+	BAD("--kernel", "--kernel");
+	BAD("--kernel", "--kernel", "");
+	BAD("--cpus", "--kernel", "k", "--cpus", "boot=0");
+	BAD("--cpus", "--kernel", "k", "--cpus", "boot=256");
+	BAD("--cpus", "--kernel", "k", "--cpus", "boot=two");
+	BAD("--cpus", "--kernel", "k", "--cpus", "boot=");
+	BAD("--cpus", "--kernel", "k", "--cpus", "4");
+	BAD("--cpus", "--kernel", "k", "--cpus", "max=4");
+	BAD("--cpus", "--kernel", "k", "--cpus", "");
+	BAD("--memory", "--kernel", "k", "--memory", "size=1");
+	BAD("--memory", "--kernel", "k", "--memory", "size=16M");
+	BAD("--memory", "--kernel", "k", "--memory", "size=2T");
+	BAD("--memory", "--kernel", "k", "--memory", "size=lots");
+	BAD("--memory", "--kernel", "k", "--memory", "size=100001K");
+	BAD("--memory", "--kernel", "k", "--memory", "size=1G,hugepages=maybe");
+	BAD("--memory", "--kernel", "k", "--memory", "size=1G,color=red");
+	BAD("--memory", "--kernel", "k", "--memory", "size=33M,hugepages=on");
+	BAD("--memory", "--kernel", "k", "--memory");
+	BAD("--serial", "--kernel", "k", "--serial", "pty");
+	BAD("--serial", "--kernel", "k", "--serial", "file=");
+	BAD("--frobnicate", "--kernel", "k", "--frobnicate");
+	BAD("stray", "--kernel", "k", "stray");
+#undef BAD
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full_line),
+		cmocka_unit_test(test_help_without_kernel),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_bad_inputs),
+	};
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
