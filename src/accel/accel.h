@@ -8,6 +8,7 @@
 #define KILN_ACCEL_ACCEL_H
 
 #include "arch/x86/boot.h"
+#include "arch/x86/cpu_state.h"
 #include "core/guest_mem.h"
 
 #include <stdbool.h>
@@ -65,6 +66,12 @@ struct accel_ops {
 	/* From any thread: make a running or about-to-run vcpu_run return
 	 * VCPU_EXIT_INTERRUPTED promptly. */
 	void (*vcpu_kick)(struct accel_vcpu *v);
+	/* The vCPU's complete state as plain data, and back. The vCPU must
+	 * not be running. restore() treats `s` as untrusted: it is checked,
+	 * and -EINVAL comes with a reason in `err`. */
+	int (*vcpu_save)(struct accel_vcpu *v, struct x86_vcpu_state *s);
+	int (*vcpu_restore)(struct accel_vcpu *v, const struct x86_vcpu_state *s,
+			    char *err, size_t errlen);
 	/* Dump registers to the log (after an error). */
 	void (*vcpu_dump)(struct accel_vcpu *v);
 	void (*vcpu_destroy)(struct accel_vcpu *v);

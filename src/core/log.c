@@ -28,12 +28,12 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	if (level > current_level)
 		return;
-	/* Whole lines under one lock so vCPU threads do not interleave. The
-	 * console may be in raw mode, hence the explicit \r. */
+	/* Whole lines under one lock so vCPU threads do not interleave. A raw
+	 * console keeps output processing on, so \n still returns the cursor. */
 	pthread_mutex_lock(&log_lock);
 	fprintf(stderr, "kiln: %s", level_prefix(level));
 	vfprintf(stderr, fmt, ap);
-	fputs("\r\n", stderr);
+	fputc('\n', stderr);
 	pthread_mutex_unlock(&log_lock);
 }
 

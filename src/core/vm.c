@@ -54,7 +54,7 @@ enum vm_event vm_wait_event(struct vm *vm)
 	return vm->event;
 }
 
-void vm_destroy(struct vm *vm)
+static void stop_vcpu_threads(struct vm *vm)
 {
 	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -68,8 +68,22 @@ void vm_destroy(struct vm *vm)
 				usleep(1000);
 			}
 			pthread_join(v->thread, NULL);
+			v->thread_started = false;
 		}
 	}
+}
+
+void vm_dump_vcpus(struct vm *vm)
+{
+	stop_vcpu_threads(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i] && vm->vcpus[i]->accel && vm->accel_ops->vcpu_dump)
+			vm->accel_ops->vcpu_dump(vm->vcpus[i]->accel);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	stop_vcpu_threads(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		if (!v)

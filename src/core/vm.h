@@ -67,6 +67,9 @@ enum vm_event vm_wait_event(struct vm *vm);
 /* Start one thread per vCPU. Returns 0 or -errno. */
 int vm_start_vcpus(struct vm *vm) __attribute__((warn_unused_result));
 
+/* Stop every vCPU thread and log its registers. */
+void vm_dump_vcpus(struct vm *vm);
+
 /* Stop and join every vCPU thread, then free everything. */
 void vm_destroy(struct vm *vm);
 

@@ -3,6 +3,7 @@
 #define KILN_ACCEL_KVM_INTERNAL_H
 
 #include "accel/accel.h"
+#include "arch/x86/cpu_state.h"
 
 #include <linux/kvm.h>
 #include <pthread.h>
@@ -37,6 +38,9 @@ int kvm_vcpu_run(struct accel_vcpu *v, struct vcpu_exit *exit);
 void kvm_vcpu_kick(struct accel_vcpu *v);
 void kvm_vcpu_dump(struct accel_vcpu *v);
 void kvm_vcpu_destroy(struct accel_vcpu *v);
+int kvm_vcpu_save(struct accel_vcpu *v, struct x86_vcpu_state *s);
+int kvm_vcpu_restore(struct accel_vcpu *v, const struct x86_vcpu_state *s,
+		     char *err, size_t errlen);
 
 int kvm_vcpu_setup_cpuid(struct accel_vcpu *v, unsigned int nr_cpus);
 int kvm_vcpu_setup_msrs(struct accel_vcpu *v);

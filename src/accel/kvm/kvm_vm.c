@@ -44,6 +44,26 @@ static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
 	return NULL;
 }
 
+/* Some sandboxes (PVM) offer a /dev/kvm that runs only guests built for
+ * it, without VT-x or AMD-V underneath. An unmodified kernel dies there
+ * with an emulation error deep in its boot, so refuse up front. */
+static bool host_has_hw_virt(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		return true; /* cannot tell: let KVM decide */
+	char line[4096];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		found = strstr(line, " vmx") || strstr(line, " svm");
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
 static int map_memory(struct accel *a, char *err, size_t errlen)
 {
 	for (unsigned int i = 0; i < a->mem->nr_regions; i++) {
@@ -83,6 +103,13 @@ static int kvm_create(struct accel **out, struct guest_mem *mem, char *err,
 		snprintf(err, errlen,
 			 "cannot open %s: %s (KVM is not available on this host)",
 			 dev, strerror(e));
+		goto fail;
+	}
+	if (!host_has_hw_virt()) {
+		e = ENODEV;
+		snprintf(err, errlen,
+			 "%s has no hardware virtualization behind it (no vmx or svm CPU flag; a PVM sandbox?): KVM is not available on this host",
+			 dev);
 		goto fail;
 	}
 	int version = ioctl(a->kvm_fd, KVM_GET_API_VERSION, 0);
@@ -180,6 +207,8 @@ const struct accel_ops kvm_accel_ops = {
 	.vcpu_set_boot_state = kvm_vcpu_set_boot_state,
 	.vcpu_run = kvm_vcpu_run,
 	.vcpu_kick = kvm_vcpu_kick,
+	.vcpu_save = kvm_vcpu_save,
+	.vcpu_restore = kvm_vcpu_restore,
 	.vcpu_dump = kvm_vcpu_dump,
 	.vcpu_destroy = kvm_vcpu_destroy,
 };

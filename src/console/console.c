@@ -1,0 +1,184 @@
+#include "console/console.h"
+
+#include "core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+static void write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+				poll(&p, 1, 100);
+				continue;
+			}
+			return; /* output gone (closed pipe): drop it */
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void console_output(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct console *c = ctx;
+	if (c->out_fd >= 0)
+		write_all(c->out_fd, buf, len);
+}
+
+static void console_rx_space(void *ctx)
+{
+	struct console *c = ctx;
+	uint64_t one = 1;
+	if (write(c->space_fd, &one, sizeof(one)) < 0)
+		pr_debug("console: eventfd: %s", strerror(errno));
+}
+
+struct uart_callbacks console_uart_callbacks(struct console *c)
+{
+	return (struct uart_callbacks){ .output = console_output,
+					.rx_space = console_rx_space,
+					.ctx = c };
+}
+
+int console_open(struct console *c, enum serial_mode mode, const char *path,
+		 char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->in_fd = -1;
+	c->out_fd = -1;
+	c->space_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->space_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	switch (mode) {
+	case SERIAL_OFF:
+		return 0;
+	case SERIAL_FILE:
+		c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (c->out_fd < 0) {
+			int e = errno;
+			snprintf(err, errlen, "--serial: cannot open %s: %s", path,
+				 strerror(e));
+			return -e;
+		}
+		c->owns_out_fd = true;
+		return 0;
+	case SERIAL_TTY:
+		break;
+	}
+	c->out_fd = STDOUT_FILENO;
+	c->in_fd = STDIN_FILENO;
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &c->saved) == 0) {
+		/* Raw input so Ctrl-C and friends reach the guest; output
+		 * processing stays on for Kiln's own messages. */
+		struct termios raw = c->saved;
+		cfmakeraw(&raw);
+		raw.c_oflag |= OPOST | ONLCR;
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+			c->raw = true;
+	}
+	return 0;
+}
+
+void console_close(struct console *c)
+{
+	if (c->raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &c->saved);
+	c->raw = false;
+	if (c->owns_out_fd && c->out_fd >= 0)
+		close(c->out_fd);
+	c->out_fd = -1;
+	if (c->space_fd >= 0)
+		close(c->space_fd);
+	c->space_fd = -1;
+}
+
+static void queue_byte(struct console *c, uint8_t b)
+{
+	if (c->pending_len < sizeof(c->pending))
+		c->pending[c->pending_len++] = b;
+}
+
+bool console_input(struct console *c, const uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint8_t b = buf[i];
+		if (c->escape) {
+			c->escape = false;
+			if (b == CONSOLE_QUIT)
+				return true;
+			if (b == CONSOLE_ESCAPE)
+				queue_byte(c, b);
+			/* Any other key after the escape is dropped. */
+			continue;
+		}
+		if (b == CONSOLE_ESCAPE) {
+			c->escape = true;
+			continue;
+		}
+		queue_byte(c, b);
+	}
+	return false;
+}
+
+/* Push queued input into the UART as far as its FIFO allows. */
+static void flush_pending(struct console *c)
+{
+	if (!c->uart)
+		return;
+	size_t n = uart_receive(c->uart, c->pending + c->pending_off,
+				c->pending_len - c->pending_off);
+	c->pending_off += n;
+	if (c->pending_off == c->pending_len)
+		c->pending_off = c->pending_len = 0;
+}
+
+bool console_run(struct console *c, int event_fd)
+{
+	for (;;) {
+		bool want_input = c->in_fd >= 0 && !c->input_eof &&
+				  c->pending_len == 0;
+		struct pollfd p[3] = {
+			{ .fd = event_fd, .events = POLLIN },
+			{ .fd = c->space_fd, .events = POLLIN },
+			{ .fd = want_input ? c->in_fd : -1, .events = POLLIN },
+		};
+		/* Poll the UART now and then too: an rx_space wake-up can race
+		 * with a FIFO that filled in between. */
+		int n = poll(p, 3, c->pending_len ? 50 : -1);
+		if (n < 0 && errno != EINTR)
+			return false;
+		if (p[0].revents)
+			return false;
+		if (p[1].revents) {
+			uint64_t v;
+			if (read(c->space_fd, &v, sizeof(v)) < 0)
+				pr_debug("console: eventfd read: %s", strerror(errno));
+		}
+		if (p[2].revents) {
+			uint8_t buf[256];
+			ssize_t r = read(c->in_fd, buf, sizeof(buf) / 2);
+			if (r <= 0) {
+				if (r == 0 || (errno != EINTR && errno != EAGAIN))
+					c->input_eof = true; /* no more input; guest runs on */
+			} else if (console_input(c, buf, (size_t)r)) {
+				return true;
+			}
+		}
+		if (c->pending_len)
+			flush_pending(c);
+	}
+}

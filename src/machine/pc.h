@@ -1,0 +1,29 @@
+/* The one function that builds Kiln's PC, in order: RAM, legacy devices,
+ * ACPI tables, the kernel, the accelerator, the vCPUs. */
+#ifndef KILN_MACHINE_PC_H
+#define KILN_MACHINE_PC_H
+
+#include "arch/x86/boot.h"
+#include "core/vm.h"
+#include "devices/uart16550.h"
+
+struct pc_config {
+	const uint8_t *kernel;
+	size_t kernel_len;
+	const struct kernel_info *kernel_info;
+	const uint8_t *initrd; /* may be NULL */
+	size_t initrd_len;
+	const char *cmdline;
+	unsigned int nr_cpus;
+	uint64_t ram_size;
+	enum guest_mem_backing backing;
+	const struct uart_callbacks *serial; /* COM1's output and flow control */
+};
+
+/* Returns 0, or -errno with a one-line reason in `err`. On failure the
+ * caller still calls vm_destroy(). */
+int pc_build(struct vm *vm, const struct accel_ops *accel,
+	     const struct pc_config *cfg, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,22 @@
+# Runs as /test.sh in the default guest: report what the guest sees of its
+# machine, then power off through ACPI (init's poweroff -f).
+echo "KILN_NPROC=$(grep -c ^processor /proc/cpuinfo)"
+echo "KILN_ONLINE=$(cat /sys/devices/system/cpu/online)"
+# Firmware memory map as the kernel got it (e820 or PVH memmap): bytes of RAM.
+total=0
+for d in /sys/firmware/memmap/*; do
+	[ "$(cat "$d/type")" = "System RAM" ] || continue
+	s=$(($(cat "$d/start")))
+	e=$(($(cat "$d/end")))
+	total=$((total + e - s + 1))
+done
+echo "KILN_E820_RAM=$total"
+echo "KILN_MEMTOTAL_KB=$(awk '/^MemTotal/ {print $2}' /proc/meminfo)"
+echo "KILN_RTC_DATE=$(cat /sys/class/rtc/rtc0/date 2>/dev/null)"
+echo "KILN_RTC_TIME=$(cat /sys/class/rtc/rtc0/time 2>/dev/null)"
+# The 8250 driver must have found a 16550A and be running it on IOAPIC pin 4
+# with interrupts actually delivered (not polled).
+echo "KILN_UART=$(awk '/^0:/ {for (i=1;i<=NF;i++) if ($i ~ /^uart:/) print $i}' /proc/tty/driver/serial)"
+echo "KILN_SERIAL_INTR=$(awk '/ttyS0/ {n=0; pin=""; for (i=2;i<=NF;i++) { if ($i ~ /^[0-9]+$/) n+=$i; if ($i ~ /-edge$|-fasteoi$/) pin=$i }; print pin, n}' /proc/interrupts)"
+echo "KILN_PVPANIC=$(ls /sys/bus/platform/drivers/pvpanic-mmio 2>/dev/null | grep -c QEMU0001)"
+echo "KILN_ACPI=$(cat /sys/firmware/acpi/tables/FACP >/dev/null 2>&1 && echo yes || echo no)"

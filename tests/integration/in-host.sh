@@ -1,0 +1,109 @@
+#!/bin/bash
+# Runs where /dev/kvm works (the emulated host): boots the default guest
+# with Kiln several times and writes one "pass NAME" or "fail NAME: why"
+# line per check to $1.
+set -uo pipefail
+results=$1
+: >"$results"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+kiln=$root/build/kiln
+guest=$root/build/guest
+imgs=${KILN_ITEST_DIR:?}
+out=$(dirname "$results")
+
+# Verdicts go to $results only; run.sh prints them, once.
+pass() { echo "pass $*" >>"$results"; }
+fail() { echo "fail $*" >>"$results"; }
+
+# boot NAME KERNEL IMAGE TIMEOUT KILN-ARGS...: run Kiln, output to $out/NAME.log
+boot() {
+	local name=$1 kernel=$2 img=$3 t=$4
+	shift 4
+	local start=$SECONDS
+	timeout "$t" "$kiln" --kernel "$kernel" --initramfs "$img" \
+		--cmdline "console=ttyS0 panic=0" "$@" </dev/null >"$out/$name.log" 2>&1
+	local rc=$?
+	echo "  ($name: status $rc after $((SECONDS - start)) s)"
+	return $rc
+}
+
+value() { grep -a "^$1=" "$2" | tail -1 | cut -d= -f2- | tr -d '\r'; }
+
+# check_report NAME CPUS MEM_BYTES: the guest saw what it was given.
+check_report() {
+	local name=$1 cpus=$2 mem=$3 log=$out/$1.log
+	local n e820 memtotal date
+	n=$(value KILN_NPROC "$log")
+	[ "$n" = "$cpus" ] && pass "$name: guest sees $cpus CPU(s)" ||
+		fail "$name: guest sees '$n' CPUs, wanted $cpus"
+	[ "$(value KILN_ONLINE "$log")" = "$([ "$cpus" = 1 ] && echo 0 || echo "0-$((cpus - 1))")" ] &&
+		pass "$name: all CPUs online" || fail "$name: online CPUs '$(value KILN_ONLINE "$log")'"
+	# e820 RAM is everything asked for except the 385 KiB legacy hole
+	# (EBDA, VGA, BIOS area) below 1 MiB.
+	e820=$(value KILN_E820_RAM "$log")
+	want=$((mem - 0x100000 + 0x9fc00))
+	[ "$e820" = "$want" ] && pass "$name: firmware map has $e820 bytes of RAM" ||
+		fail "$name: firmware map RAM '$e820', wanted $want"
+	memtotal=$(value KILN_MEMTOTAL_KB "$log")
+	if [ -n "$memtotal" ] && [ "$memtotal" -le $((mem / 1024)) ] &&
+		[ "$memtotal" -ge $((mem / 1024 - 96 * 1024)) ]; then
+		pass "$name: MemTotal $memtotal kB"
+	else
+		fail "$name: MemTotal '$memtotal' kB for $((mem >> 20)) MiB"
+	fi
+	date=$(value KILN_RTC_DATE "$log")
+	if [ "$date" = "$(date -u +%F)" ] || [ "$date" = "$(date -u -d '-1 min' +%F)" ]; then
+		pass "$name: RTC date $date"
+	else
+		fail "$name: RTC date '$date', host says $(date -u +%F)"
+	fi
+	[ "$(value KILN_ACPI "$log")" = yes ] && pass "$name: ACPI tables found" ||
+		fail "$name: no ACPI FADT in the guest"
+	grep -aq "kiln-guest: init started" "$log" && pass "$name: /init ran" ||
+		fail "$name: /init never started"
+}
+
+boot report-1cpu "$guest/vmlinux" "$imgs/report.img" 300 --cpus boot=1 --memory size=256M
+rc=$?
+[ $rc -eq 0 ] && pass "poweroff exits 0 (PVH, 1 vCPU)" || fail "poweroff: status $rc (PVH, 1 vCPU)"
+check_report report-1cpu 1 $((256 << 20))
+[ "$(value KILN_UART "$out/report-1cpu.log")" = "uart:16550A" ] &&
+	pass "ttyS0 is a 16550A" || fail "ttyS0 type: '$(value KILN_UART "$out/report-1cpu.log")'"
+intr=$(value KILN_SERIAL_INTR "$out/report-1cpu.log")
+if [ "${intr% *}" = "4-edge" ] && [ "${intr#* }" -gt 0 ] 2>/dev/null; then
+	pass "ttyS0 interrupt-driven on pin 4 ($intr interrupts)"
+else
+	fail "ttyS0 interrupts: '$intr'"
+fi
+[ "$(value KILN_PVPANIC "$out/report-1cpu.log")" = 1 ] &&
+	pass "pvpanic driver bound" || fail "pvpanic driver not bound"
+
+boot report-2cpu "$guest/vmlinuz" "$imgs/report.img" 300 --cpus boot=2 --memory size=512M
+rc=$?
+[ $rc -eq 0 ] && pass "poweroff exits 0 (bzImage, 2 vCPUs)" || fail "poweroff: status $rc (bzImage, 2 vCPUs)"
+check_report report-2cpu 2 $((512 << 20))
+
+boot reboot "$guest/vmlinux" "$imgs/reboot.img" 300 --memory size=256M,shared=on
+rc=$?
+[ $rc -eq 3 ] && pass "reboot exits 3 (memfd-backed RAM)" || fail "reboot: status $rc, wanted 3"
+
+# Guest RAM on 2 MiB hugetlbfs pages: reserve them first.
+echo 160 >/proc/sys/vm/nr_hugepages
+boot panic "$guest/vmlinux" "$imgs/panic.img" 300 --memory size=256M,hugepages=on
+rc=$?
+if [ $rc -eq 4 ] && grep -aq "guest kernel panicked" "$out/panic.log"; then
+	pass "panic reported, exits 4 (hugepage-backed RAM)"
+else
+	fail "panic: status $rc, wanted 4 and a message"
+fi
+# Hide /dev/kvm in a private mount namespace: Kiln must say so in one line.
+err=$(unshare --mount sh -c "mount -t tmpfs none /dev && exec $kiln --kernel $guest/vmlinux --serial off" 2>&1 </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+	grep -q "cannot open /dev/kvm: No such file or directory" <<<"$err"; then
+	pass "missing /dev/kvm: $err"
+else
+	fail "missing /dev/kvm: status $rc: $err"
+fi
+exit 0

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Build Kiln's default guest from Debian's packages.
+#
+# usage: tools/build-guest.sh [OUTDIR]        (default: build/guest)
+#
+# Outputs:
+#   OUTDIR/vmlinuz            newest /boot/vmlinuz-*-amd64 (bzImage)
+#   OUTDIR/vmlinux            its uncompressed ELF (has a PVH note)
+#   OUTDIR/initramfs.cpio.gz  busybox-static + modules + tools/guest/init
+#
+# Needs: linux-image-amd64 busybox-static kmod cpio xz-utils gzip grep.
+# Re-running is cheap: each output is rebuilt only when an input is newer.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/initramfs.sh
+. "$here/lib/initramfs.sh"
+
+out=${1:-$(cd "$here/.." && pwd)/build/guest}
+mkdir -p "$out"
+
+kernel=$(kiln_newest_kernel)
+kver=$(kiln_kver "$kernel")
+
+# Modules the guest may need; dependencies are added automatically.
+# pvpanic(-mmio): the ACPI device QEMU0001 at port 0x505 tells the VMM about a
+# panic (pvpanic-mmio also binds the ACPI/port form despite its name).
+modules=(
+	pvpanic pvpanic-mmio
+	virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio
+	virtio_blk virtio_net virtio_console virtio-rng
+	vmw_vsock_virtio_transport
+	crc16 crc32c mbcache jbd2 ext4
+)
+
+if ! kiln_newer_than "$out/vmlinuz" "$kernel"; then
+	cp -f "$kernel" "$out/vmlinuz"
+fi
+
+if ! kiln_newer_than "$out/vmlinux" "$kernel"; then
+	kiln_extract_vmlinux "$kernel" "$out/vmlinux"
+fi
+
+inputs=("$kernel" /bin/busybox "$here/guest/init" "$here/lib/initramfs.sh" "$0" "/lib/modules/$kver/modules.dep")
+if ! kiln_newer_than "$out/initramfs.cpio.gz" "${inputs[@]}"; then
+	stage=$(mktemp -d "${TMPDIR:-/tmp}/kiln-guest.XXXXXX")
+	trap 'rm -rf "$stage"' EXIT
+	kiln_stage_busybox "$stage"
+	kiln_stage_modules "$stage" "$kver" "${modules[@]}"
+	install -m 0755 "$here/guest/init" "$stage/init"
+	kiln_pack_initramfs "$stage" "$out/initramfs.cpio.gz"
+fi
+
+echo "guest ($kver): $out/vmlinuz $out/vmlinux $out/initramfs.cpio.gz"

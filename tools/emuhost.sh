@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Run a command on an "emulated host" with /dev/kvm, on machines without KVM.
+#
+# usage: tools/emuhost.sh [--timeout SECONDS] [--mem MiB] [--smp N]
+#                         [--share DIR] [--force-emulated] -- COMMAND [ARGS...]
+#
+# QEMU (TCG, emulating AMD-V with nested paging) boots Debian's kernel with
+# kvm-amd loaded, mounts this machine's whole root filesystem read-only over
+# virtio-9p, chroots into it and runs COMMAND there, in the caller's working
+# directory (same absolute path). See /work/shared/HOST.md (kept in the repo's
+# shared notes) for what works in there and what it costs.
+#
+#   --share DIR   mounted WRITABLE at the same absolute path inside, so a test
+#                 can write results back (default: a fresh build/emu/run.*/share).
+#                 COMMAND finds its path in $KILN_EMU_SHARE.
+#   --timeout S   default 1200. On timeout QEMU is killed and the exit status
+#                 is 124.
+#   --mem MiB     default 2048.   --smp N   default 2.
+#   --force-emulated  use the emulated host even if /dev/kvm works here
+#                 (or set KILN_EMU_FORCE=1).
+#
+# COMMAND's stdout and stderr (merged) are streamed to stdout; the exit status
+# is COMMAND's. 125 means the emulated host failed before reporting a status
+# (the kernel log's path is printed). KILN_EMU_BOOT_TIMEOUT: see below. Inside, COMMAND sees only PATH, HOME=/tmp,
+# KILN_EMU_SHARE and the variables named in $KILN_EMU_ENV (space-separated).
+# Inside, /tmp and /run are empty tmpfs: a working directory under them is
+# not visible (use --share for it).
+#
+# When /dev/kvm is usable here (and no --force-emulated), COMMAND simply runs
+# here, under the same timeout, with the whole environment.
+#
+# Needs: qemu-system-x86 linux-image-amd64 busybox-static kmod cpio xz-utils
+# gzip grep coreutils.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/initramfs.sh
+. "$here/lib/initramfs.sh"
+
+usage() {
+	sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# //' >&2
+	exit 2
+}
+
+timeout_s=1200 mem=2048 smp=2 share='' force=${KILN_EMU_FORCE:-0}
+while (($#)); do
+	case $1 in
+	--timeout) timeout_s=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--share) share=${2:?}; shift 2 ;;
+	--force-emulated) force=1; shift ;;
+	--) shift; break ;;
+	*) usage ;;
+	esac
+done
+(($#)) || usage
+
+emu=$root/build/emu
+mkdir -p "$emu"
+# Runs older than a day are only clutter.
+find "$emu" -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+run=$(mktemp -d "$emu/run.XXXXXX")
+if [[ -z $share ]]; then
+	share=$run/share
+	mkdir "$share"
+fi
+share=$(cd "$share" && pwd -P)
+export KILN_EMU_SHARE=$share
+
+# Real KVM here: nothing to emulate. `: <>` checks that we may open it r/w;
+# the CPU flags rule out a PVM sandbox's /dev/kvm, which opens but runs only
+# guests built for PVM (no VT-x/AMD-V underneath).
+if ((!force)) && [[ -c /dev/kvm ]] && { : <>/dev/kvm; } 2>/dev/null &&
+	grep -qwE 'vmx|svm' /proc/cpuinfo; then
+	exec timeout --foreground -k 10 "$timeout_s" "$@"
+fi
+
+# --- The emulated host's kernel and initramfs, built once and cached. ---
+kernel=$(kiln_newest_kernel)
+kver=$(kiln_kver "$kernel")
+vmlinux=$emu/vmlinux-$kver
+initrd=$emu/initramfs-$kver.cpio.gz
+if ! kiln_newer_than "$vmlinux" "$kernel"; then
+	kiln_extract_vmlinux "$kernel" "$vmlinux"
+fi
+if ! kiln_newer_than "$initrd" "$kernel" /bin/busybox "$here/emu/init" \
+	"$here/lib/initramfs.sh" "/lib/modules/$kver/modules.dep"; then
+	stage=$(mktemp -d "$emu/stage.XXXXXX")
+	kiln_stage_busybox "$stage"
+	# Only what it takes to reach the 9p root; the rest (kvm-amd) is loaded
+	# from there with the real modprobe.
+	kiln_stage_modules "$stage" "$kver" virtio_pci 9pnet_virtio 9p
+	install -m 0755 "$here/emu/init" "$stage/init"
+	kiln_pack_initramfs "$stage" "$initrd"
+	rm -rf "$stage"
+fi
+
+# --- The command, as a script the emulated host's init runs in the chroot. ---
+# Single quotes survive any shell (/bin/sh is dash there): ' becomes '\''.
+q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+{
+	echo "export PATH=$(q "$PATH") HOME=/tmp KILN_EMU_SHARE=$(q "$share")"
+	for name in ${KILN_EMU_ENV:-}; do
+		[[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { echo "error: bad name in KILN_EMU_ENV: $name" >&2; exit 2; }
+		[[ -v $name ]] && echo "export $name=$(q "${!name}")"
+	done
+	echo "cd $(q "$PWD") || exit 125"
+	printf 'exec'
+	for arg in "$@"; do printf ' %s' "$(q "$arg")"; done
+	echo
+} >"$run/cmd.sh"
+printf '%s\n' "$share" >"$run/share-path"
+
+# QEMU option values escape a comma by doubling it.
+esc() { printf '%s' "${1//,/,,}"; }
+log=$run/kernel.log
+
+# ttyS0: kernel console -> log file. ttyS1: the command's output -> a file
+# that tail streams to our stdout (works whatever stdout is: tty, pipe,
+# socket, file opened for append).
+launch() {
+	timeout --foreground -k 10 "$1" \
+		qemu-system-x86_64 \
+		-machine q35 -accel tcg,thread=multi -cpu qemu64,+svm,+npt \
+		-smp "$smp" -m "$mem" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-kernel "$vmlinux" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1" \
+		-serial "file:$(esc "$log")" -serial "file:$(esc "$run/output")" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$(esc "$run"),mount_tag=kilnctl,security_model=none" \
+		-virtfs "local,path=$(esc "$share"),mount_tag=kilnshare,security_model=none" \
+		</dev/null >"$run/qemu.log" 2>&1 &
+	qemu=$!
+}
+
+# A boot normally takes seconds, but TCG has been seen (rarely, on a loaded
+# machine) to hang the emulated host for good right after kvm-amd loads. Init
+# writes "started" just before COMMAND runs; a boot that has not got there
+# within $KILN_EMU_BOOT_TIMEOUT seconds is killed and tried once more.
+boot_limit=${KILN_EMU_BOOT_TIMEOUT:-120}
+deadline=$((SECONDS + timeout_s))
+qemu='' tailer=''
+# Ctrl-C or a kill of this script takes QEMU down with it (timeout passes
+# the signal on).
+trap 'kill $qemu $tailer 2>/dev/null; exit 130' INT TERM HUP
+for attempt in 1 2; do
+	: >"$run/output"
+	launch "$((deadline - SECONDS))"
+	tail -c +1 -s 0.2 -f --pid="$qemu" "$run/output" &
+	tailer=$!
+	boot_deadline=$((SECONDS + boot_limit))
+	hung=0
+	while [[ ! -e $run/started ]] && kill -0 "$qemu" 2>/dev/null; do
+		if ((SECONDS >= boot_deadline)); then
+			hung=1
+			kill "$qemu"
+			break
+		fi
+		sleep 0.2
+	done
+	rc=0
+	wait "$qemu" || rc=$?
+	wait "$tailer" || true
+	((hung && attempt == 1 && SECONDS < deadline)) || break
+	echo "emuhost: emulated host did not boot within ${boot_limit}s, retrying (log: $log.1)" >&2
+	mv -f "$log" "$log.1"
+done
+trap - INT TERM HUP
+
+if ((rc == 124 || rc == 137)); then
+	echo "emuhost: TIMEOUT after ${timeout_s}s, QEMU killed (kernel log: $log)" >&2
+	exit 124
+fi
+if [[ ! -s $run/status ]]; then
+	((hung)) && echo "emuhost: gave up: the emulated host did not boot, twice" >&2
+	echo "emuhost: the emulated host reported no exit status (QEMU exit $rc)" >&2
+	echo "emuhost: kernel log: $log; QEMU log: $run/qemu.log" >&2
+	tail -n 5 "$log" "$run/qemu.log" >&2 || true
+	exit 125
+fi
+status=$(<"$run/status")
+((status == 0)) || echo "emuhost: exit status $status (kernel log: $log)" >&2
+exit "$status"
