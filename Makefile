@@ -22,6 +22,8 @@ TESTS     := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
 GEN := build/gen/dsdt_aml.h
 
 .PHONY: all deps guest run test unit integration bench clean
+# Keep the sanitizer objects between runs: they are not throwaway intermediates.
+.SECONDARY:
 all: build/kiln
 
 deps:

@@ -42,6 +42,8 @@ int kvm_vcpu_save(struct accel_vcpu *v, struct x86_vcpu_state *s);
 int kvm_vcpu_restore(struct accel_vcpu *v, const struct x86_vcpu_state *s,
 		     char *err, size_t errlen);
 
+void kvm_segment_from_x86(struct kvm_segment *k, const struct x86_segment *s);
+
 int kvm_vcpu_setup_cpuid(struct accel_vcpu *v, unsigned int nr_cpus);
 int kvm_vcpu_setup_msrs(struct accel_vcpu *v);
 int kvm_vcpu_setup_lapic(struct accel_vcpu *v);

@@ -18,7 +18,7 @@ static void seg_from_kvm(struct x86_segment *s, const struct kvm_segment *k)
 	};
 }
 
-static void seg_to_kvm(struct kvm_segment *k, const struct x86_segment *s)
+void kvm_segment_from_x86(struct kvm_segment *k, const struct x86_segment *s)
 {
 	*k = (struct kvm_segment){
 		.base = s->base, .limit = s->limit, .selector = s->selector,
@@ -127,14 +127,14 @@ int kvm_vcpu_restore(struct accel_vcpu *v, const struct x86_vcpu_state *s,
 	struct kvm_sregs sregs;
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		goto ioctl_failed;
-	seg_to_kvm(&sregs.cs, &s->cs);
-	seg_to_kvm(&sregs.ds, &s->ds);
-	seg_to_kvm(&sregs.es, &s->es);
-	seg_to_kvm(&sregs.fs, &s->fs);
-	seg_to_kvm(&sregs.gs, &s->gs);
-	seg_to_kvm(&sregs.ss, &s->ss);
-	seg_to_kvm(&sregs.tr, &s->tr);
-	seg_to_kvm(&sregs.ldt, &s->ldt);
+	kvm_segment_from_x86(&sregs.cs, &s->cs);
+	kvm_segment_from_x86(&sregs.ds, &s->ds);
+	kvm_segment_from_x86(&sregs.es, &s->es);
+	kvm_segment_from_x86(&sregs.fs, &s->fs);
+	kvm_segment_from_x86(&sregs.gs, &s->gs);
+	kvm_segment_from_x86(&sregs.ss, &s->ss);
+	kvm_segment_from_x86(&sregs.tr, &s->tr);
+	kvm_segment_from_x86(&sregs.ldt, &s->ldt);
 	sregs.gdt.base = s->gdt_base;
 	sregs.gdt.limit = s->gdt_limit;
 	sregs.idt.base = s->idt_base;

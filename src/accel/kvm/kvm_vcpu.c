@@ -198,29 +198,19 @@ fail:
 	return e;
 }
 
-static void to_kvm_segment(struct kvm_segment *k, const struct x86_segment *s)
-{
-	*k = (struct kvm_segment){
-		.base = s->base, .limit = s->limit, .selector = s->selector,
-		.type = s->type, .present = s->present, .dpl = s->dpl,
-		.db = s->db, .s = s->s, .l = s->l, .g = s->g, .avl = s->avl,
-		.unusable = s->unusable,
-	};
-}
-
 int kvm_vcpu_set_boot_state(struct accel_vcpu *v, const struct x86_boot_cpu *c)
 {
 	struct kvm_sregs sregs;
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
-	to_kvm_segment(&sregs.cs, &c->cs);
-	to_kvm_segment(&sregs.ds, &c->ds);
-	to_kvm_segment(&sregs.es, &c->es);
-	to_kvm_segment(&sregs.fs, &c->fs);
-	to_kvm_segment(&sregs.gs, &c->gs);
-	to_kvm_segment(&sregs.ss, &c->ss);
-	to_kvm_segment(&sregs.tr, &c->tr);
-	to_kvm_segment(&sregs.ldt, &c->ldt);
+	kvm_segment_from_x86(&sregs.cs, &c->cs);
+	kvm_segment_from_x86(&sregs.ds, &c->ds);
+	kvm_segment_from_x86(&sregs.es, &c->es);
+	kvm_segment_from_x86(&sregs.fs, &c->fs);
+	kvm_segment_from_x86(&sregs.gs, &c->gs);
+	kvm_segment_from_x86(&sregs.ss, &c->ss);
+	kvm_segment_from_x86(&sregs.tr, &c->tr);
+	kvm_segment_from_x86(&sregs.ldt, &c->ldt);
 	sregs.gdt.base = c->gdt_base;
 	sregs.gdt.limit = c->gdt_limit;
 	sregs.idt.base = c->idt_base;

@@ -8,6 +8,7 @@
  */
 #include "arch/x86/boot.h"
 #include "arch/x86/layout.h"
+#include "core/util.h"
 
 #include <asm/bootparam.h>
 #include <errno.h>
@@ -52,30 +53,6 @@ _Static_assert(sizeof(struct e820_entry) == sizeof(struct boot_e820_entry),
 _Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info layout");
 _Static_assert(sizeof(struct hvm_modlist_entry) == 32, "modlist layout");
 _Static_assert(sizeof(struct hvm_memmap_table_entry) == 24, "memmap layout");
-
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static uint64_t max_u64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
-}
 
 static double mib(uint64_t bytes)
 {
@@ -175,7 +152,7 @@ int x86_place_high(const char *what, uint64_t len, uint64_t lo, uint64_t hi,
 			return 0;
 		}
 	}
-	return fail(-ENOSPC, err, errlen,
+	return errmsg(-ENOSPC, err, errlen,
 		    "%s of %.1f MiB does not fit between the kernel's end 0x%llx and 0x%llx",
 		    what, mib(len), (unsigned long long)lo,
 		    (unsigned long long)hi);
@@ -190,12 +167,12 @@ int x86_write_cmdline(struct guest_mem *mem, const char *cmdline, size_t max,
 		max = X86_CMDLINE_MAX - 1;
 	size_t len = strlen(cmdline);
 	if (len > max)
-		return fail(-EINVAL, err, errlen,
+		return errmsg(-EINVAL, err, errlen,
 			    "command line of %zu bytes is longer than the %s limit of %zu bytes",
 			    len, whose, max);
 	int ret = guest_mem_write(mem, X86_CMDLINE, cmdline, len + 1);
 	if (ret)
-		return fail(ret, err, errlen,
+		return errmsg(ret, err, errlen,
 			    "cannot write the command line at 0x%llx",
 			    (unsigned long long)X86_CMDLINE);
 	return 0;
@@ -230,7 +207,7 @@ int x86_boot_load_bzimage(struct guest_mem *mem, const struct boot_request *req,
 	if (klen < BZ_HEADER_LIMIT || ki->payload_offset < BZ_HEADER_LIMIT ||
 	    ki->payload_offset > klen ||
 	    ki->payload_size > klen - ki->payload_offset || !ki->payload_size)
-		return fail(-EINVAL, err, errlen,
+		return errmsg(-EINVAL, err, errlen,
 			    "bzImage: kernel info does not match the %zu-byte image",
 			    klen);
 
@@ -260,13 +237,13 @@ int x86_boot_load_bzimage(struct guest_mem *mem, const struct boot_request *req,
 	uint64_t rt = bz_runtime_start(h);
 	uint64_t init_size = max_u64(ki->init_size, ki->payload_size);
 	if (rt >= X86_4GIB)
-		return fail(-EINVAL, err, errlen,
+		return errmsg(-EINVAL, err, errlen,
 			    "bzImage wants to run at 0x%llx, above 4 GiB",
 			    (unsigned long long)rt);
 	uint64_t kernel_end =
 		max_u64(X86_HIMEM_START + ki->payload_size, rt + init_size);
 	if (kernel_end > low_end)
-		return fail(-ENOSPC, err, errlen,
+		return errmsg(-ENOSPC, err, errlen,
 			    "kernel needs guest RAM up to %.1f MiB (%.1f MiB from 0x%llx), guest has %.1f MiB below 4 GiB",
 			    mib(kernel_end), mib(init_size),
 			    (unsigned long long)rt, mib(low_end));
@@ -282,7 +259,7 @@ int x86_boot_load_bzimage(struct guest_mem *mem, const struct boot_request *req,
 			return ret;
 		ret = guest_mem_write(mem, addr, req->initrd, req->initrd_len);
 		if (ret)
-			return fail(ret, err, errlen,
+			return errmsg(ret, err, errlen,
 				    "cannot write the initramfs at 0x%llx",
 				    (unsigned long long)addr);
 		h->ramdisk_image = (uint32_t)addr;
@@ -302,7 +279,7 @@ int x86_boot_load_bzimage(struct guest_mem *mem, const struct boot_request *req,
 	ret = guest_mem_write(mem, X86_HIMEM_START, k + ki->payload_offset,
 			      ki->payload_size);
 	if (ret)
-		return fail(ret, err, errlen,
+		return errmsg(ret, err, errlen,
 			    "cannot write the %.1f MiB kernel at 0x%llx",
 			    mib(ki->payload_size),
 			    (unsigned long long)X86_HIMEM_START);
@@ -310,7 +287,7 @@ int x86_boot_load_bzimage(struct guest_mem *mem, const struct boot_request *req,
 	if (!ret)
 		ret = x86_boot_setup_cpu(mem, X86_BOOT_LONG_MODE, cpu);
 	if (ret)
-		return fail(ret, err, errlen,
+		return errmsg(ret, err, errlen,
 			    "cannot write boot_params, GDT or page tables");
 
 	cpu->rip = X86_HIMEM_START + BZ_ENTRY64_OFFSET;
@@ -327,19 +304,19 @@ int x86_boot_load(struct guest_mem *mem, const struct boot_request *req,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!mem || !req || !req->info || !req->kernel || !cpu)
-		return fail(-EINVAL, err, errlen, "boot: missing kernel or memory");
+		return errmsg(-EINVAL, err, errlen, "boot: missing kernel or memory");
 	if (req->initrd_len && !req->initrd)
-		return fail(-EINVAL, err, errlen, "boot: initramfs length without data");
+		return errmsg(-EINVAL, err, errlen, "boot: initramfs length without data");
 
 	uint64_t low_end = guest_mem_low_end(mem);
 	if (low_end < X86_MIN_GUEST_RAM)
-		return fail(-EINVAL, err, errlen,
+		return errmsg(-EINVAL, err, errlen,
 			    "guest RAM too small: %.1f MiB below 4 GiB, at least %llu MiB needed",
 			    mib(low_end),
 			    (unsigned long long)(X86_MIN_GUEST_RAM / MiB));
 	/* Boot structures live in [0, 1 MiB): that must be RAM. */
 	if (!guest_mem_is_ram(mem, 0, X86_HIMEM_START))
-		return fail(-EINVAL, err, errlen,
+		return errmsg(-EINVAL, err, errlen,
 			    "guest RAM must cover the first MiB for the boot structures");
 
 	switch (req->info->format) {
@@ -348,6 +325,6 @@ int x86_boot_load(struct guest_mem *mem, const struct boot_request *req,
 	case KERNEL_PVH_ELF:
 		return x86_boot_load_pvh(mem, req, cpu, err, errlen);
 	}
-	return fail(-EINVAL, err, errlen, "boot: unknown kernel format %d",
+	return errmsg(-EINVAL, err, errlen, "boot: unknown kernel format %d",
 		    (int)req->info->format);
 }

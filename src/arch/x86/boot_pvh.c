@@ -5,6 +5,7 @@
  */
 #include "arch/x86/boot.h"
 #include "arch/x86/layout.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,25 +14,6 @@
 
 #define MiB (1ull << 20)
 #define PAGE_SIZE 4096ull
-
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
 
 /* Zero [gpa, gpa + len) of guest RAM (the caller checked it is RAM). */
 static int zero_guest(struct guest_mem *mem, uint64_t gpa, uint64_t len)
@@ -63,11 +45,11 @@ static int load_segments(struct guest_mem *mem, const struct boot_request *req,
 	for (unsigned int i = 0; i < nr; i++) {
 		const struct kernel_elf_segment *s = &segs[i];
 		if (s->paddr < X86_HIMEM_START)
-			return fail(-EINVAL, err, errlen,
+			return errmsg(-EINVAL, err, errlen,
 				    "ELF kernel segment at 0x%llx overlaps the boot structures below 1 MiB",
 				    (unsigned long long)s->paddr);
 		if (!guest_mem_is_ram(mem, s->paddr, s->memsz))
-			return fail(-ENOSPC, err, errlen,
+			return errmsg(-ENOSPC, err, errlen,
 				    "ELF kernel segment [0x%llx, 0x%llx) lies outside guest RAM",
 				    (unsigned long long)s->paddr,
 				    (unsigned long long)(s->paddr + s->memsz));
@@ -83,7 +65,7 @@ static int load_segments(struct guest_mem *mem, const struct boot_request *req,
 			ret = zero_guest(mem, s->paddr + s->filesz,
 					 s->memsz - s->filesz);
 		if (ret)
-			return fail(ret, err, errlen,
+			return errmsg(ret, err, errlen,
 				    "cannot write ELF kernel segment at 0x%llx",
 				    (unsigned long long)s->paddr);
 	}
@@ -102,7 +84,7 @@ int x86_boot_load_pvh(struct guest_mem *mem, const struct boot_request *req,
 	if (ret)
 		return ret;
 	if (ki->pvh_entry < X86_HIMEM_START || ki->pvh_entry >= kernel_end)
-		return fail(-EINVAL, err, errlen,
+		return errmsg(-EINVAL, err, errlen,
 			    "PVH entry 0x%x is not inside the loaded kernel",
 			    ki->pvh_entry);
 
@@ -129,7 +111,7 @@ int x86_boot_load_pvh(struct guest_mem *mem, const struct boot_request *req,
 			return ret;
 		ret = guest_mem_write(mem, addr, req->initrd, req->initrd_len);
 		if (ret)
-			return fail(ret, err, errlen,
+			return errmsg(ret, err, errlen,
 				    "cannot write the initramfs at 0x%llx",
 				    (unsigned long long)addr);
 		struct hvm_modlist_entry mod = {
@@ -138,7 +120,7 @@ int x86_boot_load_pvh(struct guest_mem *mem, const struct boot_request *req,
 		};
 		ret = guest_mem_write(mem, X86_PVH_MODLIST, &mod, sizeof(mod));
 		if (ret)
-			return fail(ret, err, errlen, "cannot write the PVH module list");
+			return errmsg(ret, err, errlen, "cannot write the PVH module list");
 		si.nr_modules = 1;
 		si.modlist_paddr = X86_PVH_MODLIST;
 	}
@@ -160,7 +142,7 @@ int x86_boot_load_pvh(struct guest_mem *mem, const struct boot_request *req,
 	if (!ret)
 		ret = x86_boot_setup_cpu(mem, X86_BOOT_PROTECTED_MODE, cpu);
 	if (ret)
-		return fail(ret, err, errlen,
+		return errmsg(ret, err, errlen,
 			    "cannot write hvm_start_info, memory map or GDT");
 
 	cpu->rip = ki->pvh_entry;

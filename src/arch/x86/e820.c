@@ -5,6 +5,7 @@
  */
 #include "arch/x86/boot.h"
 #include "arch/x86/layout.h"
+#include "core/util.h"
 
 static unsigned int add(struct e820_entry *out, unsigned int n,
 			unsigned int max, uint64_t start, uint64_t end,
@@ -21,16 +22,6 @@ static unsigned int add(struct e820_entry *out, unsigned int n,
 	out[n] = (struct e820_entry){ .addr = start, .size = end - start,
 				      .type = type };
 	return n + 1;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static uint64_t max_u64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
 }
 
 unsigned int e820_build(const struct guest_mem *mem, struct e820_entry *out,
