@@ -8,7 +8,7 @@ CPPFLAGS := -Isrc -Ibuild/gen -D_GNU_SOURCE -MMD -MP
 ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -pthread
 LDLIBS  := -pthread
 
-SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 SRCS     := $(shell find src -name '*.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -21,7 +21,13 @@ TESTS     := $(TEST_SRCS:tests/unit/%.c=build/tests/%)
 
 GEN := build/gen/dsdt_aml.h
 
-.PHONY: all deps guest run test unit integration bench clean
+# libFuzzer targets: clang, with the library built again for coverage.
+FUZZ_CFLAGS := -std=c11 -g -O1 -w -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS   := $(LIB_SRCS:%.c=build/fuzz-obj/%.o)
+FUZZERS     := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps guest run test unit fuzz integration bench clean
 # Keep the sanitizer objects between runs: they are not throwaway intermediates.
 .SECONDARY:
 all: build/kiln
@@ -46,6 +52,27 @@ build/tests/%: tests/unit/%.c $(ASAN_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_OBJS) -lcmocka $(LDLIBS)
 
+build/fuzz-obj/%.o: %.c | $(GEN)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) -pthread
+
+# A short run of every fuzzer (longer: make fuzz FUZZ_SECONDS=3600).
+fuzz: $(FUZZERS) guest
+	@tools/make-fuzz-seeds.sh build/fuzz/seeds
+	@for f in $(FUZZERS); do \
+		mkdir -p build/fuzz/corpus/$$(basename $$f); \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/ build/fuzz/corpus/$$(basename $$f) \
+			build/fuzz/seeds >build/fuzz/last.log 2>&1 || \
+			{ tail -40 build/fuzz/last.log; echo "fuzz: $$f FAILED"; exit 1; }; \
+		grep -E "^(Done|stat::number_of_executed_units)" build/fuzz/last.log; \
+	done
+
 # The DSDT is ASL compiled by acpica-tools' iasl into a C array. iasl names
 # the array AmlCode[] or <prefix>_aml_code[] depending on its version; accept
 # either.
@@ -55,9 +82,10 @@ build/gen/dsdt_aml.h: src/arch/x86/dsdt.asl
 	sed -e 's/^unsigned char [A-Za-z0-9_]*\[\]/static const unsigned char dsdt_aml[]/' build/gen/dsdt.hex > $@.tmp
 	grep -q 'static const unsigned char dsdt_aml\[\]' $@.tmp && mv $@.tmp $@
 
-guest: build/guest/initramfs.cpio.gz
-build/guest/initramfs.cpio.gz: tools/build-guest.sh tools/guest/init
-	tools/build-guest.sh build/guest
+# build-guest.sh checks its own inputs' dates and returns at once when the
+# guest is up to date, so it always runs.
+guest:
+	@tools/build-guest.sh build/guest
 
 run: deps
 	$(MAKE) build/kiln guest
@@ -71,6 +99,7 @@ integration: build/kiln guest
 
 test: deps
 	$(MAKE) unit
+	$(MAKE) fuzz
 	$(MAKE) integration
 
 bench: build/kiln guest
