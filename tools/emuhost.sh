@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run a command on an "emulated host" with /dev/kvm, on machines without KVM.
 #
-# usage: tools/emuhost.sh [--timeout SECONDS] [--mem MiB] [--smp N]
-#                         [--share DIR] [--force-emulated] -- COMMAND [ARGS...]
+# usage: tools/emuhost.sh [--timeout SECONDS] [--mem MiB] [--smp N] [--share DIR]
+#                         [--interactive] [--force-emulated] -- COMMAND [ARGS...]
 #
 # QEMU (TCG, emulating AMD-V with nested paging) boots Debian's kernel with
 # kvm-amd loaded, mounts this machine's whole root filesystem read-only over
@@ -18,6 +18,14 @@
 #   --mem MiB     default 2048.   --smp N   default 2.
 #   --force-emulated  use the emulated host even if /dev/kvm works here
 #                 (or set KILN_EMU_FORCE=1).
+#   --interactive COMMAND's stdin, stdout and stderr are a serial port of the
+#                 emulated host (ttyS1) wired to our stdin/stdout by QEMU's
+#                 stdio chardev, without QEMU's Ctrl-A escape (every byte,
+#                 Ctrl-A and Ctrl-C included, goes to COMMAND). Inside, that
+#                 port is COMMAND's controlling terminal, with our terminal's
+#                 rows/cols and $TERM. When stdin is a terminal QEMU puts it in
+#                 raw mode and it is restored afterwards; when it is not, the
+#                 bytes are just forwarded. No resize (SIGWINCH) follows later.
 #
 # COMMAND's stdout and stderr (merged) are streamed to stdout; the exit status
 # is COMMAND's. 125 means the emulated host failed before reporting a status
@@ -43,7 +51,7 @@ usage() {
 	exit 2
 }
 
-timeout_s=1200 mem=2048 smp=2 share='' force=${KILN_EMU_FORCE:-0}
+timeout_s=1200 mem=2048 smp=2 share='' force=${KILN_EMU_FORCE:-0} interactive=0
 while (($#)); do
 	case $1 in
 	--timeout) timeout_s=${2:?}; shift 2 ;;
@@ -51,6 +59,7 @@ while (($#)); do
 	--smp) smp=${2:?}; shift 2 ;;
 	--share) share=${2:?}; shift 2 ;;
 	--force-emulated) force=1; shift ;;
+	--interactive) interactive=1; shift ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
@@ -102,6 +111,7 @@ fi
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 {
 	echo "export PATH=$(q "$PATH") HOME=/tmp KILN_EMU_SHARE=$(q "$share")"
+	((interactive)) && [[ -n ${TERM:-} ]] && echo "export TERM=$(q "$TERM")"
 	for name in ${KILN_EMU_ENV:-}; do
 		[[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { echo "error: bad name in KILN_EMU_ENV: $name" >&2; exit 2; }
 		[[ -v $name ]] && echo "export $name=$(q "${!name}")"
@@ -120,6 +130,36 @@ log=$run/kernel.log
 # ttyS0: kernel console -> log file. ttyS1: the command's output -> a file
 # that tail streams to our stdout (works whatever stdout is: tty, pipe,
 # socket, file opened for append).
+# --interactive: ttyS1 is QEMU's stdio instead. No mux=on, so QEMU has no
+# Ctrl-A escape (and -nodefaults gives it no monitor); signal=off, so Ctrl-C
+# is a byte for the guest rather than a SIGINT for QEMU. Init learns the port
+# and our terminal's size from the kernel command line (its unknown words
+# become init's environment).
+append="console=ttyS0 panic=-1"
+ttysave=''
+if ((interactive)); then
+	serial1=(-chardev "stdio,id=term,signal=off" -serial chardev:term)
+	append+=" kiln_tty=ttyS1"
+	if [[ -t 0 ]]; then
+		ttysave=$(stty -g) # QEMU restores it itself, unless it is killed
+		size=$(stty size 2>/dev/null) || size=''
+		if [[ $size =~ ^([1-9][0-9]*)\ ([1-9][0-9]*)$ ]]; then
+			append+=" kiln_rows=${BASH_REMATCH[1]} kiln_cols=${BASH_REMATCH[2]}"
+		fi
+	fi
+	# QEMU sets O_NONBLOCK on its stdin/stdout while it runs, which shows
+	# through the open file description shared with the caller (and sticks
+	# if QEMU is killed): give it its own opens of the terminal. (Only
+	# terminals: reopening a file loses its offset, a pipe's may block.)
+	if [[ -t 0 ]]; then exec 3</proc/self/fd/0; else exec 3<&0; fi
+	if [[ -t 1 ]]; then exec 4>/proc/self/fd/1; else exec 4>&1; fi
+else
+	serial1=(-serial "file:$(esc "$run/output")")
+	exec 3</dev/null 4>>"$run/qemu.log"
+fi
+restore_tty() {
+	[[ -z $ttysave ]] || stty "$ttysave" 2>/dev/null || true
+}
 launch() {
 	timeout --foreground -k 10 "$1" \
 		qemu-system-x86_64 \
@@ -127,12 +167,12 @@ launch() {
 		-smp "$smp" -m "$mem" \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-kernel "$vmlinux" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1" \
-		-serial "file:$(esc "$log")" -serial "file:$(esc "$run/output")" \
+		-append "$append" \
+		-serial "file:$(esc "$log")" "${serial1[@]}" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$(esc "$run"),mount_tag=kilnctl,security_model=none" \
 		-virtfs "local,path=$(esc "$share"),mount_tag=kilnshare,security_model=none" \
-		</dev/null >"$run/qemu.log" 2>&1 &
+		<&3 >&4 2>>"$run/qemu.log" 3<&- 4>&- &
 	qemu=$!
 }
 
@@ -145,12 +185,14 @@ deadline=$((SECONDS + timeout_s))
 qemu='' tailer=''
 # Ctrl-C or a kill of this script takes QEMU down with it (timeout passes
 # the signal on).
-trap 'kill $qemu $tailer 2>/dev/null; exit 130' INT TERM HUP
+trap 'kill $qemu $tailer 2>/dev/null; [[ -z $qemu ]] || wait $qemu; restore_tty; exit 130' INT TERM HUP
 for attempt in 1 2; do
 	: >"$run/output"
 	launch "$((deadline - SECONDS))"
-	tail -c +1 -s 0.2 -f --pid="$qemu" "$run/output" &
-	tailer=$!
+	if ((!interactive)); then
+		tail -c +1 -s 0.2 -f --pid="$qemu" "$run/output" &
+		tailer=$!
+	fi
 	boot_deadline=$((SECONDS + boot_limit))
 	hung=0
 	while [[ ! -e $run/started ]] && kill -0 "$qemu" 2>/dev/null; do
@@ -163,12 +205,14 @@ for attempt in 1 2; do
 	done
 	rc=0
 	wait "$qemu" || rc=$?
-	wait "$tailer" || true
+	[[ -z $tailer ]] || wait "$tailer" || true
+	restore_tty
 	((hung && attempt == 1 && SECONDS < deadline)) || break
 	echo "emuhost: emulated host did not boot within ${boot_limit}s, retrying (log: $log.1)" >&2
 	mv -f "$log" "$log.1"
 done
 trap - INT TERM HUP
+exec 3<&- 4>&-
 
 if ((rc == 124 || rc == 137)); then
 	echo "emuhost: TIMEOUT after ${timeout_s}s, QEMU killed (kernel log: $log)" >&2

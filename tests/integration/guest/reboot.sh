@@ -1,3 +1,4 @@
-# Runs as /test.sh: reboot the guest; Kiln must exit with its reboot status.
+# Runs as /test.sh: reboot the guest the way a user would (busybox reboot
+# signals init, which reboots); Kiln must exit with its reboot status.
 echo "KILN_REBOOTING"
-reboot -f
+reboot
