@@ -121,6 +121,14 @@ static int run(const struct kiln_options *o)
 		pr_err("%s", err);
 		goto out_vm;
 	}
+	/* The guest has its copies now; keeping the files mapped would only
+	 * count their page cache against Kiln's own memory. */
+	munmap(kernel.data, kernel.len);
+	kernel.data = NULL;
+	if (initrd.data) {
+		munmap(initrd.data, initrd.len);
+		initrd.data = NULL;
+	}
 	con.uart = vm.com1;
 
 	signal_vm = &vm;

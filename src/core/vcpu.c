@@ -48,7 +48,11 @@ bool vcpu_handle_exit(struct vm *vm, struct vcpu *vcpu, struct vcpu_exit *exit)
 		dispatch_io(&vm->mmio, exit);
 		return true;
 	case VCPU_EXIT_SHUTDOWN:
-		pr_info("vcpu %u: triple fault, the guest resets", vcpu->index);
+		/* A guest that triple-faults is usually a broken one: say so,
+		 * with its registers, rather than pass it off as a reboot. */
+		pr_warn("vcpu %u: triple fault, the guest resets", vcpu->index);
+		if (vm->accel_ops->vcpu_dump)
+			vm->accel_ops->vcpu_dump(vcpu->accel);
 		vm_raise_event(vm, VM_EVENT_REBOOT);
 		return false;
 	case VCPU_EXIT_RESET:
