@@ -177,10 +177,17 @@ launch() {
 }
 
 # A boot normally takes seconds, but TCG has been seen (rarely, on a loaded
-# machine) to hang the emulated host for good right after kvm-amd loads. Init
-# writes "started" just before COMMAND runs; a boot that has not got there
-# within $KILN_EMU_BOOT_TIMEOUT seconds is killed and tried once more.
+# machine) to hang the emulated host for good: right after kvm-amd loads, or
+# later while a nested guest runs. Two watchdogs catch that:
+# - init writes "started" just before COMMAND runs; a boot that has not got
+#   there within $KILN_EMU_BOOT_TIMEOUT seconds (120) is a hang;
+# - init then touches "heartbeat" every 5 s from a background loop; when it
+#   goes stale for $KILN_EMU_STALL_TIMEOUT seconds (240) while COMMAND runs,
+#   the emulated host's own clock has stopped: a hang, not a slow command.
+# A hung emulated host is killed and the whole run tried once more, so
+# COMMAND must be safe to run twice.
 boot_limit=${KILN_EMU_BOOT_TIMEOUT:-120}
+stall_limit=${KILN_EMU_STALL_TIMEOUT:-240}
 deadline=$((SECONDS + timeout_s))
 qemu='' tailer=''
 # Ctrl-C or a kill of this script takes QEMU down with it (timeout passes
@@ -188,27 +195,40 @@ qemu='' tailer=''
 trap 'kill $qemu $tailer 2>/dev/null; [[ -z $qemu ]] || wait $qemu; restore_tty; exit 130' INT TERM HUP
 for attempt in 1 2; do
 	: >"$run/output"
+	rm -f "$run/started" "$run/heartbeat" "$run/status"
 	launch "$((deadline - SECONDS))"
 	if ((!interactive)); then
 		tail -c +1 -s 0.2 -f --pid="$qemu" "$run/output" &
 		tailer=$!
 	fi
 	boot_deadline=$((SECONDS + boot_limit))
-	hung=0
-	while [[ ! -e $run/started ]] && kill -0 "$qemu" 2>/dev/null; do
-		if ((SECONDS >= boot_deadline)); then
-			hung=1
+	hung='' last_beat='' last_beat_at=$SECONDS
+	while kill -0 "$qemu" 2>/dev/null; do
+		if [[ ! -e $run/started ]]; then
+			((SECONDS < boot_deadline)) || hung="did not boot within ${boot_limit}s"
+		else
+			# Compare with the last look, not with our clock: the
+			# file's time comes from the emulated host.
+			beat=$(stat -c %Y "$run/heartbeat" 2>/dev/null || echo none)
+			if [[ $beat != "${last_beat:-}" ]]; then
+				last_beat=$beat
+				last_beat_at=$SECONDS
+			fi
+			age=$((SECONDS - last_beat_at))
+			((age < stall_limit)) || hung="froze (no heartbeat for ${age}s)"
+		fi
+		if [[ -n $hung ]]; then
 			kill "$qemu"
 			break
 		fi
-		sleep 0.2
+		sleep 1
 	done
 	rc=0
 	wait "$qemu" || rc=$?
 	[[ -z $tailer ]] || wait "$tailer" || true
 	restore_tty
-	((hung && attempt == 1 && SECONDS < deadline)) || break
-	echo "emuhost: emulated host did not boot within ${boot_limit}s, retrying (log: $log.1)" >&2
+	[[ -n $hung && $attempt == 1 && $SECONDS -lt $deadline ]] || break
+	echo "emuhost: the emulated host $hung; running the command again (log: $log.1)" >&2
 	mv -f "$log" "$log.1"
 done
 trap - INT TERM HUP
@@ -219,7 +239,7 @@ if ((rc == 124 || rc == 137)); then
 	exit 124
 fi
 if [[ ! -s $run/status ]]; then
-	((hung)) && echo "emuhost: gave up: the emulated host did not boot, twice" >&2
+	[[ -z $hung ]] || echo "emuhost: gave up: the emulated host $hung, twice" >&2
 	echo "emuhost: the emulated host reported no exit status (QEMU exit $rc)" >&2
 	echo "emuhost: kernel log: $log; QEMU log: $run/qemu.log" >&2
 	tail -n 5 "$log" "$run/qemu.log" >&2 || true
