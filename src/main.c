@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,14 +24,16 @@ enum exit_code {
 	EXIT_PANIC = 4,
 };
 
-struct file_map {
+struct file_buf {
 	uint8_t *data;
 	size_t len;
 };
 
-/* Map a whole input file read-only; `limit` is the guest RAM it must fit. */
-static int map_file(const char *flag, const char *path, uint64_t limit,
-		    struct file_map *out)
+/* Read a whole input file; `limit` is the guest RAM it must fit in. Read,
+ * not mapped: a file truncated under a mapping would kill Kiln with
+ * SIGBUS halfway through loading. */
+static int read_file(const char *flag, const char *path, uint64_t limit,
+		     struct file_buf *out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -40,13 +41,13 @@ static int map_file(const char *flag, const char *path, uint64_t limit,
 		return -1;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		pr_err("%s %s: not a regular file", flag, path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_size == 0) {
-		pr_err("%s %s: file is empty", flag, path);
+	const char *why = NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_size == 0)
+		why = "file is empty";
+	if (why) {
+		pr_err("%s %s: %s", flag, path, why);
 		close(fd);
 		return -1;
 	}
@@ -58,40 +59,79 @@ static int map_file(const char *flag, const char *path, uint64_t limit,
 		return -1;
 	}
 	out->len = (size_t)st.st_size;
-	out->data = mmap(NULL, out->len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (out->data == MAP_FAILED) {
-		pr_err("%s %s: %s", flag, path, strerror(errno));
-		out->data = NULL;
+	out->data = malloc(out->len);
+	if (!out->data) {
+		pr_err("%s %s: out of memory", flag, path);
+		close(fd);
 		return -1;
 	}
+	size_t done = 0;
+	while (done < out->len) {
+		ssize_t n = pread(fd, out->data + done, out->len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			pr_err("%s %s: %s", flag, path,
+			       n < 0 ? strerror(errno) : "file shrank while being read");
+			close(fd);
+			free(out->data);
+			out->data = NULL;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
 	return 0;
 }
 
-static struct vm *signal_vm;
+static void free_file(struct file_buf *f)
+{
+	free(f->data);
+	f->data = NULL;
+}
 
+static struct vm *signal_vm;
+static struct console *signal_console;
+
+/* Once the guest runs, a terminating signal stops it like Ctrl-A x. Before
+ * that there is nothing to stop: put the terminal back and leave. */
 static void on_terminate(int sig)
 {
 	(void)sig;
-	if (signal_vm)
+	if (signal_vm) {
 		vm_raise_event(signal_vm, VM_EVENT_QUIT);
+		return;
+	}
+	if (signal_console && signal_console->raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &signal_console->saved);
+	_exit(EXIT_ERROR);
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_terminate };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static int run(const struct kiln_options *o)
 {
-	struct file_map kernel = { 0 }, initrd = { 0 };
+	struct file_buf kernel = { 0 }, initrd = { 0 };
 	struct kernel_info info;
 	char err[512] = "";
 	int code = EXIT_ERROR;
 
-	if (map_file("--kernel", o->kernel, o->memory_size, &kernel))
+	if (read_file("--kernel", o->kernel, o->memory_size, &kernel))
 		return EXIT_ERROR;
 	if (kernel_probe(kernel.data, kernel.len, &info, err, sizeof(err))) {
 		pr_err("--kernel %s: %s", o->kernel, err);
 		goto out_files;
 	}
 	if (o->initramfs &&
-	    map_file("--initramfs", o->initramfs, o->memory_size, &initrd))
+	    read_file("--initramfs", o->initramfs, o->memory_size, &initrd))
 		goto out_files;
 
 	struct console con;
@@ -99,6 +139,8 @@ static int run(const struct kiln_options *o)
 		pr_err("%s", err);
 		goto out_files;
 	}
+	signal_console = &con;
+	install_signal_handlers();
 	struct uart_callbacks serial = console_uart_callbacks(&con);
 
 	static struct vm vm;
@@ -121,26 +163,17 @@ static int run(const struct kiln_options *o)
 		pr_err("%s", err);
 		goto out_vm;
 	}
-	/* The guest has its copies now; keeping the files mapped would only
-	 * count their page cache against Kiln's own memory. */
-	munmap(kernel.data, kernel.len);
-	kernel.data = NULL;
-	if (initrd.data) {
-		munmap(initrd.data, initrd.len);
-		initrd.data = NULL;
-	}
+	/* The guest has its copies now. */
+	free_file(&kernel);
+	free_file(&initrd);
 	con.uart = vm.com1;
+	con.stopping = &vm.stopping;
 
 	signal_vm = &vm;
-	struct sigaction sa = { .sa_handler = on_terminate };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
-	if (vm_start_vcpus(&vm)) {
-		pr_err("cannot start vCPU threads: %s", strerror(errno));
+	int e = vm_start_vcpus(&vm);
+	if (e) {
+		pr_err("cannot start vCPU threads: %s", strerror(-e));
 		goto out_vm;
 	}
 	pr_info("guest started: %u vCPU(s), %llu MiB", o->boot_cpus,
@@ -178,12 +211,11 @@ out_vm:
 	signal_vm = NULL;
 	vm_destroy(&vm);
 out_console:
+	signal_console = NULL;
 	console_close(&con);
 out_files:
-	if (kernel.data)
-		munmap(kernel.data, kernel.len);
-	if (initrd.data)
-		munmap(initrd.data, initrd.len);
+	free_file(&kernel);
+	free_file(&initrd);
 	return code;
 }
 

@@ -11,11 +11,19 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-static void write_all(int fd, const uint8_t *buf, size_t len)
+/* Blocks while the reader is slow (backpressure on the guest, as a real
+ * line would), but gives up once the VM is stopping: the kick that stops a
+ * vCPU interrupts write() with EINTR, and a reader that never drains must
+ * not keep Kiln from exiting. */
+static void write_all(const struct console *c, int fd, const uint8_t *buf,
+		      size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, buf, len);
 		if (n < 0) {
+			if (c->stopping &&
+			    __atomic_load_n(c->stopping, __ATOMIC_ACQUIRE))
+				return;
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
@@ -34,7 +42,7 @@ static void console_output(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct console *c = ctx;
 	if (c->out_fd >= 0)
-		write_all(c->out_fd, buf, len);
+		write_all(c, c->out_fd, buf, len);
 }
 
 static void console_rx_space(void *ctx)
@@ -72,6 +80,8 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 			int e = errno;
 			snprintf(err, errlen, "--serial: cannot open %s: %s", path,
 				 strerror(e));
+			close(c->space_fd);
+			c->space_fd = -1;
 			return -e;
 		}
 		c->owns_out_fd = true;

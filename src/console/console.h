@@ -30,6 +30,7 @@ struct console {
 	uint8_t pending[512];
 	size_t pending_len, pending_off;
 	bool input_eof;
+	const bool *stopping; /* the VM's flag: output stops blocking once set */
 };
 
 int console_open(struct console *c, enum serial_mode mode, const char *path,

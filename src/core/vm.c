@@ -93,15 +93,17 @@ void vm_destroy(struct vm *vm)
 		free(v);
 		vm->vcpus[i] = NULL;
 	}
-	if (vm->accel)
-		vm->accel_ops->destroy(vm->accel);
-	vm->accel = NULL;
+	/* Devices before the accelerator: the RTC's timer thread may raise
+	 * an interrupt until it is stopped. */
 	uart_destroy(vm->com1);
 	cmos_rtc_destroy(vm->rtc);
 	i8042_destroy(vm->kbd);
 	vm->com1 = NULL;
 	vm->rtc = NULL;
 	vm->kbd = NULL;
+	if (vm->accel)
+		vm->accel_ops->destroy(vm->accel);
+	vm->accel = NULL;
 	guest_mem_destroy(&vm->mem);
 	io_bus_destroy(&vm->pio);
 	io_bus_destroy(&vm->mmio);

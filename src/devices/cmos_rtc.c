@@ -7,12 +7,13 @@
  * Simplifications:
  * - UIP (register A bit 7) always reads 0. Each read is computed whole, and
  *   Linux re-reads the seconds register around its time reads anyway.
- * - Interrupt flags are evaluated lazily, on each access to the ports: UF
- *   is set when the clock's second has changed since the previous access,
- *   AF when the current time matches the alarm at an access (an alarm
- *   second that passes between two accesses is missed). PF (periodic) is
- *   never set: the host clock here has one-second resolution. IRQ 8 follows
- *   IRQF and is lowered by reading register C.
+ * - Interrupt flags are evaluated on each access to the ports and, once
+ *   cmos_rtc_start_timer() has run, once a second by a timer thread: UF
+ *   when the clock's second has changed, AF when the time matches the
+ *   alarm. So update-ended and alarm interrupts arrive on their own, as
+ *   Linux's rtc-cmos (which emulates UIE with the alarm), hwclock and
+ *   rtcwake expect. PF (periodic) is never set. IRQ 8 follows IRQF and is
+ *   lowered by reading register C.
  * - The divider bits of register A are stored but do not stop the clock.
  * - Day of week is derived from the date; the guest's value is ignored.
  */
@@ -75,6 +76,11 @@ struct cmos_rtc {
 	int64_t offset_sec;
 	int64_t last_sec; /* guest time at the previous access (for UF) */
 	int irq_level;
+	/* The once-a-second timer thread. */
+	pthread_t timer;
+	pthread_cond_t timer_cond;
+	bool timer_running;
+	bool timer_stop;
 };
 
 static bool is_time_reg(uint8_t reg)
@@ -362,10 +368,67 @@ struct cmos_rtc *cmos_rtc_create(const struct irq_line *irq,
 	return rtc;
 }
 
+void cmos_rtc_tick(struct cmos_rtc *rtc)
+{
+	pthread_mutex_lock(&rtc->lock);
+	rtc_tick(rtc);
+	update_irq(rtc);
+	pthread_mutex_unlock(&rtc->lock);
+}
+
+/* Wake just after each second boundary of the host clock (the RTC's time
+ * base), until told to stop. */
+static void *timer_thread(void *arg)
+{
+	struct cmos_rtc *rtc = arg;
+	pthread_mutex_lock(&rtc->lock);
+	while (!rtc->timer_stop) {
+		struct timespec next;
+		clock_gettime(CLOCK_REALTIME, &next);
+		next.tv_sec += 1;
+		next.tv_nsec = 1000000; /* 1 ms past the boundary */
+		while (!rtc->timer_stop &&
+		       pthread_cond_timedwait(&rtc->timer_cond, &rtc->lock, &next) == 0)
+			;
+		if (rtc->timer_stop)
+			break;
+		if (rtc->ram[REG_B] & (B_UIE | B_AIE)) {
+			rtc_tick(rtc);
+			update_irq(rtc);
+		}
+	}
+	pthread_mutex_unlock(&rtc->lock);
+	return NULL;
+}
+
+int cmos_rtc_start_timer(struct cmos_rtc *rtc)
+{
+	if (rtc->timer_running)
+		return 0;
+	if (pthread_cond_init(&rtc->timer_cond, NULL))
+		return -ENOMEM;
+	rtc->timer_stop = false;
+	int err = pthread_create(&rtc->timer, NULL, timer_thread, rtc);
+	if (err) {
+		pthread_cond_destroy(&rtc->timer_cond);
+		return -err;
+	}
+	rtc->timer_running = true;
+	return 0;
+}
+
 void cmos_rtc_destroy(struct cmos_rtc *rtc)
 {
 	if (!rtc)
 		return;
+	if (rtc->timer_running) {
+		pthread_mutex_lock(&rtc->lock);
+		rtc->timer_stop = true;
+		pthread_cond_signal(&rtc->timer_cond);
+		pthread_mutex_unlock(&rtc->lock);
+		pthread_join(rtc->timer, NULL);
+		pthread_cond_destroy(&rtc->timer_cond);
+	}
 	pthread_mutex_destroy(&rtc->lock);
 	free(rtc);
 }

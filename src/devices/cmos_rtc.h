@@ -5,8 +5,9 @@
  * memory-size bytes a PC BIOS would set), honours the update-in-progress
  * bit and lets the guest set the clock: the offset it sets is kept relative
  * to the host clock. The NMI-mask bit of port 0x70 is accepted and ignored.
- * Periodic/alarm/update interrupts are raised on IRQ 8 when enabled in
- * register B and the guest polls register C (enough for Linux's rtc-cmos).
+ * Update-ended and alarm interrupts are raised on IRQ 8 when enabled in
+ * register B, by a once-a-second timer thread (cmos_rtc_start_timer) and
+ * on every register access; the periodic interrupt is not generated.
  */
 #ifndef KILN_DEVICES_CMOS_RTC_H
 #define KILN_DEVICES_CMOS_RTC_H
@@ -44,6 +45,15 @@ void cmos_rtc_set_memory(struct cmos_rtc *rtc, uint64_t low_ram_bytes,
 			 uint64_t high_ram_bytes);
 
 extern const struct io_ops cmos_rtc_io_ops; /* IO_WIDTH_1 */
+
+/* Start the thread that runs the update cycle once a second, so interrupts
+ * come without the guest touching the ports. Returns 0 or -errno. The
+ * thread is stopped by cmos_rtc_destroy(). */
+int cmos_rtc_start_timer(struct cmos_rtc *rtc)
+	__attribute__((warn_unused_result));
+
+/* One update cycle now (what the timer thread does; tests call it). */
+void cmos_rtc_tick(struct cmos_rtc *rtc);
 
 void cmos_rtc_save(struct cmos_rtc *rtc, struct cmos_rtc_state *out);
 int cmos_rtc_restore(struct cmos_rtc *rtc, const struct cmos_rtc_state *in)

@@ -26,7 +26,7 @@ static void acpi_sleep_write(void *opaque, uint64_t offset, uint64_t value,
 
 	/* The FADT's reset value has no SLP_EN, so it cannot be mistaken for
 	 * a sleep request. */
-	pr_debug("acpi: guest wrote 0x%02x to the sleep/reset register", v);
+	pr_guest(LOG_DEBUG, "acpi: guest wrote 0x%02x to the sleep/reset register", v);
 	if (v == ACPI_RESET_VALUE) {
 		vm_event_raise(sink, VM_EVENT_REBOOT);
 		return;

@@ -157,5 +157,11 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 
 	if ((e = accel->create(&vm->accel, &vm->mem, err, errlen)))
 		return e;
+	/* The RTC's interrupts need the interrupt controller, so its clock
+	 * starts ticking only now. */
+	if ((e = cmos_rtc_start_timer(vm->rtc))) {
+		snprintf(err, errlen, "cannot start the RTC timer: %s", strerror(-e));
+		return e;
+	}
 	return create_vcpus(vm, cfg, &boot, err, errlen);
 }

@@ -62,6 +62,14 @@ check_report() {
 		fail "$name: no ACPI FADT in the guest"
 	grep -aq "kiln-guest: init started" "$log" && pass "$name: /init ran" ||
 		fail "$name: /init never started"
+	# The alarm fired (an interrupt arrived, and rtc-cmos cleared it).
+	local alarm
+	alarm=$(value KILN_RTC_ALARM_IRQS "$log")
+	if [ -n "$alarm" ] && [ "$alarm" -ge 1 ] && [ -z "$(value KILN_RTC_ALARM_LEFT "$log")" ]; then
+		pass "$name: RTC alarm interrupt ($alarm)"
+	else
+		fail "$name: RTC alarm: '$alarm' interrupts, wakealarm left '$(value KILN_RTC_ALARM_LEFT "$log")'"
+	fi
 }
 
 boot report-1cpu "$guest/vmlinux" "$imgs/report.img" 300 --cpus boot=1 --memory size=256M

@@ -246,6 +246,46 @@ static void test_register_c_and_irq(void **state)
 	assert_int_equal(rd(fx, 0x0d), 0x80);
 }
 
+/* The guest arms an alarm and then sleeps without touching the ports, as
+ * rtc-cmos does: the timer's tick alone must raise IRQ 8 at the alarm. */
+static void test_tick_raises_alarm_without_access(void **state)
+{
+	struct fixture *fx = *state;
+	wr(fx, 0x01, 0x36); /* alarm at xx:xx:36 */
+	wr(fx, 0x03, 0xc0);
+	wr(fx, 0x05, 0xc0);
+	wr(fx, 0x0b, 0x22); /* AIE */
+	(void)rd(fx, 0x0c);
+	unsigned int before = fx->nr_levels;
+	fake_now += 1; /* :35, no match */
+	cmos_rtc_tick(fx->rtc);
+	assert_int_equal(fx->nr_levels, before);
+	fake_now += 1; /* :36 */
+	cmos_rtc_tick(fx->rtc);
+	assert_int_equal(fx->nr_levels, before + 1);
+	assert_int_equal(fx->levels[fx->nr_levels - 1], 1);
+	assert_int_equal(rd(fx, 0x0c), 0xb0);
+	assert_int_equal(fx->levels[fx->nr_levels - 1], 0);
+}
+
+/* The real timer thread, on the real clock: UIE interrupts arrive about
+ * once a second with no port access at all. */
+static void test_timer_thread_ticks(void **state)
+{
+	struct fixture fx = { 0 };
+	struct irq_line irq = { fake_set_level, &fx, CMOS_RTC_IRQ };
+	fx.rtc = cmos_rtc_create(&irq, NULL);
+	assert_non_null(fx.rtc);
+	wr(&fx, 0x0b, 0x12); /* UIE */
+	assert_int_equal(cmos_rtc_start_timer(fx.rtc), 0);
+	struct timespec ts = { 2, 300000000 };
+	nanosleep(&ts, NULL);
+	/* Still high from the first update: the guest never read C. */
+	assert_true(fx.nr_levels >= 1);
+	assert_int_equal(fx.levels[0], 1);
+	cmos_rtc_destroy(fx.rtc); /* stops and joins the thread */
+}
+
 static void test_set_clears_uie(void **state)
 {
 	struct fixture *fx = *state;
@@ -423,6 +463,8 @@ int main(void)
 		T(test_save_restore),
 		T(test_fuzz),
 		cmocka_unit_test(test_null_clock_and_irq),
+		cmocka_unit_test(test_timer_thread_ticks),
+		T(test_tick_raises_alarm_without_access),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,11 @@ static void test_intel_topology(void **state)
 			e = cpuid_find(&t, 4, 0);
 			assert_int_equal((e->eax >> 26) + 1, n > 64 ? 64 : n);
 			assert_int_equal(e->eax & 0x3fff, 0x0121);
+			/* L1 private; the last level (L2 here) shared by all. */
+			assert_int_equal((e->eax >> 14) & 0xfff, 0);
+			e = cpuid_find(&t, 4, 2);
+			assert_true(((e->eax >> 14) & 0xfff) + 1 >= n);
+			assert_int_equal((e->eax >> 26) + 1, n > 64 ? 64 : n);
 		}
 	}
 }

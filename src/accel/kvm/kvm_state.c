@@ -174,6 +174,13 @@ int kvm_vcpu_restore(struct accel_vcpu *v, const struct x86_vcpu_state *s,
 			goto ioctl_failed;
 	}
 
+	struct kvm_lapic_state lapic;
+	memcpy(lapic.regs, s->lapic, sizeof(lapic.regs));
+	if (ioctl(v->fd, KVM_SET_LAPIC, &lapic) < 0)
+		goto ioctl_failed;
+
+	/* MSRs after the LAPIC: KVM drops a TSC_DEADLINE write unless the
+	 * LAPIC timer is already in TSC-deadline mode. */
 	for (uint32_t i = 0; i < s->nr_msrs; i++) {
 		struct {
 			struct kvm_msrs hdr;
@@ -186,11 +193,6 @@ int kvm_vcpu_restore(struct accel_vcpu *v, const struct x86_vcpu_state *s,
 			return -EINVAL;
 		}
 	}
-
-	struct kvm_lapic_state lapic;
-	memcpy(lapic.regs, s->lapic, sizeof(lapic.regs));
-	if (ioctl(v->fd, KVM_SET_LAPIC, &lapic) < 0)
-		goto ioctl_failed;
 
 	struct kvm_vcpu_events ev;
 	memset(&ev, 0, sizeof(ev));

@@ -40,7 +40,11 @@ int kvm_vcpu_setup_cpuid(struct accel_vcpu *v, unsigned int nr_cpus)
 	struct cpuid_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	for (unsigned int i = 0; i < sup->nent && i < CPUID_MAX_ENTRIES; i++) {
+	if (sup->nent > CPUID_MAX_ENTRIES) {
+		free(t);
+		return -E2BIG; /* a host with more leaves than we can describe */
+	}
+	for (unsigned int i = 0; i < sup->nent; i++) {
 		const struct kvm_cpuid_entry2 *k = &sup->entries[i];
 		t->e[t->n++] = (struct cpuid_entry){
 			.function = k->function,
@@ -93,23 +97,21 @@ int kvm_vcpu_setup_msrs(struct accel_vcpu *v)
 		/* MTRRs on, default write-back: otherwise guests map RAM uncached. */
 		{ MSR_MTRR_DEF_TYPE, MTRR_ENABLE | MTRR_TYPE_WB },
 	};
-	const unsigned int n = sizeof(boot_msrs) / sizeof(boot_msrs[0]);
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[sizeof(boot_msrs) / sizeof(boot_msrs[0])];
-	} msrs;
-	memset(&msrs, 0, sizeof(msrs));
-	msrs.hdr.nmsrs = n;
-	for (unsigned int i = 0; i < n; i++) {
-		msrs.e[i].index = boot_msrs[i].index;
-		msrs.e[i].data = boot_msrs[i].value;
+	/* One at a time: KVM_SET_MSRS stops at the first MSR it refuses, and
+	 * the ones after it must still be set. */
+	for (size_t i = 0; i < sizeof(boot_msrs) / sizeof(boot_msrs[0]); i++) {
+		struct {
+			struct kvm_msrs hdr;
+			struct kvm_msr_entry e;
+		} m = { .hdr.nmsrs = 1, .e.index = boot_msrs[i].index,
+			.e.data = boot_msrs[i].value };
+		int set = ioctl(v->fd, KVM_SET_MSRS, &m);
+		if (set < 0)
+			return -errno;
+		if (set != 1)
+			pr_warn("vcpu %u: KVM refused MSR 0x%x", v->index,
+				boot_msrs[i].index);
 	}
-	int set = ioctl(v->fd, KVM_SET_MSRS, &msrs);
-	if (set < 0)
-		return -errno;
-	if ((unsigned int)set != n)
-		pr_warn("vcpu %u: KVM refused MSR 0x%x", v->index,
-			boot_msrs[set].index);
 	return 0;
 }
 

@@ -109,14 +109,30 @@ int cpuid_apply_policy(struct cpuid_table *t, unsigned int cpu_index,
 			e->edx &= ~CPUID1_EDX_HTT;
 	}
 
-	/* Deterministic cache parameters: cores per package in EAX[31:26],
-	 * one thread per cache sharing level in EAX[25:14]. */
+	/* Deterministic cache parameters: cores per package in EAX[31:26];
+	 * EAX[25:14] is how many logical CPUs share the cache, minus one:
+	 * private below the last level, the last level shared by the whole
+	 * package (as on real CPUs, and so the scheduler sees one LLC). */
+	uint32_t last_level = 0;
+	for (unsigned int i = 0; i < t->n; i++) {
+		e = &t->e[i];
+		if (e->function == 4 && (e->eax & 0x1f)) {
+			uint32_t level = (e->eax >> 5) & 7;
+			last_level = level > last_level ? level : last_level;
+		}
+	}
 	for (unsigned int i = 0; i < t->n; i++) {
 		e = &t->e[i];
 		if (e->function != 4 || !(e->eax & 0x1f))
 			continue;
 		uint32_t cores = nr_cpus > 64 ? 63 : nr_cpus - 1;
-		e->eax = (e->eax & 0x3fffu) | (cores << 26);
+		uint32_t level = (e->eax >> 5) & 7;
+		uint32_t sharing = 0;
+		if (level == last_level) {
+			sharing = (1u << order_of(nr_cpus)) - 1;
+			sharing = sharing > 0xfff ? 0xfff : sharing;
+		}
+		e->eax = (e->eax & 0x3fffu) | (sharing << 14) | (cores << 26);
 	}
 
 	/* Always-running APIC timer: KVM's LAPIC timer does not stop in C-states. */

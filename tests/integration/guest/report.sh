@@ -20,3 +20,11 @@ echo "KILN_UART=$(awk '/^0:/ {for (i=1;i<=NF;i++) if ($i ~ /^uart:/) print $i}' 
 echo "KILN_SERIAL_INTR=$(awk '/ttyS0/ {n=0; pin=""; for (i=2;i<=NF;i++) { if ($i ~ /^[0-9]+$/) n+=$i; if ($i ~ /-edge$|-fasteoi$/) pin=$i }; print pin, n}' /proc/interrupts)"
 echo "KILN_PVPANIC=$(ls /sys/bus/platform/drivers/pvpanic-mmio 2>/dev/null | grep -c QEMU0001)"
 echo "KILN_ACPI=$(cat /sys/firmware/acpi/tables/FACP >/dev/null 2>&1 && echo yes || echo no)"
+# The RTC's alarm interrupt must come by itself while the guest sleeps
+# (rtc-cmos arms it and waits without touching the ports).
+rtc_irqs() { awk '/rtc0/ {n=0; for (i=2;i<=NF;i++) if ($i ~ /^[0-9]+$/) n+=$i; print n}' /proc/interrupts; }
+before=$(rtc_irqs)
+echo +2 >/sys/class/rtc/rtc0/wakealarm
+sleep 4
+echo "KILN_RTC_ALARM_IRQS=$(( $(rtc_irqs) - ${before:-0} ))"
+echo "KILN_RTC_ALARM_LEFT=$(cat /sys/class/rtc/rtc0/wakealarm)"
