@@ -98,6 +98,7 @@ integration: build/kiln guest
 	tests/integration/run.sh
 
 test: deps
+	$(MAKE) guest
 	$(MAKE) unit
 	$(MAKE) fuzz
 	$(MAKE) integration

@@ -31,8 +31,8 @@
 # is COMMAND's. 125 means the emulated host failed before reporting a status
 # (the kernel log's path is printed). KILN_EMU_BOOT_TIMEOUT: see below. Inside, COMMAND sees only PATH, HOME=/tmp,
 # KILN_EMU_SHARE and the variables named in $KILN_EMU_ENV (space-separated).
-# Inside, /tmp and /run are empty tmpfs: a working directory under them is
-# not visible (use --share for it).
+# Inside, /tmp and /run are empty tmpfs; a working directory under them is
+# shared read-only at its own path (other files there are not visible).
 #
 # When /dev/kvm is usable here (and no --force-emulated), COMMAND simply runs
 # here, under the same timeout, with the whole environment.
@@ -122,6 +122,16 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	echo
 } >"$run/cmd.sh"
 printf '%s\n' "$share" >"$run/share-path"
+# /tmp and /run are fresh tmpfs inside, hiding the host's: a working
+# directory there (a CI checkout under /tmp, say) gets its own read-only
+# share at the same path.
+cwd_share=()
+case $PWD/ in
+/tmp/* | /run/*)
+	cwd_share=(-virtfs "local,path=$(printf '%s' "${PWD//,/,,}"),mount_tag=kilncwd,security_model=none,readonly=on,multidevs=remap")
+	printf '%s\n' "$PWD" >"$run/cwd-path"
+	;;
+esac
 
 # QEMU option values escape a comma by doubling it.
 esc() { printf '%s' "${1//,/,,}"; }
@@ -172,6 +182,7 @@ launch() {
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$(esc "$run"),mount_tag=kilnctl,security_model=none" \
 		-virtfs "local,path=$(esc "$share"),mount_tag=kilnshare,security_model=none" \
+		"${cwd_share[@]}" \
 		<&3 >&4 2>>"$run/qemu.log" 3<&- 4>&- &
 	qemu=$!
 }
