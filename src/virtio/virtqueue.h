@@ -1,0 +1,191 @@
+/* The one split virtqueue (virtio 1.2, section 2.7) every Kiln device uses.
+ *
+ * The guest owns the rings and may rewrite them at any time from another
+ * vCPU, so nothing here trusts a value it read from guest memory:
+ *
+ *  - virtqueue_enable() validates the queue once: power-of-two size within
+ *    the device's maximum, ring alignment (desc 16, avail 2, used 4), each
+ *    ring wholly inside one RAM region, the used ring overlapping neither
+ *    of the others. Ring host pointers are cached only after that check.
+ *  - virtqueue_pop() copies each descriptor once into host memory and
+ *    checks the copy: avail index distance, head and `next` below the table
+ *    size, chain length bounds, indirect tables, every buffer inside RAM,
+ *    readable before writable, total bytes. Any violation marks the queue
+ *    broken (the transport then sets DEVICE_NEEDS_RESET); every later pop
+ *    returns -EIO until virtqueue_reset(). The device sees only descriptors
+ *    the walker checked, as host segments.
+ *  - virtqueue_push() completes a popped chain; virtqueue_should_notify()
+ *    says whether to interrupt the guest (EVENT_IDX or NO_INTERRUPT).
+ *
+ * Decisions devices rely on:
+ *  - Zero-length descriptors are legal and skipped: they produce no segment
+ *    and are not checked for address or direction. A chain may therefore
+ *    have no segments at all; the device answers it like any other
+ *    malformed request (with an error status if it has room for one).
+ *  - A buffer that crosses from one RAM region into an adjacent one is
+ *    split into one segment per region; a buffer that touches anything
+ *    that is not RAM (a hole, MMIO, past the end) breaks the queue.
+ *    Rings and indirect tables must each lie in a single RAM region.
+ *  - Direct chains are bounded by the queue size (more descriptors walked
+ *    than the table holds means a loop). An indirect table holds at most
+ *    VQ_INDIRECT_MAX entries and its chain at most as many as the table.
+ *    A chain has at most VQ_CHAIN_MAX_SEGS segments in all (Linux builds
+ *    indirect chains longer than small queues, so the queue size is not
+ *    applied to them) and at most VQ_CHAIN_MAX_BYTES bytes.
+ *  - Exactly-once completion: every chain virtqueue_pop() returned must be
+ *    passed to virtqueue_push() once, with an error status written into it
+ *    if the request was malformed, never dropped. The queue tracks which
+ *    heads are in flight: pushing a head that is not in flight (twice, or
+ *    after a reset) returns -EINVAL and writes nothing, and a guest that
+ *    offers a head that is still in flight breaks the queue.
+ *  - Not thread-safe: one thread (or a lock the device holds) does pop,
+ *    push and notify on a queue. The guest is the only concurrent party.
+ */
+#ifndef KILN_VIRTIO_VIRTQUEUE_H
+#define KILN_VIRTIO_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "core/guest_mem.h"
+
+/* Feature bits the ring implements (same values as the spec and Linux). */
+#ifndef VIRTIO_F_INDIRECT_DESC
+#define VIRTIO_F_INDIRECT_DESC 28
+#endif
+#ifndef VIRTIO_F_EVENT_IDX
+#define VIRTIO_F_EVENT_IDX 29
+#endif
+
+/* Ring flags, spec names. */
+#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_WRITE 2
+#define VIRTQ_DESC_F_INDIRECT 4
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY 1
+
+#define VIRTQ_MAX_SIZE 32768u          /* largest split queue the spec allows */
+#define VQ_INDIRECT_MAX 32768u         /* entries in one indirect table */
+#define VQ_CHAIN_MAX_SEGS 1024u        /* segments in one chain */
+#define VQ_CHAIN_MAX_BYTES 0xffffffffull /* readable + writable bytes */
+
+/* One checked, host-mapped piece of a guest buffer, inside one RAM region.
+ * The guest can change the bytes under it at any time: copy what you parse
+ * (vq_chain_read) and never read a field twice from `host`. */
+struct vq_seg {
+	void *host;
+	uint64_t gpa;
+	uint32_t len; /* never 0 */
+};
+
+/* A popped chain. Segments [0, nr_read) are device-readable, then
+ * [nr_read, nr_read + nr_write) device-writable. About 24 KiB: allocate it
+ * with the request, not on a small stack. */
+struct vq_chain {
+	uint16_t head;      /* pass to virtqueue_push() */
+	uint16_t nr_read;
+	uint16_t nr_write;
+	uint32_t read_len;  /* total readable bytes */
+	uint32_t write_len; /* total writable bytes */
+	struct vq_seg seg[VQ_CHAIN_MAX_SEGS];
+};
+
+struct virtqueue_stats {
+	uint64_t popped;
+	uint64_t completed;
+	uint64_t errors; /* guest errors that broke the queue, device misuse */
+};
+
+struct virtqueue {
+	/* Set by the transport from the guest's registers before enable. */
+	uint16_t max_size; /* the device's maximum, fixed by virtqueue_init */
+	uint32_t size;     /* 1..max_size, power of two */
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	uint64_t features; /* negotiated device features (only ring bits used) */
+
+	/* Owned by the ring code; read-only for everyone else. */
+	bool enabled;
+	bool broken;            /* guest misbehaved: NEEDS_RESET */
+	bool event_idx;         /* VIRTIO_F_EVENT_IDX negotiated */
+	bool indirect;          /* VIRTIO_F_INDIRECT_DESC negotiated */
+	bool notify_off;        /* device asked for no guest notifications */
+	bool signalled_valid;   /* signalled_used holds a value */
+	uint16_t last_avail_idx;
+	uint16_t used_idx;
+	uint16_t signalled_used;
+	char broken_reason[128];
+	struct virtqueue_stats stats; /* kept across resets */
+	const char *name;             /* for log lines, e.g. "blk0.rq0" */
+	struct guest_mem *mem;
+
+	uint8_t *desc;  /* host views of the rings, valid while enabled */
+	uint8_t *avail;
+	uint8_t *used;
+	uint64_t inflight[VIRTQ_MAX_SIZE / 64]; /* heads popped, not pushed */
+};
+
+/* Set up a disabled queue; size defaults to max_size (1..32768, power of
+ * two: the transport reports it as the queue's maximum). */
+void virtqueue_init(struct virtqueue *vq, struct guest_mem *mem,
+		    uint16_t max_size, const char *name);
+
+/* Validate size, features and rings and start using them; indices start
+ * at 0. Returns 0, -EINVAL with a reason in err (the guest got something
+ * wrong: the transport may log it rate-limited and fail the enable), or
+ * -EBUSY if already enabled. */
+int virtqueue_enable(struct virtqueue *vq, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Back to the state after virtqueue_init: disabled, not broken, nothing in
+ * flight. Chains popped before the reset must not be pushed afterwards. */
+void virtqueue_reset(struct virtqueue *vq);
+
+/* 1: a checked chain in *chain; 0: ring empty (or queue disabled);
+ * -EIO: the queue is broken (now or earlier). */
+int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
+	__attribute__((warn_unused_result));
+
+/* Return `head` to the guest with `written_len` bytes written into its
+ * writable part (must be <= that chain's write_len). 0, or -EINVAL if the
+ * queue is disabled or the head is not in flight (a device bug). */
+int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len);
+
+/* After one or more pushes: whether the guest wants an interrupt. */
+bool virtqueue_should_notify(struct virtqueue *vq);
+
+/* Notification suppression for device loops:
+ *	do {
+ *		virtqueue_disable_notify(vq);
+ *		while ((r = virtqueue_pop(vq, c)) == 1) ...;
+ *	} while (r == 0 && virtqueue_enable_notify(vq));
+ * enable_notify returns true if buffers arrived meanwhile (pop again). */
+void virtqueue_disable_notify(struct virtqueue *vq);
+bool virtqueue_enable_notify(struct virtqueue *vq);
+
+/* The spec's vring_need_event(): true if the used index moved past
+ * event_idx, i.e. event_idx is in [old_idx, new_idx) modulo 2^16. */
+static inline bool virtqueue_need_event(uint16_t event_idx, uint16_t new_idx,
+					uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event_idx - 1) <
+	       (uint16_t)(new_idx - old_idx);
+}
+
+/* Copy up to len bytes starting `off` bytes into the readable part into
+ * dst / from src into the writable part. Return the bytes copied (short if
+ * the chain ends first). */
+size_t vq_chain_read(const struct vq_chain *c, uint64_t off, void *dst,
+		     size_t len);
+size_t vq_chain_write(const struct vq_chain *c, uint64_t off, const void *src,
+		      size_t len);
+
+/* iovecs for [off, off + len) of the readable (writable = false) or
+ * writable part, for preadv/pwritev backends. Returns the number of iovecs,
+ * -ERANGE if the range is not wholly in that part, -E2BIG if more than
+ * max_iov are needed. */
+int vq_chain_iov(const struct vq_chain *c, bool writable, uint64_t off,
+		 uint64_t len, struct iovec *iov, int max_iov);
+
+#endif
