@@ -7,11 +7,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "accel/kvm/kvm_internal.h"
 #include "bus/io_bus.h"
 #include "core/guest_mem.h"
+#include "core/log.h"
 
 struct fake_dev {
 	uint64_t last_off, last_val;
@@ -100,6 +103,282 @@ static void test_dispatch(void **state)
 	assert_int_equal(v, 0xffffffff);
 	assert_int_equal(bus.unhandled, 3);
 	io_bus_destroy(&bus);
+}
+
+static struct fake_dev sink_dev; /* for ranges whose accesses don't matter */
+
+/* ---- Reentrancy: changes made from inside a callback ------------------- */
+
+struct mover {
+	struct io_bus *bus;
+	uint64_t base;
+	int unreg_err, reg_err, overlap_err, own_err, old_err, gone_err;
+	uint64_t nested_old; /* what a nested dispatch saw at the old base */
+	bool nested_ok;
+	unsigned int writes;
+};
+
+static uint64_t mover_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct mover *m = opaque;
+	return m->base + off;
+}
+
+static const struct io_ops mover_ops;
+
+/* A write of `v` moves the device to base `v`, and probes the rules. */
+static void mover_write(void *opaque, uint64_t off, uint64_t v, unsigned int size)
+{
+	struct mover *m = opaque;
+	uint64_t old = m->base;
+	m->writes++;
+	m->unreg_err = io_bus_unregister(m->bus, old);
+	m->reg_err = io_bus_register(m->bus, v, 8, IO_WIDTH_1 | IO_WIDTH_4,
+				     &mover_ops, m, "mover");
+	/* Overlaps a range that is in the table and stays there. */
+	m->overlap_err = io_bus_register(m->bus, 0x204, 8, IO_WIDTH_1,
+					 &fake_ops, &sink_dev, "x");
+	/* Overlaps the range just queued: the check sees queued changes. */
+	m->own_err = io_bus_register(m->bus, v + 4, 8, IO_WIDTH_1, &fake_ops,
+				     &sink_dev, "x");
+	/* The old place is free as far as this thread is concerned. */
+	m->old_err = io_bus_register(m->bus, old, 8, IO_WIDTH_1, &fake_ops,
+				     &sink_dev, "tmp");
+	if (!m->old_err)
+		m->old_err = io_bus_unregister(m->bus, old);
+	m->gone_err = io_bus_unregister(m->bus, 0xdead0000);
+	/* Until this dispatch returns the table is unchanged: a nested
+	 * dispatch on the same bus (no second read lock) still finds us. */
+	m->nested_ok = io_bus_read(m->bus, old, 4, &m->nested_old);
+	m->base = m->reg_err ? m->base : v;
+}
+
+static const struct io_ops mover_ops = { mover_read, mover_write };
+
+static void test_callback_moves_itself(void **state)
+{
+	struct io_bus bus;
+	struct fake_dev other = { 0 };
+	struct mover m = { .bus = &bus, .base = 0x100 };
+	uint64_t v;
+	io_bus_init(&bus, "test");
+	assert_int_equal(io_bus_register(&bus, 0x100, 8, IO_WIDTH_1 | IO_WIDTH_4, &mover_ops, &m, "mover"), 0);
+	assert_int_equal(io_bus_register(&bus, 0x200, 8, IO_WIDTH_1, &fake_ops, &other, "other"), 0);
+
+	assert_true(io_bus_write(&bus, 0x100, 4, 0x400));
+	assert_int_equal(m.unreg_err, 0);
+	assert_int_equal(m.reg_err, 0);
+	assert_int_equal(m.overlap_err, -EEXIST);
+	assert_int_equal(m.own_err, -EEXIST);
+	assert_int_equal(m.old_err, 0);
+	assert_int_equal(m.gone_err, -ENOENT);
+	assert_true(m.nested_ok);
+	assert_int_equal(m.nested_old, 0x100);
+	assert_false(io_bus_in_deferred_context());
+
+	/* Applied once the dispatch returned: old place empty, new one live. */
+	uint64_t unhandled = bus.unhandled;
+	assert_false(io_bus_read(&bus, 0x100, 4, &v));
+	assert_int_equal(bus.unhandled, unhandled + 1);
+	assert_true(io_bus_read(&bus, 0x404, 4, &v));
+	assert_int_equal(v, 0x404);
+	assert_int_equal(bus.table.nr_ranges, 2);
+	assert_int_equal(bus.deferred_failed, 0);
+
+	/* A move onto another device is refused and the device stays put. */
+	assert_true(io_bus_write(&bus, 0x400, 4, 0x1fc));
+	assert_int_equal(m.reg_err, -EEXIST);
+	assert_false(io_bus_read(&bus, 0x400, 4, &v)); /* it did unregister */
+	assert_int_equal(bus.table.nr_ranges, 1);
+	io_bus_destroy(&bus);
+}
+
+/* A callback on one bus changes another: applied after the dispatch. */
+struct cross {
+	struct io_bus *other;
+	int err;
+};
+
+static void cross_write(void *opaque, uint64_t off, uint64_t v, unsigned int size)
+{
+	struct cross *c = opaque;
+	c->err = io_bus_register(c->other, v, 0x1000, IO_WIDTH_4, &fake_ops,
+				 &sink_dev, "bar");
+}
+static const struct io_ops cross_ops = { NULL, cross_write };
+
+static void test_cross_bus_and_defer_section(void **state)
+{
+	struct io_bus pio, mmio;
+	struct cross c = { .other = &mmio };
+	uint64_t v;
+	io_bus_init(&pio, "pio");
+	io_bus_init(&mmio, "mmio");
+	assert_int_equal(io_bus_register(&pio, 0xcfc, 4, IO_WIDTH_4, &cross_ops, &c, "cfg"), 0);
+	assert_true(io_bus_write(&pio, 0xcfc, 4, 0xc0000000));
+	assert_int_equal(c.err, 0);
+	assert_true(io_bus_read(&mmio, 0xc0000ffc, 4, &v));
+	assert_true(io_bus_write(&pio, 0xcfc, 4, 0xc0000800));
+	assert_int_equal(c.err, -EEXIST);
+
+	/* A defer section queues until its end. */
+	io_bus_defer_begin();
+	assert_true(io_bus_in_deferred_context());
+	assert_int_equal(io_bus_register(&mmio, 0xd0000000, 0x1000, IO_WIDTH_4, &fake_ops, &sink_dev, "d"), 0);
+	assert_int_equal(io_bus_register(&mmio, 0xd0000800, 0x1000, IO_WIDTH_4, &fake_ops, &sink_dev, "d"), -EEXIST);
+	assert_false(io_bus_read(&mmio, 0xd0000000, 4, &v));
+	io_bus_defer_begin(); /* nests */
+	assert_int_equal(io_bus_unregister(&mmio, 0xc0000000), 0);
+	io_bus_defer_end();
+	assert_true(io_bus_read(&mmio, 0xc0000000, 4, &v));
+	io_bus_defer_end();
+	assert_false(io_bus_in_deferred_context());
+	assert_true(io_bus_read(&mmio, 0xd0000000, 4, &v));
+	assert_false(io_bus_read(&mmio, 0xc0000000, 4, &v));
+	io_bus_destroy(&pio);
+	io_bus_destroy(&mmio);
+}
+
+/* A queued change that another thread made impossible is dropped. */
+static void *register_0x500(void *arg)
+{
+	struct io_bus *bus = arg;
+	intptr_t err = io_bus_register(bus, 0x500, 8, IO_WIDTH_1, &fake_ops, &sink_dev, "rival");
+	return (void *)err;
+}
+
+static void test_deferred_change_loses_race(void **state)
+{
+	struct io_bus bus;
+	pthread_t t;
+	void *ret;
+	io_bus_init(&bus, "test");
+	io_bus_defer_begin();
+	assert_int_equal(io_bus_register(&bus, 0x504, 8, IO_WIDTH_1, &fake_ops, &sink_dev, "late"), 0);
+	assert_int_equal(pthread_create(&t, NULL, register_0x500, &bus), 0);
+	assert_int_equal(pthread_join(t, &ret), 0);
+	assert_int_equal((intptr_t)ret, 0);
+	enum log_level level = log_get_level();
+	log_set_level(LOG_ERROR); /* the expected warning */
+	io_bus_defer_end();
+	log_set_level(level);
+	assert_int_equal(bus.deferred_failed, 1);
+	assert_int_equal(bus.table.nr_ranges, 1);
+	assert_string_equal(bus.table.ranges[0].name, "rival");
+	io_bus_destroy(&bus);
+}
+
+/* ---- Concurrency: one thread dispatching, one changing the map --------- */
+
+struct counted {
+	unsigned int calls;  /* atomic */
+	unsigned int inside; /* atomic: callbacks running now */
+};
+
+static uint64_t counted_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct counted *c = opaque;
+	__atomic_add_fetch(&c->inside, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&c->calls, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&c->inside, 1, __ATOMIC_SEQ_CST);
+	return 0x5a;
+}
+static const struct io_ops counted_ops = { counted_read, NULL };
+
+/* Moves itself between 0x3000 and 0x4000 on every write it gets. */
+struct hopper {
+	struct io_bus *bus;
+	uint64_t base; /* only touched by the dispatching thread */
+	unsigned int failures;
+};
+
+static const struct io_ops hopper_ops;
+static void hopper_write(void *opaque, uint64_t off, uint64_t v, unsigned int size)
+{
+	struct hopper *h = opaque;
+	uint64_t to = h->base == 0x3000 ? 0x4000 : 0x3000;
+	if (io_bus_unregister(h->bus, h->base) ||
+	    io_bus_register(h->bus, to, 0x10, IO_WIDTH_4, &hopper_ops, h, "hopper"))
+		h->failures++;
+	else
+		h->base = to;
+}
+static const struct io_ops hopper_ops = { NULL, hopper_write };
+
+struct race {
+	struct io_bus bus;
+	struct counted stable, flip;
+	struct hopper hop;
+	int stop;           /* atomic */
+	unsigned int dispatches, stable_misses, hop_hits;
+	unsigned int cycles, late_calls, busy_after_unreg, reg_errors;
+};
+
+static void *dispatcher(void *arg)
+{
+	struct race *r = arg;
+	uint64_t v;
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		if (!io_bus_read(&r->bus, 0x1000, 4, &v) || v != 0x5a)
+			r->stable_misses++;
+		io_bus_read(&r->bus, 0x2004, 4, &v);
+		r->hop_hits += io_bus_write(&r->bus, 0x3000, 4, 0);
+		r->hop_hits += io_bus_write(&r->bus, 0x4000, 4, 0);
+		r->dispatches++;
+	}
+	return NULL;
+}
+
+static void *changer(void *arg)
+{
+	struct race *r = arg;
+	for (unsigned int i = 0; i < 2000; i++) {
+		if (io_bus_register(&r->bus, 0x2000, 0x10, IO_WIDTH_4, &counted_ops, &r->flip, "flip"))
+			r->reg_errors++;
+		for (int k = 0; k < 20; k++)
+			sched_yield();
+		if (io_bus_unregister(&r->bus, 0x2000))
+			r->reg_errors++;
+		/* Once unregister returns nothing runs and nothing will. */
+		if (__atomic_load_n(&r->flip.inside, __ATOMIC_SEQ_CST))
+			r->busy_after_unreg++;
+		unsigned int calls = __atomic_load_n(&r->flip.calls, __ATOMIC_SEQ_CST);
+		sched_yield();
+		if (__atomic_load_n(&r->flip.calls, __ATOMIC_SEQ_CST) != calls)
+			r->late_calls++;
+		r->cycles++;
+	}
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_concurrent_dispatch_and_changes(void **state)
+{
+	static struct race r;
+	pthread_t a, b;
+	memset(&r, 0, sizeof(r));
+	io_bus_init(&r.bus, "race");
+	r.hop.bus = &r.bus;
+	r.hop.base = 0x3000;
+	assert_int_equal(io_bus_register(&r.bus, 0x1000, 0x10, IO_WIDTH_4, &counted_ops, &r.stable, "stable"), 0);
+	assert_int_equal(io_bus_register(&r.bus, 0x3000, 0x10, IO_WIDTH_4, &hopper_ops, &r.hop, "hopper"), 0);
+	assert_int_equal(pthread_create(&a, NULL, dispatcher, &r), 0);
+	assert_int_equal(pthread_create(&b, NULL, changer, &r), 0);
+	pthread_join(b, NULL);
+	pthread_join(a, NULL);
+
+	assert_int_equal(r.cycles, 2000);
+	assert_int_equal(r.reg_errors, 0);
+	assert_int_equal(r.busy_after_unreg, 0);
+	assert_int_equal(r.late_calls, 0);
+	assert_int_equal(r.stable_misses, 0);
+	assert_int_equal(r.hop.failures, 0);
+	/* A move is visible as soon as the dispatch returns: the write to
+	 * 0x3000 moves it to 0x4000, where the next write finds it. */
+	assert_int_equal(r.hop_hits, 2 * r.dispatches);
+	assert_int_equal(r.bus.deferred_failed, 0);
+	assert_true(r.dispatches > 0);
+	io_bus_destroy(&r.bus);
 }
 
 static void test_guest_mem_checks(void **state)
@@ -208,6 +487,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register_rules),
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_callback_moves_itself),
+		cmocka_unit_test(test_cross_bus_and_defer_section),
+		cmocka_unit_test(test_deferred_change_loses_race),
+		cmocka_unit_test(test_concurrent_dispatch_and_changes),
 		cmocka_unit_test(test_guest_mem_checks),
 		cmocka_unit_test(test_real_guest_mem_layout),
 		cmocka_unit_test(test_kvm_exit_decode),
