@@ -17,6 +17,8 @@
 struct uart;
 struct cmos_rtc;
 struct i8042;
+struct pci_bus;
+struct pci_host;
 
 enum vcpu_state { VCPU_CREATED, VCPU_RUNNING, VCPU_STOPPED };
 
@@ -53,6 +55,10 @@ struct vm {
 	struct uart *com1;
 	struct cmos_rtc *rtc;
 	struct i8042 *kbd;
+
+	/* PCI bus 0 behind 0xCF8/0xCFC and ECAM, with its host bridge. */
+	struct pci_bus *pci;
+	struct pci_host *pci_host;
 };
 
 /* Set up the empty shell: buses, event fd. Returns 0 or -errno. */

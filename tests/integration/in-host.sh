@@ -62,6 +62,9 @@ check_report() {
 		fail "$name: no ACPI FADT in the guest"
 	grep -aq "kiln-guest: init started" "$log" && pass "$name: /init ran" ||
 		fail "$name: /init never started"
+	[ "$(value KILN_PCI_HOST "$log")" = "0x8086:0x29c0:0x060000" ] &&
+		pass "$name: PCI host bridge at 00:00.0" ||
+		fail "$name: PCI 00:00.0 is '$(value KILN_PCI_HOST "$log")'"
 	# The alarm fired (an interrupt arrived, and rtc-cmos cleared it).
 	local alarm
 	alarm=$(value KILN_RTC_ALARM_IRQS "$log")

@@ -28,3 +28,8 @@ echo +2 >/sys/class/rtc/rtc0/wakealarm
 sleep 4
 echo "KILN_RTC_ALARM_IRQS=$(( $(rtc_irqs) - ${before:-0} ))"
 echo "KILN_RTC_ALARM_LEFT=$(cat /sys/class/rtc/rtc0/wakealarm)"
+# PCI: the host bridge at 00:00.0, found through config space.
+d=/sys/bus/pci/devices/0000:00:00.0
+echo "KILN_PCI_HOST=$(cat $d/vendor 2>/dev/null):$(cat $d/device 2>/dev/null):$(cat $d/class 2>/dev/null)"
+echo "KILN_PCI_DEVICES=$(ls /sys/bus/pci/devices | wc -l)"
+dmesg | grep -iE "mmconfig|ecam" | sed 's/^/KILN_DMESG_PCI: /'
