@@ -55,6 +55,40 @@ struct accel_ops {
 	/* Drive an interrupt controller input (GSI) to a level. */
 	void (*set_irq_line)(struct accel *a, uint32_t gsi, int level);
 
+	/* Interrupts and doorbells that bypass the VMM's own threads. A
+	 * backend without them leaves these NULL; a KVM host lacking the
+	 * capability makes them return -ENOTSUP. All are callable from any
+	 * thread. The caller owns every fd it passes and must remove it
+	 * here before closing it.
+	 *
+	 * signal_msi: inject one message-signalled interrupt now (`addr` is
+	 * the 64-bit MSI address, `data` the message). Returns 0 also when
+	 * the guest blocks the message (e.g. an APIC that is disabled) or no
+	 * APIC matches its destination (the message is lost), or -errno. */
+	int (*signal_msi)(struct accel *a, uint64_t addr, uint32_t data);
+	/* MSI irqfds: every write to the eventfd `fd` injects the message
+	 * (addr, data) in the kernel. Returns a route handle >= 0, or -errno
+	 * (-ENOSPC when all routes are taken). update() re-targets a live
+	 * route when the guest reprograms its vector. There is no mask:
+	 * to mask a vector, remove() its route and watch the eventfd
+	 * yourself (set the pending bit when it fires); on unmask add() it
+	 * again, and signal_msi() if the vector was pending. Signals the
+	 * kernel consumed before remove() returned have been injected. */
+	int (*msi_irqfd_add)(struct accel *a, int fd, uint64_t addr,
+			     uint32_t data);
+	int (*msi_irqfd_update)(struct accel *a, int route, uint64_t addr,
+				uint32_t data);
+	void (*msi_irqfd_remove)(struct accel *a, int route);
+	/* ioeventfds: a guest write of any value to [addr, addr + len) in
+	 * port I/O space (`pio`) or MMIO space signals `fd` without an exit
+	 * to user space. len is 1, 2, 4 or 8 (the access must have exactly
+	 * that width), or 0: any width at `addr` (MMIO; the fastest path).
+	 * remove() takes the same arguments as add(). */
+	int (*ioeventfd_add)(struct accel *a, uint64_t addr, uint32_t len,
+			     bool pio, int fd);
+	void (*ioeventfd_remove)(struct accel *a, uint64_t addr, uint32_t len,
+				 bool pio, int fd);
+
 	int (*vcpu_create)(struct accel *a, unsigned int index,
 			   unsigned int nr_cpus, struct accel_vcpu **out,
 			   char *err, size_t errlen);

@@ -23,6 +23,7 @@ static void kvm_destroy(struct accel *a)
 	if (a->kvm_fd >= 0)
 		close(a->kvm_fd);
 	free(a->supported_cpuid);
+	kvm_irq_destroy(a);
 	free(a);
 }
 
@@ -94,6 +95,7 @@ static int kvm_create(struct accel **out, struct guest_mem *mem, char *err,
 	}
 	a->vm_fd = -1;
 	a->mem = mem;
+	kvm_irq_init(a);
 	int e;
 
 	const char *dev = KVM_DEVICE;
@@ -137,6 +139,7 @@ static int kvm_create(struct accel **out, struct guest_mem *mem, char *err,
 			goto fail;
 		}
 	}
+	kvm_irq_probe(a); /* optional capabilities: -ENOTSUP later */
 	a->run_size = ioctl(a->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (a->run_size < (int)sizeof(struct kvm_run)) {
 		e = EINVAL;
@@ -203,6 +206,12 @@ const struct accel_ops kvm_accel_ops = {
 	.create = kvm_create,
 	.destroy = kvm_destroy,
 	.set_irq_line = kvm_set_irq_line,
+	.signal_msi = kvm_signal_msi,
+	.msi_irqfd_add = kvm_msi_irqfd_add,
+	.msi_irqfd_update = kvm_msi_irqfd_update,
+	.msi_irqfd_remove = kvm_msi_irqfd_remove,
+	.ioeventfd_add = kvm_ioeventfd_add,
+	.ioeventfd_remove = kvm_ioeventfd_remove,
 	.vcpu_create = kvm_vcpu_create,
 	.vcpu_set_boot_state = kvm_vcpu_set_boot_state,
 	.vcpu_run = kvm_vcpu_run,
