@@ -158,6 +158,7 @@ static int run(const struct kiln_options *o)
 		.backing = o->hugepages ? GUEST_MEM_HUGETLB
 			 : o->shared_memory ? GUEST_MEM_MEMFD : GUEST_MEM_ANON,
 		.serial = &serial,
+		.rng = o->rng,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);

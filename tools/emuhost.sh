@@ -100,7 +100,7 @@ if ! kiln_newer_than "$initrd" "$kernel" /bin/busybox "$here/emu/init" \
 	kiln_stage_busybox "$stage"
 	# Only what it takes to reach the 9p root; the rest (kvm-amd) is loaded
 	# from there with the real modprobe.
-	kiln_stage_modules "$stage" "$kver" virtio_pci 9pnet_virtio 9p
+	kiln_stage_modules "$stage" "$kver" virtio_pci 9pnet_virtio 9p virtio-rng
 	install -m 0755 "$here/emu/init" "$stage/init"
 	kiln_pack_initramfs "$stage" "$initrd"
 	rm -rf "$stage"
@@ -179,6 +179,7 @@ launch() {
 		-kernel "$vmlinux" -initrd "$initrd" \
 		-append "$append" \
 		-serial "file:$(esc "$log")" "${serial1[@]}" \
+		-device virtio-rng-pci \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$(esc "$run"),mount_tag=kilnctl,security_model=none" \
 		-virtfs "local,path=$(esc "$share"),mount_tag=kilnshare,security_model=none" \

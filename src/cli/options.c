@@ -23,6 +23,7 @@ const char kiln_usage[] =
 "                       multiple of 2M; the host needs free hugepages)\n"
 "  --serial tty|file=PATH|off\n"
 "                       where COM1 (ttyS0) goes (default tty: this terminal)\n"
+"  --rng                a virtio-rng device (PCI) fed by the host's getrandom()\n"
 "  -v, --verbose        more log output (repeat for debug messages)\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
@@ -230,6 +231,10 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 		const char *arg = argv[i];
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			o->help = true;
+			continue;
+		}
+		if (!strcmp(arg, "--rng")) {
+			o->rng = true;
 			continue;
 		}
 		if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {

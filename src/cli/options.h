@@ -2,7 +2,7 @@
  *
  *   kiln --kernel PATH [--initramfs PATH] [--cmdline STRING]
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
- *        [--serial tty|file=PATH|off] [-v]... [--help] [--version]
+ *        [--serial tty|file=PATH|off] [--rng] [-v]... [--help] [--version]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
  * value can name its flag and the tests need no guest.
@@ -28,6 +28,7 @@ struct kiln_options {
 	uint64_t memory_size;
 	bool hugepages;
 	bool shared_memory;
+	bool rng; /* a virtio-rng device fed by getrandom() */
 	enum serial_mode serial;
 	const char *serial_path;
 	int verbosity;

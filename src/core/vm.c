@@ -1,9 +1,7 @@
 #include "core/vm.h"
 
 #include "core/log.h"
-#include "bus/pci.h"
 #include "devices/cmos_rtc.h"
-#include "devices/pci_host.h"
 #include "devices/i8042.h"
 #include "devices/uart16550.h"
 
@@ -97,12 +95,9 @@ void vm_destroy(struct vm *vm)
 	}
 	/* Devices before the accelerator: the RTC's timer thread may raise
 	 * an interrupt until it is stopped. */
-	if (vm->pci)
-		pci_bus_destroy(vm->pci);
-	free(vm->pci_host);
-	free(vm->pci);
-	vm->pci_host = NULL;
-	vm->pci = NULL;
+	if (vm->machine_teardown)
+		vm->machine_teardown(vm);
+	vm->machine_teardown = NULL;
 	uart_destroy(vm->com1);
 	cmos_rtc_destroy(vm->rtc);
 	i8042_destroy(vm->kbd);

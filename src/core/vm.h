@@ -19,6 +19,9 @@ struct cmos_rtc;
 struct i8042;
 struct pci_bus;
 struct pci_host;
+struct pci_alloc;
+struct virtio_pci;
+struct virtio_rng;
 
 enum vcpu_state { VCPU_CREATED, VCPU_RUNNING, VCPU_STOPPED };
 
@@ -56,9 +59,17 @@ struct vm {
 	struct cmos_rtc *rtc;
 	struct i8042 *kbd;
 
-	/* PCI bus 0 behind 0xCF8/0xCFC and ECAM, with its host bridge. */
+	/* PCI bus 0 behind 0xCF8/0xCFC and ECAM, with its host bridge, and
+	 * the PCI devices on it. */
 	struct pci_bus *pci;
 	struct pci_host *pci_host;
+	struct pci_alloc *pci_mem_window; /* where BARs are placed */
+	struct virtio_pci *rng_transport;
+	struct virtio_rng *rng;
+
+	/* Set by the machine builder: frees what it added beyond the legacy
+	 * devices. Runs after the vCPUs stopped, before the accelerator goes. */
+	void (*machine_teardown)(struct vm *vm);
 };
 
 /* Set up the empty shell: buses, event fd. Returns 0 or -errno. */

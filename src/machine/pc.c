@@ -6,8 +6,6 @@
 #include "core/log.h"
 #include "devices/cmos_rtc.h"
 #include "devices/i8042.h"
-#include "bus/pci.h"
-#include "devices/pci_host.h"
 #include "devices/power.h"
 
 #include <errno.h>
@@ -81,25 +79,6 @@ static int add_legacy_devices(struct vm *vm, const struct pc_config *cfg,
 	return 0;
 }
 
-/* PCI bus 0: config space through 0xCF8/0xCFC and through the ECAM window
- * the MCFG table describes, and the host bridge at 00:00.0. */
-static int add_pci(struct vm *vm, char *err, size_t errlen)
-{
-	vm->pci = calloc(1, sizeof(*vm->pci));
-	vm->pci_host = calloc(1, sizeof(*vm->pci_host));
-	if (!vm->pci || !vm->pci_host) {
-		snprintf(err, errlen, "out of memory creating the PCI bus");
-		return -ENOMEM;
-	}
-	pci_bus_init(vm->pci, &vm->pio, &vm->mmio);
-	int e;
-	if ((e = pci_bus_register_cf8(vm->pci)) ||
-	    (e = pci_bus_register_ecam(vm->pci, X86_PCI_ECAM_BASE, X86_PCI_ECAM_SIZE)) ||
-	    (e = pci_host_init(vm->pci_host, vm->pci)))
-		snprintf(err, errlen, "cannot set up the PCI bus: %s", strerror(-e));
-	return e;
-}
-
 static int create_vcpus(struct vm *vm, const struct pc_config *cfg,
 			const struct x86_boot_cpu *boot, char *err,
 			size_t errlen)
@@ -149,7 +128,9 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		return e;
 	}
 	if ((e = add_legacy_devices(vm, cfg, err, errlen)) ||
-	    (e = add_pci(vm, err, errlen)))
+	    (e = pc_add_pci(vm, err, errlen)))
+		return e;
+	if (cfg->rng && (e = pc_add_virtio_rng(vm, err, errlen)))
 		return e;
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,

@@ -18,12 +18,20 @@ struct pc_config {
 	uint64_t ram_size;
 	enum guest_mem_backing backing;
 	const struct uart_callbacks *serial; /* COM1's output and flow control */
+	bool rng;                            /* a virtio-rng on PCI */
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
  * caller still calls vm_destroy(). */
 int pc_build(struct vm *vm, const struct accel_ops *accel,
 	     const struct pc_config *cfg, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* PCI (pc_pci.c): bus 0 with its host bridge, and the virtio devices on
+ * it. Both return 0 or -errno with a reason in `err`. */
+int pc_add_pci(struct vm *vm, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 #endif

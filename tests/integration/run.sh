@@ -39,7 +39,7 @@ fi
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------
-for t in report reboot panic; do
+for t in report reboot panic rng; do
 	make_test_initramfs "tests/integration/guest/$t.sh" "$work/$t.img"
 done
 KILN_EMU_ENV="KILN_ITEST_DIR" KILN_ITEST_DIR=$work \

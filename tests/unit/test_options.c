@@ -34,6 +34,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.serial, SERIAL_TTY);
 	assert_false(o.hugepages);
 	assert_false(o.shared_memory);
+	assert_false(o.rng);
 }
 
 static void test_full_line(void **state)
@@ -42,7 +43,8 @@ static void test_full_line(void **state)
 	assert_int_equal(parse(&o, "--kernel", "k", "--initramfs=i", "--cmdline",
 			       "console=ttyS0 quiet", "--cpus", "boot=2", "--memory",
 			       "size=1G,hugepages=on,shared=on", "--serial",
-			       "file=/tmp/x", "-vv", NULL), 0);
+			       "file=/tmp/x", "--rng", "-vv", NULL), 0);
+	assert_true(o.rng);
 	assert_string_equal(o.initramfs, "i");
 	assert_string_equal(o.cmdline, "console=ttyS0 quiet");
 	assert_int_equal(o.boot_cpus, 2);

@@ -1,0 +1,113 @@
+/* The PC's PCI side: bus 0 behind 0xCF8/0xCFC and the ECAM window the MCFG
+ * table describes, the host bridge at 00:00.0, and virtio devices with
+ * their interrupts and notifications wired to the accelerator. */
+#include "machine/pc.h"
+
+#include "arch/x86/layout.h"
+#include "bus/pci.h"
+#include "core/log.h"
+#include "devices/pci_host.h"
+#include "devices/virtio_rng.h"
+#include "virtio/virtio_pci.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void pc_pci_teardown(struct vm *vm)
+{
+	/* Transports first: resetting a device joins its thread and drops
+	 * its ioeventfds, which needs the bus and the accelerator alive. */
+	virtio_pci_destroy(vm->rng_transport);
+	vm->rng_transport = NULL;
+	virtio_rng_destroy(vm->rng);
+	vm->rng = NULL;
+	if (vm->pci)
+		pci_bus_destroy(vm->pci);
+	free(vm->pci_host);
+	free(vm->pci);
+	free(vm->pci_mem_window);
+	vm->pci_host = NULL;
+	vm->pci = NULL;
+	vm->pci_mem_window = NULL;
+}
+
+int pc_add_pci(struct vm *vm, char *err, size_t errlen)
+{
+	vm->machine_teardown = pc_pci_teardown;
+	vm->pci = calloc(1, sizeof(*vm->pci));
+	vm->pci_host = calloc(1, sizeof(*vm->pci_host));
+	vm->pci_mem_window = calloc(1, sizeof(*vm->pci_mem_window));
+	if (!vm->pci || !vm->pci_host || !vm->pci_mem_window) {
+		snprintf(err, errlen, "out of memory creating the PCI bus");
+		return -ENOMEM;
+	}
+	pci_bus_init(vm->pci, &vm->pio, &vm->mmio);
+	pci_alloc_init(vm->pci_mem_window, X86_PCI_MMIO_START, X86_PCI_MMIO_END);
+	int e;
+	if ((e = pci_bus_register_cf8(vm->pci)) ||
+	    (e = pci_bus_register_ecam(vm->pci, X86_PCI_ECAM_BASE, X86_PCI_ECAM_SIZE)) ||
+	    (e = pci_host_init(vm->pci_host, vm->pci)))
+		snprintf(err, errlen, "cannot set up the PCI bus: %s", strerror(-e));
+	return e;
+}
+
+/* MSI-X messages go to KVM from whichever thread raises them (the device's
+ * own I/O thread): no vCPU exit on the way. */
+static void deliver_msi(void *opaque, unsigned int vector, uint64_t addr,
+			uint32_t data)
+{
+	struct vm *vm = opaque;
+	if (!vm->accel || !vm->accel_ops->signal_msi)
+		return;
+	int e = vm->accel_ops->signal_msi(vm->accel, addr, data);
+	if (e)
+		pr_guest(LOG_WARN, "MSI vector %u (0x%llx/0x%x) not delivered: %s",
+			 vector, (unsigned long long)addr, data, strerror(-e));
+}
+
+/* While the notify area is mapped, KVM signals the queue's kick eventfd
+ * itself on a guest write: a notify costs no trip through Kiln. Where KVM
+ * cannot, the BAR's own handler (a vCPU exit) signals the same eventfd. */
+static void notify_mapped(void *opaque, unsigned int q, uint64_t addr,
+			  int kick_fd, bool mapped)
+{
+	struct vm *vm = opaque;
+	if (!vm->accel || !vm->accel_ops->ioeventfd_add)
+		return;
+	if (!mapped) {
+		vm->accel_ops->ioeventfd_remove(vm->accel, addr, 0, false, kick_fd);
+		return;
+	}
+	int e = vm->accel_ops->ioeventfd_add(vm->accel, addr, 0, false, kick_fd);
+	if (e)
+		pr_debug("queue %u notify at 0x%llx stays on the slow path: %s", q,
+			 (unsigned long long)addr, strerror(-e));
+}
+
+static const struct virtio_pci_host_ops pc_virtio_host_ops = {
+	.deliver = deliver_msi,
+	.notify_mapped = notify_mapped,
+};
+
+/* BARs go in the 32-bit MMIO window, assigned here as firmware would. */
+static int place_bars(struct vm *vm, struct pci_device *dev)
+{
+	return pci_device_assign_bars(dev, vm->pci_mem_window, NULL);
+}
+
+int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
+{
+	int e = virtio_rng_create(&vm->rng);
+	if (!e)
+		e = virtio_pci_create(&vm->rng_transport, vm->pci, -1,
+				      &virtio_rng_ops, vm->rng, &vm->mem,
+				      &pc_virtio_host_ops, vm);
+	if (!e)
+		e = place_bars(vm, virtio_pci_pci_device(vm->rng_transport));
+	if (e)
+		snprintf(err, errlen, "cannot create the virtio-rng device: %s",
+			 strerror(-e));
+	return e;
+}
