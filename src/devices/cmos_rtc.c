@@ -10,7 +10,8 @@
  * - Interrupt flags are evaluated on each access to the ports and, once
  *   cmos_rtc_start_timer() has run, once a second by a timer thread: UF
  *   when the clock's second has changed, AF when the time matches the
- *   alarm. So update-ended and alarm interrupts arrive on their own, as
+ *   alarm (in any second since the previous tick, so a late tick does not
+ *   lose it). So update-ended and alarm interrupts arrive on their own, as
  *   Linux's rtc-cmos (which emulates UIE with the alarm), hwclock and
  *   rtcwake expect. PF (periodic) is never set. IRQ 8 follows IRQF and is
  *   lowered by reading register C.
@@ -226,15 +227,25 @@ static void rtc_tick(struct cmos_rtc *rtc)
 	int64_t t = guest_time(rtc);
 	if (t == rtc->last_sec)
 		return;
+	/* Every second since the last tick had its update cycle: a late
+	 * tick (a loaded host) must not skip the alarm second. Beyond a day
+	 * back (the clock was set, or a long pause) only the present counts. */
+	int64_t from = rtc->last_sec + 1;
+	if (t < from || t - from > 86400)
+		from = t;
 	rtc->last_sec = t;
 	rtc->ram[REG_C] |= C_UF;
 
-	uint8_t now[128];
-	time_to_regs(rtc->ram[REG_B], t, now);
-	if (alarm_matches(&rtc->ram[REG_SEC_ALARM], now[REG_SEC]) &&
-	    alarm_matches(&rtc->ram[REG_MIN_ALARM], now[REG_MIN]) &&
-	    alarm_matches(&rtc->ram[REG_HOUR_ALARM], now[REG_HOUR]))
-		rtc->ram[REG_C] |= C_AF;
+	for (int64_t sec = from; sec <= t; sec++) {
+		uint8_t now[128];
+		time_to_regs(rtc->ram[REG_B], sec, now);
+		if (alarm_matches(&rtc->ram[REG_SEC_ALARM], now[REG_SEC]) &&
+		    alarm_matches(&rtc->ram[REG_MIN_ALARM], now[REG_MIN]) &&
+		    alarm_matches(&rtc->ram[REG_HOUR_ALARM], now[REG_HOUR])) {
+			rtc->ram[REG_C] |= C_AF;
+			break;
+		}
+	}
 }
 
 static uint8_t reg_read(struct cmos_rtc *rtc, uint8_t reg)

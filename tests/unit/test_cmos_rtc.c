@@ -268,6 +268,23 @@ static void test_tick_raises_alarm_without_access(void **state)
 	assert_int_equal(fx->levels[fx->nr_levels - 1], 0);
 }
 
+/* A tick that comes late (the alarm second already past) still raises
+ * the alarm: every second since the last tick is checked. */
+static void test_late_tick_keeps_alarm(void **state)
+{
+	struct fixture *fx = *state;
+	wr(fx, 0x01, 0x36); /* alarm at xx:xx:36 */
+	wr(fx, 0x03, 0xc0);
+	wr(fx, 0x05, 0xc0);
+	wr(fx, 0x0b, 0x22);
+	(void)rd(fx, 0x0c);
+	unsigned int before = fx->nr_levels;
+	fake_now += 4; /* :38: the tick for :36 never came */
+	cmos_rtc_tick(fx->rtc);
+	assert_int_equal(fx->nr_levels, before + 1);
+	assert_int_equal(rd(fx, 0x0c) & 0x20, 0x20);
+}
+
 /* The real timer thread, on the real clock: UIE interrupts arrive about
  * once a second with no port access at all. */
 static void test_timer_thread_ticks(void **state)
@@ -465,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_null_clock_and_irq),
 		cmocka_unit_test(test_timer_thread_ticks),
 		T(test_tick_raises_alarm_without_access),
+		T(test_late_tick_keeps_alarm),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,11 @@ echo "KILN_ACPI=$(cat /sys/firmware/acpi/tables/FACP >/dev/null 2>&1 && echo yes
 rtc_irqs() { awk '/rtc0/ {n=0; for (i=2;i<=NF;i++) if ($i ~ /^[0-9]+$/) n+=$i; print n}' /proc/interrupts; }
 before=$(rtc_irqs)
 echo +2 >/sys/class/rtc/rtc0/wakealarm
-sleep 4
+# Up to 15 s: the emulated host can be slow.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+	sleep 1
+	[ -z "$(cat /sys/class/rtc/rtc0/wakealarm)" ] && [ "$i" -ge 3 ] && break
+done
 echo "KILN_RTC_ALARM_IRQS=$(( $(rtc_irqs) - ${before:-0} ))"
 echo "KILN_RTC_ALARM_LEFT=$(cat /sys/class/rtc/rtc0/wakealarm)"
 # PCI: the host bridge at 00:00.0, found through config space.
