@@ -22,6 +22,7 @@ struct pci_host;
 struct pci_alloc;
 struct virtio_pci;
 struct virtio_rng;
+struct pc_msi_routes;
 
 enum vcpu_state { VCPU_CREATED, VCPU_RUNNING, VCPU_STOPPED };
 
@@ -66,6 +67,7 @@ struct vm {
 	struct pci_alloc *pci_mem_window; /* where BARs are placed */
 	struct virtio_pci *rng_transport;
 	struct virtio_rng *rng;
+	struct pc_msi_routes *rng_msi; /* its MSI-X vectors as KVM irqfds */
 
 	/* Set by the machine builder: frees what it added beyond the legacy
 	 * devices. Runs after the vCPUs stopped, before the accelerator goes. */

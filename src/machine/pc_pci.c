@@ -14,6 +14,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+/* One device's MSI-X vectors as KVM irqfds: while a vector is unmasked it
+ * has a GSI route carrying its message and an eventfd bound to it, so
+ * raising it is one eventfd write from the device's thread and KVM injects
+ * the interrupt. Where KVM has no irqfds, messages go out one by one with
+ * signal_msi. The MSI-X model serialises both callbacks (its lock). */
+#define PC_MSI_MAX_VECTORS 64
+
+struct pc_msi_routes {
+	struct vm *vm;
+	int fd[PC_MSI_MAX_VECTORS];
+	int route[PC_MSI_MAX_VECTORS];
+	bool live[PC_MSI_MAX_VECTORS];
+};
+
+static struct pc_msi_routes *msi_routes_create(struct vm *vm)
+{
+	struct pc_msi_routes *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->vm = vm;
+	for (unsigned int i = 0; i < PC_MSI_MAX_VECTORS; i++)
+		r->fd[i] = -1;
+	return r;
+}
+
+static void msi_routes_destroy(struct pc_msi_routes *r)
+{
+	if (!r)
+		return;
+	for (unsigned int i = 0; i < PC_MSI_MAX_VECTORS; i++) {
+		if (r->live[i])
+			r->vm->accel_ops->msi_irqfd_remove(r->vm->accel, r->route[i]);
+		if (r->fd[i] >= 0)
+			close(r->fd[i]);
+	}
+	free(r);
+}
 
 static void pc_pci_teardown(struct vm *vm)
 {
@@ -21,6 +61,8 @@ static void pc_pci_teardown(struct vm *vm)
 	 * its ioeventfds, which needs the bus and the accelerator alive. */
 	virtio_pci_destroy(vm->rng_transport);
 	vm->rng_transport = NULL;
+	msi_routes_destroy(vm->rng_msi);
+	vm->rng_msi = NULL;
 	virtio_rng_destroy(vm->rng);
 	vm->rng = NULL;
 	if (vm->pci)
@@ -53,12 +95,16 @@ int pc_add_pci(struct vm *vm, char *err, size_t errlen)
 	return e;
 }
 
-/* MSI-X messages go to KVM from whichever thread raises them (the device's
- * own I/O thread): no vCPU exit on the way. */
+/* Raise a vector: through its irqfd when it has one, else as one MSI. */
 static void deliver_msi(void *opaque, unsigned int vector, uint64_t addr,
 			uint32_t data)
 {
-	struct vm *vm = opaque;
+	struct pc_msi_routes *r = opaque;
+	struct vm *vm = r->vm;
+	if (vector < PC_MSI_MAX_VECTORS && r->live[vector]) {
+		if (eventfd_write(r->fd[vector], 1) == 0)
+			return;
+	}
 	if (!vm->accel || !vm->accel_ops->signal_msi)
 		return;
 	int e = vm->accel_ops->signal_msi(vm->accel, addr, data);
@@ -67,13 +113,52 @@ static void deliver_msi(void *opaque, unsigned int vector, uint64_t addr,
 			 vector, (unsigned long long)addr, data, strerror(-e));
 }
 
+/* The guest (un)masked a vector or changed its message: keep its irqfd
+ * route in step. A masked vector has no route; the MSI-X model keeps its
+ * pending bit and delivers it on unmask. */
+static void vector_changed(void *opaque, unsigned int vector, uint64_t addr,
+			   uint32_t data, bool masked)
+{
+	struct pc_msi_routes *r = opaque;
+	struct vm *vm = r->vm;
+	if (vector >= PC_MSI_MAX_VECTORS || !vm->accel ||
+	    !vm->accel_ops->msi_irqfd_add)
+		return;
+	if (masked) {
+		if (r->live[vector])
+			vm->accel_ops->msi_irqfd_remove(vm->accel, r->route[vector]);
+		r->live[vector] = false;
+		return;
+	}
+	if (r->live[vector]) {
+		if (vm->accel_ops->msi_irqfd_update(vm->accel, r->route[vector],
+						    addr, data) == 0)
+			return;
+		vm->accel_ops->msi_irqfd_remove(vm->accel, r->route[vector]);
+		r->live[vector] = false;
+	}
+	if (r->fd[vector] < 0)
+		r->fd[vector] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->fd[vector] < 0)
+		return; /* stays on signal_msi */
+	int route = vm->accel_ops->msi_irqfd_add(vm->accel, r->fd[vector], addr, data);
+	if (route >= 0) {
+		r->route[vector] = route;
+		r->live[vector] = true;
+		pr_debug("MSI-X vector %u: irqfd route %d", vector, route);
+	} else {
+		pr_debug("MSI-X vector %u stays on signal_msi: %s", vector,
+			 strerror(-route));
+	}
+}
+
 /* While the notify area is mapped, KVM signals the queue's kick eventfd
  * itself on a guest write: a notify costs no trip through Kiln. Where KVM
  * cannot, the BAR's own handler (a vCPU exit) signals the same eventfd. */
 static void notify_mapped(void *opaque, unsigned int q, uint64_t addr,
 			  int kick_fd, bool mapped)
 {
-	struct vm *vm = opaque;
+	struct vm *vm = ((struct pc_msi_routes *)opaque)->vm;
 	if (!vm->accel || !vm->accel_ops->ioeventfd_add)
 		return;
 	if (!mapped) {
@@ -88,6 +173,7 @@ static void notify_mapped(void *opaque, unsigned int q, uint64_t addr,
 
 static const struct virtio_pci_host_ops pc_virtio_host_ops = {
 	.deliver = deliver_msi,
+	.vector_changed = vector_changed,
 	.notify_mapped = notify_mapped,
 };
 
@@ -99,11 +185,12 @@ static int place_bars(struct vm *vm, struct pci_device *dev)
 
 int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 {
-	int e = virtio_rng_create(&vm->rng);
+	vm->rng_msi = msi_routes_create(vm);
+	int e = vm->rng_msi ? virtio_rng_create(&vm->rng) : -ENOMEM;
 	if (!e)
 		e = virtio_pci_create(&vm->rng_transport, vm->pci, -1,
 				      &virtio_rng_ops, vm->rng, &vm->mem,
-				      &pc_virtio_host_ops, vm);
+				      &pc_virtio_host_ops, vm->rng_msi);
 	if (!e)
 		e = place_bars(vm, virtio_pci_pci_device(vm->rng_transport));
 	if (e)
