@@ -159,6 +159,8 @@ static int run(const struct kiln_options *o)
 			 : o->shared_memory ? GUEST_MEM_MEMFD : GUEST_MEM_ANON,
 		.serial = &serial,
 		.rng = o->rng,
+		.disks = o->disks,
+		.nr_disks = o->nr_disks,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);
@@ -226,6 +228,7 @@ int main(int argc, char **argv)
 	char err[512];
 	if (options_parse(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "kiln: %s\n", err);
+		options_free(&o);
 		return EXIT_ERROR;
 	}
 	if (o.help) {
@@ -238,5 +241,7 @@ int main(int argc, char **argv)
 	}
 	log_set_level(o.verbosity >= 2 ? LOG_DEBUG
 		      : o.verbosity == 1 ? LOG_INFO : LOG_WARN);
-	return run(&o);
+	int code = run(&o);
+	options_free(&o);
+	return code;
 }

@@ -24,6 +24,10 @@ const char kiln_usage[] =
 "  --serial tty|file=PATH|off\n"
 "                       where COM1 (ttyS0) goes (default tty: this terminal)\n"
 "  --rng                a virtio-rng device (PCI) fed by the host's getrandom()\n"
+"  --disk path=PATH[,readonly=on][,id=NAME]\n"
+"                       a virtio-blk disk backed by a raw image file or block\n"
+"                       device (repeat for more, up to 8); flushes reach the\n"
+"                       host's stable storage before the guest hears back\n"
 "  -v, --verbose        more log output (repeat for debug messages)\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
@@ -165,6 +169,62 @@ static int memory_kv(struct kiln_options *o, const char *key, const char *val,
 	return 0;
 }
 
+static int disk_kv(struct kiln_options *o, const char *key, const char *val,
+		   char *err, size_t errlen)
+{
+	struct kiln_disk *d = &o->disks[o->nr_disks];
+	if (!strcmp(key, "path")) {
+		if (!*val)
+			return fail(err, errlen, "--disk: empty path");
+		d->path = val;
+		return 0;
+	}
+	if (!strcmp(key, "id")) {
+		if (!*val || strlen(val) > 20)
+			return fail(err, errlen, "--disk: id=%s: must be 1 to 20 characters", val);
+		d->id = val;
+		return 0;
+	}
+	if (!strcmp(key, "readonly")) {
+		if (parse_onoff(val, &d->readonly))
+			return fail(err, errlen, "--disk: readonly=%s: must be on or off", val);
+		return 0;
+	}
+	return fail(err, errlen, "--disk: unknown key '%s' (known: path, readonly, id)", key);
+}
+
+/* Values are kept as pointers into argv, so the key=value list is split
+ * in a copy that lives as long as the options. */
+static int parse_disk(struct kiln_options *o, const char *arg, char *err,
+		      size_t errlen)
+{
+	if (o->nr_disks >= KILN_MAX_DISKS)
+		return fail(err, errlen, "--disk: at most %d disks", KILN_MAX_DISKS);
+	char *copy = strdup(arg);
+	if (!copy)
+		return fail(err, errlen, "--disk: out of memory");
+	o->disk_strings[o->nr_disks] = copy;
+	struct kiln_disk *d = &o->disks[o->nr_disks];
+	memset(d, 0, sizeof(*d));
+	char *save = NULL;
+	for (char *item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq)
+			return fail(err, errlen, "--disk: '%s' is not key=value", item);
+		*eq = '\0';
+		if (disk_kv(o, item, eq + 1, err, errlen))
+			return -1;
+	}
+	if (!d->path)
+		return fail(err, errlen, "--disk: path=PATH is required");
+	for (unsigned int i = 0; d->id && i < o->nr_disks; i++)
+		if (o->disks[i].id && !strcmp(o->disks[i].id, d->id))
+			return fail(err, errlen, "--disk: id=%s is used twice", d->id);
+	o->nr_disks++;
+	return 0;
+}
+
 static int parse_serial(struct kiln_options *o, const char *val, char *err,
 			size_t errlen)
 {
@@ -183,7 +243,7 @@ static int parse_serial(struct kiln_options *o, const char *val, char *err,
 }
 
 /* Flags that take a value. */
-enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL };
+enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -191,6 +251,7 @@ static const struct {
 	{ "--kernel", F_KERNEL }, { "--initramfs", F_INITRAMFS },
 	{ "--cmdline", F_CMDLINE }, { "--cpus", F_CPUS },
 	{ "--memory", F_MEMORY }, { "--serial", F_SERIAL },
+	{ "--disk", F_DISK },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -213,8 +274,18 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 		return parse_kv_list(name, val, memory_kv, o, err, errlen);
 	case F_SERIAL:
 		return parse_serial(o, val, err, errlen);
+	case F_DISK:
+		return parse_disk(o, val, err, errlen);
 	}
 	return fail(err, errlen, "%s: internal error", name);
+}
+
+void options_free(struct kiln_options *o)
+{
+	for (unsigned int i = 0; i < KILN_MAX_DISKS; i++) {
+		free(o->disk_strings[i]);
+		o->disk_strings[i] = NULL;
+	}
 }
 
 int options_parse(int argc, char *const argv[], struct kiln_options *o,

@@ -2,7 +2,9 @@
  *
  *   kiln --kernel PATH [--initramfs PATH] [--cmdline STRING]
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
- *        [--serial tty|file=PATH|off] [--rng] [-v]... [--help] [--version]
+ *        [--serial tty|file=PATH|off] [--rng]
+ *        [--disk path=PATH[,readonly=on][,id=NAME]]...
+ *        [-v]... [--help] [--version]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
  * value can name its flag and the tests need no guest.
@@ -20,6 +22,14 @@
 
 enum serial_mode { SERIAL_TTY, SERIAL_FILE, SERIAL_OFF };
 
+#define KILN_MAX_DISKS 8
+
+struct kiln_disk {
+	const char *path;
+	const char *id;  /* NULL: none given */
+	bool readonly;
+};
+
 struct kiln_options {
 	const char *kernel;
 	const char *initramfs;
@@ -29,6 +39,9 @@ struct kiln_options {
 	bool hugepages;
 	bool shared_memory;
 	bool rng; /* a virtio-rng device fed by getrandom() */
+	struct kiln_disk disks[KILN_MAX_DISKS];
+	unsigned int nr_disks;
+	char *disk_strings[KILN_MAX_DISKS]; /* owned copies the disks point into */
 	enum serial_mode serial;
 	const char *serial_path;
 	int verbosity;
@@ -40,6 +53,9 @@ struct kiln_options {
  * names the offending flag in `err`. */
 int options_parse(int argc, char *const argv[], struct kiln_options *opts,
 		  char *err, size_t errlen);
+
+/* Free what options_parse allocated (safe on a failed parse). */
+void options_free(struct kiln_options *opts);
 
 /* Parse "512M", "2G", "1048576" (bytes). Returns 0 or -1. */
 int parse_size(const char *s, uint64_t *out);

@@ -21,7 +21,6 @@ struct pci_bus;
 struct pci_host;
 struct pci_alloc;
 struct virtio_pci;
-struct virtio_rng;
 struct pc_msi_routes;
 
 enum vcpu_state { VCPU_CREATED, VCPU_RUNNING, VCPU_STOPPED };
@@ -65,9 +64,15 @@ struct vm {
 	struct pci_bus *pci;
 	struct pci_host *pci_host;
 	struct pci_alloc *pci_mem_window; /* where BARs are placed */
-	struct virtio_pci *rng_transport;
-	struct virtio_rng *rng;
-	struct pc_msi_routes *rng_msi; /* its MSI-X vectors as KVM irqfds */
+	/* Virtio devices on the PCI bus, each with its transport and its
+	 * MSI-X vectors' KVM irqfds (see machine/pc_pci.c). */
+	struct vm_virtio_slot {
+		struct virtio_pci *transport;
+		void *device;
+		void (*destroy_device)(void *device);
+		struct pc_msi_routes *msi;
+	} virtio[16];
+	unsigned int nr_virtio;
 
 	/* Set by the machine builder: frees what it added beyond the legacy
 	 * devices. Runs after the vCPUs stopped, before the accelerator goes. */

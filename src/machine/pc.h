@@ -4,6 +4,7 @@
 #define KILN_MACHINE_PC_H
 
 #include "arch/x86/boot.h"
+#include "cli/options.h"
 #include "core/vm.h"
 #include "devices/uart16550.h"
 
@@ -19,6 +20,8 @@ struct pc_config {
 	enum guest_mem_backing backing;
 	const struct uart_callbacks *serial; /* COM1's output and flow control */
 	bool rng;                            /* a virtio-rng on PCI */
+	const struct kiln_disk *disks;       /* virtio-blk disks */
+	unsigned int nr_disks;
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
@@ -33,5 +36,7 @@ int pc_add_pci(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
+		      char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif

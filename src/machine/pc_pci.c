@@ -7,6 +7,7 @@
 #include "bus/pci.h"
 #include "core/log.h"
 #include "devices/pci_host.h"
+#include "devices/virtio_blk.h"
 #include "devices/virtio_rng.h"
 #include "virtio/virtio_pci.h"
 
@@ -59,12 +60,15 @@ static void pc_pci_teardown(struct vm *vm)
 {
 	/* Transports first: resetting a device joins its thread and drops
 	 * its ioeventfds, which needs the bus and the accelerator alive. */
-	virtio_pci_destroy(vm->rng_transport);
-	vm->rng_transport = NULL;
-	msi_routes_destroy(vm->rng_msi);
-	vm->rng_msi = NULL;
-	virtio_rng_destroy(vm->rng);
-	vm->rng = NULL;
+	for (unsigned int i = vm->nr_virtio; i-- > 0;) {
+		struct vm_virtio_slot *d = &vm->virtio[i];
+		virtio_pci_destroy(d->transport);
+		msi_routes_destroy(d->msi);
+		if (d->device && d->destroy_device)
+			d->destroy_device(d->device);
+		memset(d, 0, sizeof(*d));
+	}
+	vm->nr_virtio = 0;
 	if (vm->pci)
 		pci_bus_destroy(vm->pci);
 	free(vm->pci_host);
@@ -183,18 +187,67 @@ static int place_bars(struct vm *vm, struct pci_device *dev)
 	return pci_device_assign_bars(dev, vm->pci_mem_window, NULL);
 }
 
-int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
+/* Put a virtio device (already created; ownership passes to the VM, which
+ * destroys it with `destroy_device`) on the PCI bus behind its own
+ * transport, with its BARs placed and its interrupts wired. */
+static int add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
+			     void *device, void (*destroy_device)(void *),
+			     char *err, size_t errlen)
 {
-	vm->rng_msi = msi_routes_create(vm);
-	int e = vm->rng_msi ? virtio_rng_create(&vm->rng) : -ENOMEM;
+	if (vm->nr_virtio >= sizeof(vm->virtio) / sizeof(vm->virtio[0])) {
+		destroy_device(device);
+		snprintf(err, errlen, "too many virtio devices (at most %zu)",
+			 sizeof(vm->virtio) / sizeof(vm->virtio[0]));
+		return -ENOSPC;
+	}
+	struct vm_virtio_slot *d = &vm->virtio[vm->nr_virtio++];
+	d->device = device;
+	d->destroy_device = destroy_device;
+	d->msi = msi_routes_create(vm);
+	int e = d->msi ? 0 : -ENOMEM;
 	if (!e)
-		e = virtio_pci_create(&vm->rng_transport, vm->pci, -1,
-				      &virtio_rng_ops, vm->rng, &vm->mem,
-				      &pc_virtio_host_ops, vm->rng_msi);
+		e = virtio_pci_create(&d->transport, vm->pci, -1, ops, device,
+				      &vm->mem, &pc_virtio_host_ops, d->msi);
 	if (!e)
-		e = place_bars(vm, virtio_pci_pci_device(vm->rng_transport));
+		e = place_bars(vm, virtio_pci_pci_device(d->transport));
 	if (e)
-		snprintf(err, errlen, "cannot create the virtio-rng device: %s",
+		snprintf(err, errlen, "cannot add the %s device: %s", ops->name,
 			 strerror(-e));
 	return e;
+}
+
+static void destroy_rng(void *device)
+{
+	virtio_rng_destroy(device);
+}
+
+int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
+{
+	struct virtio_rng *rng;
+	int e = virtio_rng_create(&rng);
+	if (e) {
+		snprintf(err, errlen, "cannot create the virtio-rng device: %s",
+			 strerror(-e));
+		return e;
+	}
+	return add_virtio_device(vm, &virtio_rng_ops, rng, destroy_rng, err, errlen);
+}
+
+static void destroy_blk(void *device)
+{
+	virtio_blk_destroy(device);
+}
+
+int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
+		      char *err, size_t errlen)
+{
+	struct virtio_blk *blk;
+	char why[256];
+	int e = virtio_blk_create(&blk, path, readonly, why, sizeof(why));
+	if (e) {
+		snprintf(err, errlen, "--disk: %s", why);
+		return e;
+	}
+	return add_virtio_device(vm, virtio_blk_device_ops(blk), blk, destroy_blk,
+				 err, errlen);
 }

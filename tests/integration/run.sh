@@ -36,10 +36,17 @@ if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	expect_error "no usable /dev/kvm here" "KVM is not available on this host" \
 		"$kiln" --kernel "$guest/vmlinuz" --serial off
 fi
+expect_error "missing disk image" "--disk: /nonexistent/disk.img: .*No such file" \
+	"$kiln" --kernel "$guest/vmlinux" --disk path=/nonexistent/disk.img
+head -c 1000 /dev/zero >"$work/odd.img"
+expect_error "disk not a multiple of 512" "--disk: .*512" \
+	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img"
+expect_error "duplicate disk id" "--disk: id=a is used twice" \
+	"$kiln" --kernel "$guest/vmlinux" --disk path=x,id=a --disk path=y,id=a
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------
-for t in report reboot panic rng; do
+for t in report reboot panic rng blk; do
 	make_test_initramfs "tests/integration/guest/$t.sh" "$work/$t.img"
 done
 KILN_EMU_ENV="KILN_ITEST_DIR" KILN_ITEST_DIR=$work \

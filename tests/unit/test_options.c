@@ -56,6 +56,21 @@ static void test_full_line(void **state)
 	assert_int_equal(o.verbosity, 2);
 }
 
+static void test_disks(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "k", "--disk", "path=/a.img",
+			       "--disk", "path=/b.img,readonly=on,id=data", NULL), 0);
+	assert_int_equal(o.nr_disks, 2);
+	assert_string_equal(o.disks[0].path, "/a.img");
+	assert_false(o.disks[0].readonly);
+	assert_null(o.disks[0].id);
+	assert_string_equal(o.disks[1].path, "/b.img");
+	assert_true(o.disks[1].readonly);
+	assert_string_equal(o.disks[1].id, "data");
+	options_free(&o);
+}
+
 static void test_help_without_kernel(void **state)
 {
 	struct kiln_options o;
@@ -85,12 +100,13 @@ static void test_sizes(void **state)
 /* Each bad line must fail and mention the flag given as the first word. */
 static void expect_error(const char *flag, const char *const *args)
 {
-	char *argv[16] = { "kiln" };
+	char *argv[32] = { "kiln" };
 	int argc = 1;
 	for (; *args; args++)
 		argv[argc++] = (char *)*args;
 	struct kiln_options o;
 	assert_int_equal(options_parse(argc, argv, &o, err, sizeof(err)), -1);
+	options_free(&o);
 	if (!strstr(err, flag))
 		fail_msg("error '%s' does not name %s", err, flag);
 }
@@ -121,6 +137,17 @@ static void test_bad_inputs(void **state)
 	BAD("--serial", "--kernel", "k", "--serial", "file=");
 	BAD("--frobnicate", "--kernel", "k", "--frobnicate");
 	BAD("stray", "--kernel", "k", "stray");
+	BAD("--disk", "--kernel", "k", "--disk", "readonly=on");
+	BAD("--disk", "--kernel", "k", "--disk", "path=");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,readonly=maybe");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,cache=none");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,id=x", "--disk", "path=b,id=x");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,id=123456789012345678901");
+	BAD("--disk", "--kernel", "k", "--disk", "a.img");
+	BAD("--disk", "--kernel", "k", "--disk", "path=1", "--disk", "path=2",
+	    "--disk", "path=3", "--disk", "path=4", "--disk", "path=5",
+	    "--disk", "path=6", "--disk", "path=7", "--disk", "path=8",
+	    "--disk", "path=9");
 #undef BAD
 }
 
@@ -130,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_line),
 		cmocka_unit_test(test_help_without_kernel),
+		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_inputs),
 	};
