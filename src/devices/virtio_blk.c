@@ -2,6 +2,7 @@
 #include "devices/virtio_blk.h"
 
 #include "core/log.h"
+#include "virtio/virtio_worker.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -11,13 +12,10 @@
 #include <linux/fs.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -168,15 +166,11 @@ struct virtio_blk {
 	struct virtio_blk_config config; /* little-endian, built at create */
 	char id[VIRTIO_BLK_ID_BYTES + 1];
 
-	struct virtio_device *vdev; /* set by activate, cleared by reset */
-	bool write_through;         /* FLUSH not negotiated */
-	pthread_t thread;
-	bool running;
-	int stop_fd;
-	struct vq_chain *chain;     /* only the thread uses these */
-	struct iovec *iov;          /* [BLK_IOV_MAX] */
+	struct virtio_worker worker; /* serves the request queue */
+	bool write_through;          /* FLUSH not negotiated */
+	struct iovec *iov;           /* [BLK_IOV_MAX], only the worker uses it */
 
-	_Atomic uint64_t requests, read_bytes, write_bytes, flushes, errors,
+	_Atomic uint64_t read_bytes, write_bytes, flushes, errors,
 		unsupported, no_status;
 };
 
@@ -274,8 +268,9 @@ static uint8_t do_discard_wz(struct virtio_blk *blk, const struct vq_chain *c,
 }
 
 /* Serve one chain; returns the bytes written into its writable part. */
-static uint32_t handle(struct virtio_blk *blk, const struct vq_chain *c)
+static uint32_t handle(void *opaque, const struct vq_chain *c)
 {
+	struct virtio_blk *blk = opaque;
 	uint8_t hdr[BLK_HDR_LEN];
 	uint32_t written = 0;
 	uint8_t st;
@@ -337,91 +332,19 @@ out:
 	return written + 1;
 }
 
-/* Serve everything in the queue. false: the queue broke. */
-static bool process(struct virtio_blk *blk)
-{
-	struct virtio_device *vdev = blk->vdev;
-	struct virtqueue *vq = &vdev->vqs[0];
-	struct vq_chain *c = blk->chain;
-	bool pushed = false;
-	int r;
-	if (!vq->enabled)
-		return true;
-	do {
-		virtqueue_disable_notify(vq);
-		while ((r = virtqueue_pop(vq, c)) == 1) {
-			uint32_t len = handle(blk, c);
-			if (virtqueue_push(vq, c->head, len) == 0) {
-				pushed = true;
-				atomic_fetch_add(&blk->requests, 1);
-			}
-		}
-	} while (r == 0 && virtqueue_enable_notify(vq));
-	if (pushed)
-		virtio_notify_queue(vdev, 0);
-	if (r < 0) {
-		pr_guest(LOG_WARN, "virtio-blk: queue broken: %s", vq->broken_reason);
-		virtio_set_needs_reset(vdev);
-		return false;
-	}
-	return true;
-}
-
-static void *blk_thread(void *opaque)
-{
-	struct virtio_blk *blk = opaque;
-	int kick = blk->vdev->kick_fd[0];
-	/* Buffers may already be waiting (a kick before DRIVER_OK). */
-	bool broken = !process(blk);
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = blk->stop_fd, .events = POLLIN },
-			{ .fd = broken ? -1 : kick, .events = POLLIN },
-		};
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			pr_err("virtio-blk: poll: %s", strerror(errno));
-			break;
-		}
-		if (p[0].revents)
-			break;
-		if (p[1].revents & POLLIN) {
-			eventfd_t v;
-			(void)eventfd_read(kick, &v);
-			broken = !process(blk);
-		}
-	}
-	return NULL;
-}
-
 static int blk_activate(void *dev, struct virtio_device *vdev)
 {
 	struct virtio_blk *blk = dev;
-	if (blk->running)
+	if (blk->worker.running)
 		return -EBUSY;
-	eventfd_t v;
-	(void)eventfd_read(blk->stop_fd, &v);
-	blk->vdev = vdev;
 	blk->write_through = !virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH);
-	int err = pthread_create(&blk->thread, NULL, blk_thread, blk);
-	if (err) {
-		blk->vdev = NULL;
-		return -err;
-	}
-	blk->running = true;
-	return 0;
+	return virtio_worker_start(&blk->worker, vdev);
 }
 
 static void blk_reset(void *dev)
 {
 	struct virtio_blk *blk = dev;
-	if (blk->running) {
-		(void)eventfd_write(blk->stop_fd, 1);
-		pthread_join(blk->thread, NULL);
-		blk->running = false;
-	}
-	blk->vdev = NULL;
+	virtio_worker_stop(&blk->worker);
 }
 
 static void blk_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
@@ -554,16 +477,13 @@ int virtio_blk_create(struct virtio_blk **out, const char *path, bool readonly,
 		snprintf(err, errlen, "out of memory");
 		goto fail_fd;
 	}
-	blk->chain = malloc(sizeof(*blk->chain));
 	blk->iov = calloc(BLK_IOV_MAX, sizeof(*blk->iov));
-	blk->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!blk->chain || !blk->iov || blk->stop_fd < 0) {
-		ret = blk->stop_fd < 0 ? -errno : -ENOMEM;
+	ret = blk->iov ? virtio_worker_init(&blk->worker, "virtio-blk", 0,
+					    handle, blk)
+		       : -ENOMEM;
+	if (ret) {
 		snprintf(err, errlen, "virtio-blk: %s", strerror(-ret));
-		if (blk->stop_fd >= 0)
-			close(blk->stop_fd);
 		free(blk->iov);
-		free(blk->chain);
 		free(blk);
 		goto fail_fd;
 	}
@@ -586,11 +506,9 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 {
 	if (!blk)
 		return;
-	blk_reset(blk);
-	close(blk->stop_fd);
+	virtio_worker_destroy(&blk->worker);
 	close(blk->backend.fd);
 	free(blk->iov);
-	free(blk->chain);
 	free(blk);
 }
 
@@ -611,7 +529,7 @@ const char *virtio_blk_id(const struct virtio_blk *blk)
 
 void virtio_blk_get_stats(struct virtio_blk *blk, struct virtio_blk_stats *s)
 {
-	s->requests = atomic_load(&blk->requests);
+	s->requests = atomic_load(&blk->worker.requests);
 	s->read_bytes = atomic_load(&blk->read_bytes);
 	s->write_bytes = atomic_load(&blk->write_bytes);
 	s->flushes = atomic_load(&blk->flushes);

@@ -2,7 +2,7 @@
 
 #include "arch/x86/acpi.h"
 #include "arch/x86/layout.h"
-#include "arch/x86/reset_stub.h"
+#include "arch/x86/reset_vector.h"
 #include "core/log.h"
 #include "devices/cmos_rtc.h"
 #include "devices/i8042.h"
@@ -146,7 +146,7 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		return e;
 	}
 
-	if ((e = x86_write_reset_stub(&vm->mem))) {
+	if ((e = x86_write_reset_vector(&vm->mem))) {
 		snprintf(err, errlen, "cannot write the reset vector: %s",
 			 strerror(-e));
 		return e;

@@ -7,14 +7,14 @@
  * so that path ends in a clean reboot instead of the CPU wandering through
  * zeroed memory.
  */
-#ifndef KILN_ARCH_X86_RESET_STUB_H
-#define KILN_ARCH_X86_RESET_STUB_H
+#ifndef KILN_ARCH_X86_RESET_VECTOR_H
+#define KILN_ARCH_X86_RESET_VECTOR_H
 
 #include "core/guest_mem.h"
 
 #define X86_RESET_VECTOR 0xffff0ull /* f000:fff0 */
 
-int x86_write_reset_stub(struct guest_mem *mem)
+int x86_write_reset_vector(struct guest_mem *mem)
 	__attribute__((warn_unused_result));
 
 #endif
