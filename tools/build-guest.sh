@@ -7,8 +7,11 @@
 #   OUTDIR/vmlinuz            newest /boot/vmlinuz-*-amd64 (bzImage)
 #   OUTDIR/vmlinux            its uncompressed ELF (has a PVH note)
 #   OUTDIR/initramfs.cpio.gz  busybox-static + modules + tools/guest/init
+#   OUTDIR/tools.cpio.gz      mke2fs, e2fsck, socat and their libraries, for
+#                             tests to append to the initramfs
 #
-# Needs: linux-image-amd64 busybox-static kmod cpio xz-utils gzip grep.
+# Needs: linux-image-amd64 busybox-static kmod cpio xz-utils gzip grep
+# e2fsprogs socat.
 # Re-running is cheap: each output is rebuilt only when an input is newer.
 set -euo pipefail
 
@@ -51,4 +54,23 @@ if ! kiln_newer_than "$out/initramfs.cpio.gz" "${inputs[@]}"; then
 	kiln_pack_initramfs "$stage" "$out/initramfs.cpio.gz"
 fi
 
-echo "guest ($kver): $out/vmlinuz $out/vmlinux $out/initramfs.cpio.gz"
+# Debian's own tools for the I/O tests, as a separate archive that a test
+# appends to the initramfs (the default guest stays small, so boots stay
+# fast): ext4 (mke2fs, e2fsck) and sockets of every family (socat: vsock,
+# TCP, unix).
+guest_tools=(/sbin/mke2fs /sbin/e2fsck socat)
+tool_paths=()
+for t in "${guest_tools[@]}"; do
+	p=$(command -v "$t") || { echo "error: $t not found" >&2; exit 1; }
+	tool_paths+=("$p")
+done
+if ! kiln_newer_than "$out/tools.cpio.gz" "${tool_paths[@]}" "$here/lib/initramfs.sh" "$0"; then
+	tstage=$(mktemp -d "${TMPDIR:-/tmp}/kiln-tools.XXXXXX")
+	kiln_stage_binaries "$tstage" "${tool_paths[@]}"
+	(cd "$tstage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -6 -n >"$out/tools.cpio.gz.tmp"
+	mv -f "$out/tools.cpio.gz.tmp" "$out/tools.cpio.gz"
+	rm -rf "$tstage"
+fi
+
+echo "guest ($kver): $out/vmlinuz $out/vmlinux $out/initramfs.cpio.gz $out/tools.cpio.gz"

@@ -12,7 +12,10 @@ PACKAGES=(
 	qemu-system-x86        # the emulated test host, and the peer in bench/
 	busybox-static         # the default guest's userland
 	linux-image-amd64      # the default guest's kernel and modules
-	cpio kmod xz-utils gzip e2fsprogs
+	cpio kmod xz-utils gzip e2fsprogs  # guest image; mke2fs/e2fsck also go into it
+	liburing-dev           # virtio-blk's io_uring data path
+	socat                  # tests: vsock and console sockets (also copied into the guest)
+	iproute2               # tests: tap devices (ip tuntap)
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include "virtio/virtio_pci.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,20 @@ struct pc_msi_routes {
 	int fd[PC_MSI_MAX_VECTORS];
 	int route[PC_MSI_MAX_VECTORS];
 	bool live[PC_MSI_MAX_VECTORS];
+	/* fd[] is filled lazily from two sides (MSI-X lock, transport lock) */
+	pthread_mutex_t fd_lock;
 };
+
+/* The vector's eventfd, created on first use; -1 if none can be made. */
+static int vector_fd(struct pc_msi_routes *r, unsigned int vector)
+{
+	pthread_mutex_lock(&r->fd_lock);
+	if (r->fd[vector] < 0)
+		r->fd[vector] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int fd = r->fd[vector];
+	pthread_mutex_unlock(&r->fd_lock);
+	return fd;
+}
 
 static struct pc_msi_routes *msi_routes_create(struct vm *vm)
 {
@@ -38,6 +52,7 @@ static struct pc_msi_routes *msi_routes_create(struct vm *vm)
 	if (!r)
 		return NULL;
 	r->vm = vm;
+	pthread_mutex_init(&r->fd_lock, NULL);
 	for (unsigned int i = 0; i < PC_MSI_MAX_VECTORS; i++)
 		r->fd[i] = -1;
 	return r;
@@ -53,6 +68,7 @@ static void msi_routes_destroy(struct pc_msi_routes *r)
 		if (r->fd[i] >= 0)
 			close(r->fd[i]);
 	}
+	pthread_mutex_destroy(&r->fd_lock);
 	free(r);
 }
 
@@ -141,11 +157,10 @@ static void vector_changed(void *opaque, unsigned int vector, uint64_t addr,
 		vm->accel_ops->msi_irqfd_remove(vm->accel, r->route[vector]);
 		r->live[vector] = false;
 	}
-	if (r->fd[vector] < 0)
-		r->fd[vector] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->fd[vector] < 0)
+	int fd = vector_fd(r, vector);
+	if (fd < 0)
 		return; /* stays on signal_msi */
-	int route = vm->accel_ops->msi_irqfd_add(vm->accel, r->fd[vector], addr, data);
+	int route = vm->accel_ops->msi_irqfd_add(vm->accel, fd, addr, data);
 	if (route >= 0) {
 		r->route[vector] = route;
 		r->live[vector] = true;
@@ -175,10 +190,24 @@ static void notify_mapped(void *opaque, unsigned int q, uint64_t addr,
 			 (unsigned long long)addr, strerror(-e));
 }
 
+/* For vhost: the vector's eventfd itself. vector_changed binds it to a GSI
+ * route whenever the vector is unmasked (KVM injects a signal that waited
+ * in the eventfd when the irqfd is bound again). */
+static int vector_irqfd(void *opaque, unsigned int vector)
+{
+	struct pc_msi_routes *r = opaque;
+	struct vm *vm = r->vm;
+	if (vector >= PC_MSI_MAX_VECTORS || !vm->accel ||
+	    !vm->accel_ops->msi_irqfd_add)
+		return -1;
+	return vector_fd(r, vector);
+}
+
 static const struct virtio_pci_host_ops pc_virtio_host_ops = {
 	.deliver = deliver_msi,
 	.vector_changed = vector_changed,
 	.notify_mapped = notify_mapped,
+	.vector_irqfd = vector_irqfd,
 };
 
 /* BARs go in the 32-bit MMIO window, assigned here as firmware would. */

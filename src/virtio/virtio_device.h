@@ -57,6 +57,11 @@ struct virtio_device_ops {
 	int (*activate)(void *dev, struct virtio_device *vdev);
 	/* Stop using vdev (join threads); back to the just-created state. */
 	void (*reset)(void *dev);
+	/* Optional per-instance values, asked once when the transport is
+	 * created (a disk's queue count, a read-only disk's RO bit, a NIC's
+	 * offloads): when set they replace num_queues / device_features. */
+	unsigned int (*get_num_queues)(void *dev);
+	uint64_t (*get_device_features)(void *dev);
 };
 
 /* How a device reaches its transport; filled in by the transport. */
@@ -67,6 +72,13 @@ struct virtio_transport_ops {
 	void (*needs_reset)(void *transport);
 	/* Device config changed: bump config_generation, config interrupt. */
 	void (*config_changed)(void *transport);
+	/* An eventfd whose signal raises queue q's interrupt without passing
+	 * through Kiln (a KVM irqfd on the queue's MSI-X vector), for a kernel
+	 * data path such as vhost to signal directly; -1 when there is none
+	 * (no vector, or no irqfd support): the device must then relay. Call
+	 * from activate; the fd stays valid until the device is reset, and
+	 * while the vector is masked its signals wait in the eventfd. */
+	int (*queue_irqfd)(void *transport, unsigned int q);
 };
 
 struct virtio_device {
@@ -107,6 +119,13 @@ static inline void virtio_set_needs_reset(struct virtio_device *vdev)
 static inline void virtio_config_changed(struct virtio_device *vdev)
 {
 	vdev->tops->config_changed(vdev->transport);
+}
+
+static inline int virtio_queue_irqfd(struct virtio_device *vdev, unsigned int q)
+{
+	if (q >= vdev->num_queues || !vdev->tops->queue_irqfd)
+		return -1;
+	return vdev->tops->queue_irqfd(vdev->transport, q);
 }
 
 #endif

@@ -120,10 +120,23 @@ static void tr_config_changed(void *opaque)
 	config_interrupt(t);
 }
 
+/* Called from the device's activate, so the transport lock is held. */
+static int tr_queue_irqfd(void *opaque, unsigned int q)
+{
+	struct virtio_pci *t = opaque;
+	if (q >= t->vdev.num_queues || !t->hops->vector_irqfd)
+		return -1;
+	uint16_t v = atomic_load(&t->q[q].msix_vector);
+	if (v == VIRTIO_MSI_NO_VECTOR || v >= t->nvec)
+		return -1;
+	return t->hops->vector_irqfd(t->host_opaque, v);
+}
+
 static const struct virtio_transport_ops tr_ops = {
 	.notify_queue = tr_notify_queue,
 	.needs_reset = tr_needs_reset,
 	.config_changed = tr_config_changed,
+	.queue_irqfd = tr_queue_irqfd,
 };
 
 /* ---- Reset and status (transport lock held) ----------------------------- */
@@ -612,7 +625,7 @@ static int setup_pci(struct virtio_pci *t)
 	if ((r = add_cap(t, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFF,
 			 VIRTIO_PCI_COMMON_LEN, false)) ||
 	    (r = add_cap(t, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFF,
-			 VIRTIO_PCI_NOTIFY_MULT * ops->num_queues, true)) ||
+			 VIRTIO_PCI_NOTIFY_MULT * t->vdev.num_queues, true)) ||
 	    (r = add_cap(t, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFF, 1, false)))
 		return r;
 	if (ops->config_size &&
@@ -645,7 +658,9 @@ int virtio_pci_create(struct virtio_pci **out, struct pci_bus *bus, int slot,
 		      void *host_opaque)
 {
 	uint32_t mqs = ops ? ops->max_queue_size : 0;
-	if (!ops || !ops->num_queues || ops->num_queues > VIRTIO_PCI_MAX_QUEUES ||
+	unsigned int nq = !ops ? 0
+		: ops->get_num_queues ? ops->get_num_queues(dev) : ops->num_queues;
+	if (!ops || !nq || nq > VIRTIO_PCI_MAX_QUEUES ||
 	    !mqs || mqs > VIRTQ_MAX_SIZE || (mqs & (mqs - 1)) ||
 	    ops->config_size > VIRTIO_PCI_DEVICE_MAX || !hops || !hops->deliver)
 		return -EINVAL;
@@ -653,13 +668,14 @@ int virtio_pci_create(struct virtio_pci **out, struct pci_bus *bus, int slot,
 	if (!t)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
-	unsigned int nq = ops->num_queues;
 	t->ops = ops;
 	t->hops = hops;
 	t->host_opaque = host_opaque;
 	t->nvec = nq + 1;
 	snprintf(t->name, sizeof(t->name), "%s", ops->name ? ops->name : "virtio");
-	t->offered = ops->device_features | 1ull << VIRTIO_F_VERSION_1 |
+	uint64_t dev_features = ops->get_device_features
+		? ops->get_device_features(dev) : ops->device_features;
+	t->offered = dev_features | 1ull << VIRTIO_F_VERSION_1 |
 		     1ull << VIRTIO_F_INDIRECT_DESC;
 	if (ops->event_idx)
 		t->offered |= 1ull << VIRTIO_F_EVENT_IDX;

@@ -79,6 +79,10 @@ struct virtio_pci_host_ops {
 	 * ioeventfd. PCI bus lock held. */
 	void (*notify_mapped)(void *opaque, unsigned int q, uint64_t addr,
 			      int kick_fd, bool mapped);
+	/* The eventfd bound (as a KVM irqfd, whenever the vector is unmasked)
+	 * to MSI-X `vector`, created on first use and kept until the machine
+	 * goes; -1 if the machine has none. Transport lock held. */
+	int (*vector_irqfd)(void *opaque, unsigned int vector);
 };
 
 struct virtio_pci;

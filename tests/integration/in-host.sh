@@ -204,4 +204,12 @@ if [ $rc -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
 else
 	fail "missing /dev/kvm: status $rc: $err"
 fi
+
+# One file per device family, each a block of boots and checks using the
+# helpers above (boot, value, pass, fail; $out, $imgs, $guest, $kiln).
+for case in "$root"/tests/integration/cases/*.sh; do
+	[ -e "$case" ] || continue
+	echo "== ${case##*/}"
+	. "$case"
+done
 exit 0

@@ -29,13 +29,18 @@ expect_error() {
 }
 
 # make_test_initramfs SCRIPT OUT: the default initramfs with SCRIPT
-# appended as /test.sh (a second gzip'd cpio archive).
+# appended as /test.sh (a second gzip'd cpio archive). A script with a line
+# "# needs: guest-tools" also gets build/guest/tools.cpio.gz (mke2fs,
+# e2fsck, socat).
 make_test_initramfs() {
 	local script=$1 out=$2 dir
 	dir=$(mktemp -d)
 	install -m 755 "$script" "$dir/test.sh"
 	{
 		cat "$root/build/guest/initramfs.cpio.gz"
+		if grep -q '^# needs: guest-tools' "$script"; then
+			cat "$root/build/guest/tools.cpio.gz"
+		fi
 		(cd "$dir" && echo test.sh | cpio -o -H newc -R 0:0 --quiet | gzip)
 	} >"$out"
 	rm -rf "$dir"

@@ -46,8 +46,9 @@ expect_error "duplicate disk id" "--disk: id=a is used twice" \
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------
-for t in report reboot panic rng blk; do
-	make_test_initramfs "tests/integration/guest/$t.sh" "$work/$t.img"
+for t in tests/integration/guest/*.sh; do
+	t=${t##*/}
+	make_test_initramfs "tests/integration/guest/$t" "$work/${t%.sh}.img"
 done
 KILN_EMU_ENV="KILN_ITEST_DIR" KILN_ITEST_DIR=$work \
 	tools/emuhost.sh --timeout 900 --share "$work/share" -- \

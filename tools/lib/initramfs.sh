@@ -64,6 +64,25 @@ kiln_stage_busybox() {
 	done
 }
 
+# kiln_stage_binaries DIR PROGRAM...
+# Copies each program (a path, or a name looked up in PATH) to DIR/usr/bin
+# with every shared library ldd names (at the same paths, plus the dynamic
+# loader), so Debian's own tools run in the busybox guest unchanged.
+kiln_stage_binaries() {
+	local dir=$1 p path lib
+	shift
+	mkdir -p "$dir/usr/bin"
+	for p in "$@"; do
+		path=$(command -v "$p") || { echo "error: $p not found" >&2; return 1; }
+		cp -L "$path" "$dir/usr/bin/${path##*/}"
+		for lib in $(ldd "$path" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
+			[[ -e $dir$lib ]] && continue
+			mkdir -p "$dir${lib%/*}"
+			cp -L "$lib" "$dir$lib"
+		done
+	done
+}
+
 # kiln_stage_modules DIR KVER MODULE...
 # Copies each module and everything it depends on (modprobe --show-depends
 # resolves modules.dep, in load order) to DIR/lib/modules/KVER/, decompressing
