@@ -86,6 +86,15 @@ if ((!force)) && [[ -c /dev/kvm ]] && { : <>/dev/kvm; } 2>/dev/null &&
 	exec timeout --foreground -k 10 "$timeout_s" "$@"
 fi
 
+# One emulated host at a time on this machine: two TCG guests on a small
+# machine starve each other (and TCG has been seen to wedge under load).
+# The lock is dropped when this script and QEMU are gone.
+exec 9>"${TMPDIR:-/tmp}/kiln-emuhost.lock"
+if ! flock -n 9; then
+	echo "emuhost: waiting for another emulated host on this machine to finish" >&2
+	flock 9
+fi
+
 # --- The emulated host's kernel and initramfs, built once and cached. ---
 kernel=$(kiln_newest_kernel)
 kver=$(kiln_kver "$kernel")
