@@ -30,6 +30,26 @@ boot() {
 
 value() { grep -a "^$1=" "$2" | tail -1 | cut -d= -f2- | tr -d '\r'; }
 
+# run_cases [PATTERN]: source each tests/integration/cases/*.sh (all, or
+# those whose name contains PATTERN).
+run_cases() {
+	local case
+	for case in "$root"/tests/integration/cases/*.sh; do
+		[ -e "$case" ] || continue
+		case ${case##*/} in *"${1:-}"*) ;; *) continue ;; esac
+		echo "== ${case##*/}"
+		. "$case"
+	done
+}
+
+# KILN_ITEST_ONLY=PATTERN (tests/integration/run.sh passes it on): only
+# the matching case files, none of the checks below. For working on one
+# device without waiting for every boot.
+if [ -n "${KILN_ITEST_ONLY:-}" ]; then
+	run_cases "$KILN_ITEST_ONLY"
+	exit 0
+fi
+
 # check_report NAME CPUS MEM_BYTES: the guest saw what it was given.
 check_report() {
 	local name=$1 cpus=$2 mem=$3 log=$out/$1.log
@@ -207,9 +227,5 @@ fi
 
 # One file per device family, each a block of boots and checks using the
 # helpers above (boot, value, pass, fail; $out, $imgs, $guest, $kiln).
-for case in "$root"/tests/integration/cases/*.sh; do
-	[ -e "$case" ] || continue
-	echo "== ${case##*/}"
-	. "$case"
-done
+run_cases
 exit 0

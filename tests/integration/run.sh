@@ -1,5 +1,5 @@
 #!/bin/bash
-# Integration tests for the KVM core: boot the default guest and check what
+# Integration tests: boot the default guest and check what
 # it reports from inside, how Kiln exits, and the errors Kiln gives.
 #
 # Checks that need no KVM run here; the guest-booting ones run in one boot
@@ -50,7 +50,7 @@ for t in tests/integration/guest/*.sh; do
 	t=${t##*/}
 	make_test_initramfs "tests/integration/guest/$t" "$work/${t%.sh}.img"
 done
-KILN_EMU_ENV="KILN_ITEST_DIR" KILN_ITEST_DIR=$work \
+KILN_EMU_ENV="KILN_ITEST_DIR KILN_ITEST_ONLY" KILN_ITEST_DIR=$work \
 	tools/emuhost.sh --timeout 900 --share "$work/share" -- \
 	tests/integration/in-host.sh "$work/share/results"
 rc=$?
