@@ -28,6 +28,9 @@ const char kiln_usage[] =
 "                       a virtio-blk disk backed by a raw image file or block\n"
 "                       device (repeat for more, up to 8); flushes reach the\n"
 "                       host's stable storage before the guest hears back\n"
+"  --api-socket [path=]PATH\n"
+"                       serve the management API (Cloud Hypervisor's REST\n"
+"                       endpoints under /api/v1/) on this Unix socket\n"
 "  -v, --verbose        more log output (repeat for debug messages)\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
@@ -243,7 +246,8 @@ static int parse_serial(struct kiln_options *o, const char *val, char *err,
 }
 
 /* Flags that take a value. */
-enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK };
+enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK,
+	       F_API_SOCKET };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -251,7 +255,7 @@ static const struct {
 	{ "--kernel", F_KERNEL }, { "--initramfs", F_INITRAMFS },
 	{ "--cmdline", F_CMDLINE }, { "--cpus", F_CPUS },
 	{ "--memory", F_MEMORY }, { "--serial", F_SERIAL },
-	{ "--disk", F_DISK },
+	{ "--disk", F_DISK }, { "--api-socket", F_API_SOCKET },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -276,6 +280,13 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 		return parse_serial(o, val, err, errlen);
 	case F_DISK:
 		return parse_disk(o, val, err, errlen);
+	case F_API_SOCKET:
+		if (!strncmp(val, "path=", 5))
+			val += 5;
+		if (!*val || strchr(val, ','))
+			return fail(err, errlen, "%s: wants path=PATH (a Unix socket to create)", name);
+		o->api_socket = val;
+		return 0;
 	}
 	return fail(err, errlen, "%s: internal error", name);
 }

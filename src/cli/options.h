@@ -4,6 +4,7 @@
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,id=NAME]]...
+ *        [--api-socket [path=]PATH]
  *        [-v]... [--help] [--version]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
@@ -44,6 +45,7 @@ struct kiln_options {
 	char *disk_strings[KILN_MAX_DISKS]; /* owned copies the disks point into */
 	enum serial_mode serial;
 	const char *serial_path;
+	const char *api_socket; /* --api-socket: NULL when none */
 	int verbosity;
 	bool help;
 	bool version;
