@@ -1,13 +1,16 @@
 # virtio-vsock through the kernel's vhost-vsock (sourced by in-host.sh).
 # The host reaches the guest with AF_VSOCK at its CID (an echo of 256 KiB
-# of random data), the guest reaches the host at CID 2 (an upload), and a
-# second Kiln asking for the same CID is refused in one line.
+# of random data), the guest reaches the host at CID 2 (an upload, and
+# another after its driver reset the device), and a second Kiln asking for
+# the same CID is refused in one line.
 vsock_cid=42
 vsock_log=$out/vsock.log
 head -c 262144 /dev/urandom >"$out/vsock-echo.in"
-rm -f "$out/vsock-up.bin" "$out/vsock.rc"
+rm -f "$out/vsock-up.bin" "$out/vsock-up2.bin" "$out/vsock.rc"
 timeout 150 socat -u VSOCK-LISTEN:5678 CREATE:"$out/vsock-up.bin" &
 vsock_up_pid=$!
+timeout 150 socat -u VSOCK-LISTEN:5679 CREATE:"$out/vsock-up2.bin" &
+vsock_up2_pid=$!
 { boot vsock "$guest/vmlinux" "$imgs/vsock.img" 150 --memory size=256M \
 	--vsock cid=$vsock_cid; echo $? >"$out/vsock.rc"; } &
 vsock_boot_pid=$!
@@ -38,7 +41,7 @@ for i in $(seq 1 20); do
 	sleep 1
 done
 wait $vsock_boot_pid
-wait $vsock_up_pid
+wait $vsock_up_pid $vsock_up2_pid
 rc=$(cat "$out/vsock.rc" 2>/dev/null)
 [ "$rc" = 0 ] && pass "virtio-vsock guest powers off" ||
 	fail "virtio-vsock boot: status '$rc'"
@@ -57,6 +60,13 @@ if [ -n "$up" ] && [ "$up" = "$got" ] && [ "$(value KILN_VSOCK_UP_STATUS "$vsock
 	pass "vsock guest -> host cid 2: 256 KiB uploaded intact ($up)"
 else
 	fail "vsock upload: guest sent '$up', host got '$got' ($(stat -c %s "$out/vsock-up.bin" 2>/dev/null) bytes)"
+fi
+got=$(md5sum <"$out/vsock-up2.bin" 2>/dev/null | cut -c1-32)
+if [ -n "$up" ] && [ "$up" = "$got" ] && [ "$(value KILN_VSOCK_UP2_STATUS "$vsock_log")" = 0 ] &&
+	[ -n "$(value KILN_VSOCK_REBOUND "$vsock_log")" ]; then
+	pass "vsock after a device reset (driver rebound): upload intact"
+else
+	fail "vsock after rebind: bound '$(value KILN_VSOCK_REBOUND "$vsock_log")', host got '$got' ($(stat -c %s "$out/vsock-up2.bin" 2>/dev/null) bytes)"
 fi
 irqs=$(grep -a "KILN_VSOCK_IRQ:.*-rx" "$vsock_log" | awk '{n=0; for (i=3;i<=NF;i++) if ($i ~ /^[0-9]+$/) n+=$i; print n}')
 [ "${irqs:-0}" -gt 0 ] && pass "vsock rx completions arrive as MSI-X interrupts ($irqs)" ||
