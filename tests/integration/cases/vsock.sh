@@ -12,7 +12,7 @@ vsock_up_pid=$!
 timeout 150 socat -u VSOCK-LISTEN:5679 CREATE:"$out/vsock-up2.bin" &
 vsock_up2_pid=$!
 { boot vsock "$guest/vmlinux" "$imgs/vsock.img" 150 --memory size=256M \
-	--vsock cid=$vsock_cid; echo $? >"$out/vsock.rc"; } &
+	--vsock cid=$vsock_cid -vv; echo $? >"$out/vsock.rc"; } &
 vsock_boot_pid=$!
 for i in $(seq 1 120); do
 	grep -aq "^KILN_VSOCK_LISTENING=1" "$vsock_log" 2>/dev/null && break
@@ -68,6 +68,11 @@ if [ -n "$up" ] && [ "$up" = "$got" ] && [ "$(value KILN_VSOCK_UP2_STATUS "$vsoc
 else
 	fail "vsock after rebind: bound '$(value KILN_VSOCK_REBOUND "$vsock_log")', host got '$got' ($(stat -c %s "$out/vsock-up2.bin" 2>/dev/null) bytes)"
 fi
+# -vv: Kiln logs each activation; the rebind made a second one, and both
+# gave vhost the queues' MSI-X irqfds (no relay thread).
+runs=$(grep -ac "virtio-vsock: cid $vsock_cid running .*irqfds" "$vsock_log")
+[ "$runs" = 2 ] && pass "vsock: activated twice, vhost signals KVM irqfds directly" ||
+	fail "vsock: '$runs' activations with irqfds, wanted 2: $(grep -a 'virtio-vsock' "$vsock_log" | head -5)"
 irqs=$(grep -a "KILN_VSOCK_IRQ:.*-rx" "$vsock_log" | awk '{n=0; for (i=3;i<=NF;i++) if ($i ~ /^[0-9]+$/) n+=$i; print n}')
 [ "${irqs:-0}" -gt 0 ] && pass "vsock rx completions arrive as MSI-X interrupts ($irqs)" ||
 	fail "vsock: no interrupts on the rx queue"
