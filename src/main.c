@@ -164,6 +164,7 @@ static int run(const struct kiln_options *o)
 		.rng = o->rng,
 		.disks = o->disks,
 		.nr_disks = o->nr_disks,
+		.vsock_cid = o->vsock ? o->vsock_cid : 0,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);

@@ -136,6 +136,8 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		if ((e = pc_add_virtio_blk(vm, cfg->disks[i].path,
 					   cfg->disks[i].readonly, err, errlen)))
 			return e;
+	if (cfg->vsock_cid && (e = pc_add_virtio_vsock(vm, cfg->vsock_cid, err, errlen)))
+		return e;
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,
 				    .max_cpus = cfg->nr_cpus,
