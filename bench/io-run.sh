@@ -137,8 +137,37 @@ iperf_mbits() {
 	awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1) } END { print v }' "$1"
 }
 
+# net_up TAP [multi_queue]: a fresh tap with the host's address, and an
+# iperf3 server on it. Fresh for each guest, so that Kiln (multi_queue when
+# it has more than one queue pair) and QEMU (one pair) each get the kind
+# they attach to. net_down undoes it.
+net_up() {
+	ip link del "$1" 2>/dev/null
+	if ! { ip tuntap add dev "$1" mode tap ${2:+"$2"} &&
+		ip addr add 169.254.200.1/24 dev "$1" && ip link set "$1" up; }; then
+		echo "bench: cannot set up tap $1" >&2
+		return 1
+	fi
+	iperf3 -s -B 169.254.200.1 -p 5201 >>"$io_out/logs/iperf3-server-tap.log" 2>&1 &
+	io_servers+=($!)
+	sleep 1
+}
+
+stop_servers() {
+	local pid
+	for pid in "${io_servers[@]}"; do kill "$pid" 2>/dev/null; done
+	wait "${io_servers[@]}" 2>/dev/null
+	io_servers=()
+}
+
+net_down() {
+	stop_servers
+	ip link del "$1" 2>/dev/null
+	return 0
+}
+
 net_part() {
-	local tap=${BENCH_IO_TAP:-kbench0} have_kiln=0 run config tmo log srv=() pid
+	local tap=${BENCH_IO_TAP:-kbench0} have_kiln=0 run config tmo log mq=''
 	if "$root/build/kiln" --help 2>&1 | grep -q -- '--net'; then
 		have_kiln=1
 	else
@@ -146,19 +175,13 @@ net_part() {
 	fi
 	echo "kiln_net=$have_kiln" >>"$io_out/info"
 	echo "kiln_net_opts=${BENCH_KILN_NET_OPTS:-}" >>"$io_out/info"
+	# Kiln's num_queues counts rx and tx queues; more than one pair needs a
+	# multi_queue tap.
+	if [[ ,${BENCH_KILN_NET_OPTS:-}, =~ ,num_queues=([0-9]+), ]] && ((BASH_REMATCH[1] > 2)); then
+		mq=multi_queue
+	fi
 
 	ip link set lo up # down in the emulated host
-	ip link del "$tap" 2>/dev/null
-	if ! { ip tuntap add dev "$tap" mode tap &&
-		ip addr add 169.254.200.1/24 dev "$tap" && ip link set "$tap" up; }; then
-		echo "bench: cannot set up tap $tap" >&2
-		return 1
-	fi
-	iperf3 -s -B 169.254.200.1 -p 5201 >"$io_out/logs/iperf3-server-tap.log" 2>&1 &
-	srv+=($!)
-	iperf3 -s -B 127.0.0.1 -p 5202 >"$io_out/logs/iperf3-server-lo.log" 2>&1 &
-	srv+=($!)
-	sleep 1
 
 	tmo=${BENCH_TIMEOUT:-$((240 + 6 * (io_rt + io_ramp)))}
 	local cmdline="console=ttyS0 quiet panic=-1 bench_mode=net bench_runtime=$io_rt bench_ramp=$io_ramp"
@@ -173,32 +196,37 @@ net_part() {
 			log=$io_out/logs/net-$config-$run.log
 			case $config in
 			loopback)
+				iperf3 -s -B 127.0.0.1 -p 5202 >>"$io_out/logs/iperf3-server-lo.log" 2>&1 &
+				io_servers+=($!)
+				sleep 1
 				iperf3 -c 127.0.0.1 -p 5202 -t "$io_rt" -O "$io_ramp" -f m >"$log.tx" 2>&1
 				iperf3 -c 127.0.0.1 -p 5202 -t "$io_rt" -O "$io_ramp" -f m -R >"$log.rx" 2>&1
 				{
 					echo "NET_TX_MBITS=$(iperf_mbits "$log.tx")"
 					echo "NET_RX_MBITS=$(iperf_mbits "$log.rx")"
 				} >"$log"
+				stop_servers
 				;;
 			kiln-vhost-*)
+				net_up "$tap" "$mq" || return 1
 				vmm_cmd kiln "$cmdline"
 				run_guest "net-$config-$run" "$tmo" "${cmd[@]}" \
 					--net "tap=$tap,vhost=${config##*-}${BENCH_KILN_NET_OPTS:+,$BENCH_KILN_NET_OPTS}"
+				net_down "$tap"
 				;;
 			qemu-vhost-on)
+				net_up "$tap" || return 1
 				vmm_cmd qemu "$cmdline"
 				run_guest "net-$config-$run" "$tmo" "${cmd[@]}" \
 					-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=on" \
 					-device virtio-net-pci,netdev=n0
+				net_down "$tap"
 				;;
 			esac
 			collect "$config" "$run" NET_ "$log" "$io_out/net.txt"
 			grep -q "^$config $run NET_.._MBITS [0-9]" "$io_out/net.txt" || dead[$config]=1
 		done
 	done
-	for pid in "${srv[@]}"; do kill "$pid" 2>/dev/null; done
-	wait "${srv[@]}" 2>/dev/null
-	ip link del "$tap" 2>/dev/null
 	return 0
 }
 
@@ -236,6 +264,10 @@ inside() {
 		echo "mem=$io_mem"
 		echo "parts=$parts"
 	} >"$io_out/info"
+
+	# Whatever happens, no iperf3 server, tap or mount is left behind.
+	io_servers=()
+	trap 'stop_servers; ip link del "${BENCH_IO_TAP:-kbench0}" 2>/dev/null; [[ -z ${BENCH_IO_SCRATCH:-} ]] || umount /tmp/kiln-bench-io 2>/dev/null' EXIT
 
 	local rc=0
 	if [[ " $parts " == *" blk "* ]]; then
