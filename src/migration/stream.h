@@ -106,7 +106,8 @@ struct mig_record_info {
 
 /* Reads and checks the file header: bad magic -EPROTO, checksum -EBADMSG,
  * unknown format version or flags -EPROTONOSUPPORT, short -EPIPE. On
- * error *r is still set (for mig_error) and must be closed. */
+ * error *r is still set (for mig_error) and must be closed; only for
+ * -ENOMEM is it NULL (mig_error(NULL) then says so). */
 int mig_reader_open(struct mig_reader **r, int fd) MIG_MUST_CHECK;
 
 /* Reads the next record header into *info; *is_end is true at "end" (and
@@ -121,7 +122,8 @@ int mig_next_record(struct mig_reader *r, struct mig_record_info *info,
 
 /* Checks a record against what the caller accepts: its name, a version no
  * newer than `max_version`, a length in [min_len, max_len]. -EPROTO with a
- * message naming the section if not. Changes nothing in the reader. */
+ * message naming the section if not. Sets only the message; the reader
+ * itself is not failed (the caller decides). */
 int mig_check_record(struct mig_reader *r, const struct mig_record_info *info,
 		     const char *name, uint32_t max_version, uint64_t min_len,
 		     uint64_t max_len) MIG_MUST_CHECK;
