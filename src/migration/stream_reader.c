@@ -120,7 +120,8 @@ int mig_reader_open(struct mig_reader **rp, int fd)
 	return 0;
 }
 
-/* Reads the 4-byte trailer of the current record and compares checksums. */
+/* Reads the 4-byte trailer of the current record and compares checksums.
+ * The caller moves the state on. */
 static int finish_payload(struct mig_reader *r)
 {
 	uint8_t t[MIG_RECORD_TRAILER_SIZE];
@@ -132,7 +133,6 @@ static int finish_payload(struct mig_reader *r)
 		return fail(r, -EBADMSG, "record '%s' instance %" PRIu32
 			    " at byte %" PRIu64 ": payload checksum mismatch",
 			    r->cur.name, r->cur.instance, r->cur.offset);
-	r->state = r->state == R_PAYLOAD ? R_RECORD : r->state;
 	return 0;
 }
 
@@ -185,10 +185,10 @@ int mig_next_record(struct mig_reader *r, struct mig_record_info *info,
 		if (rec.len || rec.version || rec.instance)
 			return fail(r, -EPROTO, "end record at byte %" PRIu64
 				    " has non-zero fields", rec.offset);
-		r->state = R_ENDED;
 		ret = finish_payload(r);
 		if (ret)
 			return ret;
+		r->state = R_ENDED;
 		*is_end = true;
 	} else {
 		r->state = R_PAYLOAD;
@@ -237,7 +237,12 @@ int mig_read_payload_part(struct mig_reader *r, void *buf, size_t len)
 		r->crc = crc32c_extend(r->crc, buf, len);
 		r->left -= len;
 	}
-	return r->left ? 0 : finish_payload(r);
+	if (r->left)
+		return 0;
+	ret = finish_payload(r);
+	if (!ret)
+		r->state = R_RECORD;
+	return ret;
 }
 
 int mig_read_payload(struct mig_reader *r, void *buf, uint64_t cap)
