@@ -190,9 +190,11 @@ static int check_state(struct virtio_pci *t, const struct virtio_pci_state *st,
 	return 0;
 }
 
-/* Transport lock held, the transport just reset. */
-static int apply(struct virtio_pci *t, const struct virtio_pci_state *st,
-		 const void *dev_state, size_t dev_len, char *err, size_t errlen)
+/* Transport lock held, the transport just reset: the registers, the
+ * queues and the device's own bytes. Status comes last (finish). */
+static int apply_transport(struct virtio_pci *t, const struct virtio_pci_state *st,
+			   const void *dev_state, size_t dev_len, char *err,
+			   size_t errlen)
 {
 	t->driver_features = st->driver_features;
 	t->driver_unknown_hi = st->driver_unknown_hi;
@@ -222,18 +224,12 @@ static int apply(struct virtio_pci *t, const struct virtio_pci_state *st,
 				      "bytes refused%s", t->name, dev_len,
 				      t->ops->restore ? "" : " (the device keeps none)");
 	}
-	int r = pci_device_restore(&t->pci, &st->pci, err, errlen);
-	if (!r)
-		r = pci_msix_restore(&t->msix, &st->msix, err, errlen);
-	if (r)
-		return r;
-	atomic_store(&t->msix_config, st->msix_config);
-	atomic_store(&t->generation, st->generation);
-	atomic_store(&t->isr, st->isr);
-	atomic_store(&t->status, st->status);
 	return 0;
 }
 
+/* The PCI side goes in without the transport lock: BAR (un)registrations
+ * take the io_bus's write lock when they apply, and a dispatch holds its
+ * read lock while it waits for the transport lock. */
 int virtio_pci_restore(struct virtio_pci *t, const struct virtio_pci_state *in,
 		       const void *dev_state, size_t dev_len, char *err,
 		       size_t errlen)
@@ -242,11 +238,23 @@ int virtio_pci_restore(struct virtio_pci *t, const struct virtio_pci_state *in,
 	vpci_device_reset(t);
 	int r = check_state(t, in, err, errlen);
 	if (!r)
-		r = apply(t, in, dev_state, dev_len, err, errlen);
-	if (r)
+		r = apply_transport(t, in, dev_state, dev_len, err, errlen);
+	pthread_mutex_unlock(&t->lock);
+	if (!r)
+		r = pci_device_restore(&t->pci, &in->pci, err, errlen);
+	if (!r)
+		r = pci_msix_restore(&t->msix, &in->msix, err, errlen);
+	pthread_mutex_lock(&t->lock);
+	if (r) {
 		vpci_device_reset(t);
-	else if (in->status & VIRTIO_CONFIG_S_DRIVER_OK)
-		vpci_activate(t);
+	} else {
+		atomic_store(&t->msix_config, in->msix_config);
+		atomic_store(&t->generation, in->generation);
+		atomic_store(&t->isr, in->isr);
+		atomic_store(&t->status, in->status);
+		if (in->status & VIRTIO_CONFIG_S_DRIVER_OK)
+			vpci_activate(t);
+	}
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }
