@@ -276,6 +276,10 @@ void pci_msix_reset(struct pci_msix *m)
 
 /* ---- Saved state -------------------------------------------------------- */
 
+_Static_assert(sizeof(struct pci_msix_state) ==
+		       8 + PCI_MSIX_MAX_VECTORS * 16 + PCI_MSIX_MAX_VECTORS / 8,
+	       "pci_msix_state has padding");
+
 void pci_msix_save(struct pci_msix *m, struct pci_msix_state *out)
 {
 	memset(out, 0, sizeof(*out));

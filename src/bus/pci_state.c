@@ -7,6 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
+/* Plain data for a stream: every byte is a named field (no padding). */
+_Static_assert(sizeof(struct pci_device_state) == 8 + PCIE_CONFIG_SIZE,
+	       "pci_device_state has padding");
+
 void pci_device_save(struct pci_device *dev, struct pci_device_state *out)
 {
 	memset(out, 0, sizeof(*out));

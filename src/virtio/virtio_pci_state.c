@@ -10,6 +10,16 @@
 #include <linux/virtio_pci.h>
 #include <string.h>
 
+_Static_assert(sizeof(struct virtio_pci_queue_state) ==
+		       32 + sizeof(struct virtqueue_state),
+	       "virtio_pci_queue_state has padding");
+_Static_assert(sizeof(struct virtio_pci_state) ==
+		       56 + sizeof(struct pci_device_state) +
+			       sizeof(struct pci_msix_state) +
+			       VIRTIO_PCI_MAX_QUEUES *
+				       sizeof(struct virtio_pci_queue_state),
+	       "virtio_pci_state has padding");
+
 int virtio_pci_pause(struct virtio_pci *t)
 {
 	if (!t->ops->pause || !t->ops->resume)

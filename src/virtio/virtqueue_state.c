@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+_Static_assert(sizeof(struct virtqueue_state) == 56, "virtqueue_state has padding");
+
 int virtqueue_save(const struct virtqueue *vq, struct virtqueue_state *out)
 {
 	for (size_t i = 0; i < sizeof(vq->inflight) / sizeof(vq->inflight[0]); i++)
