@@ -2,6 +2,7 @@
  * options it was started with. */
 #include "api/api_vm.h"
 
+#include "migration/snapshot.h"
 #include "virtio/virtio_pci.h"
 
 #include <errno.h>
@@ -125,7 +126,14 @@ static struct json_object *vm_api_counters(void *ctx)
 	return all;
 }
 
+static int vm_api_snapshot(void *ctx, const char *dir, char *err, size_t errlen)
+{
+	struct api_vm *a = ctx;
+	return snapshot_save(a->vm, a->opts, dir, err, errlen);
+}
+
 const struct api_vm_ops api_vm_ops = {
+	.snapshot = vm_api_snapshot,
 	.pause = vm_api_pause,
 	.resume = vm_api_resume,
 	.shutdown = vm_api_shutdown,

@@ -28,6 +28,9 @@ const char kiln_usage[] =
 "                       a virtio-blk disk backed by a raw image file or block\n"
 "                       device (repeat for more, up to 8); flushes reach the\n"
 "                       host's stable storage before the guest hears back\n"
+"  --restore source_url=file:///DIR\n"
+"                       resume the VM a snapshot in DIR holds (vm.snapshot);\n"
+"                       no other VM flags go with it\n"
 "  --api-socket [path=]PATH\n"
 "                       serve the management API (Cloud Hypervisor's REST\n"
 "                       endpoints under /api/v1/) on this Unix socket\n"
@@ -289,7 +292,7 @@ static int parse_serial(struct kiln_options *o, const char *val, char *err,
 
 /* Flags that take a value. */
 enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK,
-	       F_API_SOCKET, F_VSOCK };
+	       F_API_SOCKET, F_VSOCK, F_RESTORE };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -298,7 +301,7 @@ static const struct {
 	{ "--cmdline", F_CMDLINE }, { "--cpus", F_CPUS },
 	{ "--memory", F_MEMORY }, { "--serial", F_SERIAL },
 	{ "--disk", F_DISK }, { "--api-socket", F_API_SOCKET },
-	{ "--vsock", F_VSOCK },
+	{ "--vsock", F_VSOCK }, { "--restore", F_RESTORE },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -332,6 +335,14 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 		return 0;
 	case F_VSOCK:
 		return parse_vsock(o, val, err, errlen);
+	case F_RESTORE:
+		if (!strncmp(val, "source_url=", 11))
+			val += 11;
+		if (strncmp(val, "file://", 7) || !val[7] || strchr(val, ','))
+			return fail(err, errlen,
+				    "%s: wants source_url=file:///DIR (a snapshot directory)", name);
+		o->restore_dir = val + 7;
+		return 0;
 	}
 	return fail(err, errlen, "%s: internal error", name);
 }
@@ -353,6 +364,7 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 	o->serial = SERIAL_TTY;
 	if (errlen)
 		err[0] = '\0';
+	const char *config_flag = NULL; /* the first flag that shapes the VM */
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -362,6 +374,7 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 		}
 		if (!strcmp(arg, "--rng")) {
 			o->rng = true;
+			config_flag = config_flag ? config_flag : "--rng";
 			continue;
 		}
 		if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {
@@ -401,10 +414,22 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 		if (apply_flag(o, valued_flags[k].id, valued_flags[k].name, val,
 			       err, errlen))
 			return -1;
+		enum flag_id id = valued_flags[k].id;
+		if (id != F_API_SOCKET && id != F_RESTORE && !config_flag)
+			config_flag = valued_flags[k].name;
 	}
+	o->argc = argc;
+	o->argv = argv;
 
 	if (o->help || o->version)
 		return 0;
+	if (o->restore_dir) {
+		if (config_flag)
+			return fail(err, errlen,
+				    "--restore: the snapshot brings the VM's configuration; "
+				    "%s cannot go with it", config_flag);
+		return 0;
+	}
 	if (!o->kernel)
 		return fail(err, errlen, "--kernel: required (see kiln --help)");
 	if (o->hugepages && o->memory_size % (2ull << 20))

@@ -5,6 +5,7 @@
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,id=NAME]]...
  *        [--api-socket [path=]PATH]
+ *   kiln --restore source_url=file:///DIR [--api-socket ...] [-v]
  *        [--vsock cid=N[,id=NAME]]
  *        [-v]... [--help] [--version]
  *
@@ -50,6 +51,11 @@ struct kiln_options {
 	enum serial_mode serial;
 	const char *serial_path;
 	const char *api_socket; /* --api-socket: NULL when none */
+	const char *restore_dir; /* --restore source_url=file://DIR */
+	/* The command line as given (a snapshot records it to rebuild the
+	 * same machine). */
+	int argc;
+	char *const *argv;
 	int verbosity;
 	bool help;
 	bool version;
