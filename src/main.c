@@ -161,6 +161,8 @@ static int run(const struct kiln_options *o)
 		.rng = o->rng,
 		.disks = o->disks,
 		.nr_disks = o->nr_disks,
+		.console = o->console,
+		.console_path = o->console_path,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);

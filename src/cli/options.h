@@ -4,6 +4,7 @@
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,id=NAME]]...
+ *        [--console off|tty|file=PATH|socket=PATH|pty]
  *        [-v]... [--help] [--version]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
@@ -11,6 +12,8 @@
  */
 #ifndef KILN_CLI_OPTIONS_H
 #define KILN_CLI_OPTIONS_H
+
+#include "backends/char_backend.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,6 +47,11 @@ struct kiln_options {
 	char *disk_strings[KILN_MAX_DISKS]; /* owned copies the disks point into */
 	enum serial_mode serial;
 	const char *serial_path;
+	bool serial_given;
+	/* virtio-console (hvc0): OFF, TTY, FILE, SOCKET or PTY; a console on
+	 * the terminal turns the default serial off. */
+	enum char_backend_kind console;
+	const char *console_path; /* FILE, SOCKET */
 	int verbosity;
 	bool help;
 	bool version;

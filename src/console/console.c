@@ -1,5 +1,6 @@
 #include "console/console.h"
 
+#include "backends/char_backend.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -91,15 +92,7 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 	}
 	c->out_fd = STDOUT_FILENO;
 	c->in_fd = STDIN_FILENO;
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &c->saved) == 0) {
-		/* Raw input so Ctrl-C and friends reach the guest; output
-		 * processing stays on for Kiln's own messages. */
-		struct termios raw = c->saved;
-		cfmakeraw(&raw);
-		raw.c_oflag |= OPOST | ONLCR;
-		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
-			c->raw = true;
-	}
+	c->raw = char_tty_make_raw(STDIN_FILENO, &c->saved);
 	return 0;
 }
 
@@ -116,30 +109,22 @@ void console_close(struct console *c)
 	c->space_fd = -1;
 }
 
-static void queue_byte(struct console *c, uint8_t b)
-{
-	if (c->pending_len < sizeof(c->pending))
-		c->pending[c->pending_len++] = b;
-}
-
 bool console_input(struct console *c, const uint8_t *buf, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		uint8_t b = buf[i];
-		if (c->escape) {
-			c->escape = false;
-			if (b == CONSOLE_QUIT)
-				return true;
-			if (b == CONSOLE_ESCAPE)
-				queue_byte(c, b);
-			/* Any other key after the escape is dropped. */
-			continue;
-		}
-		if (b == CONSOLE_ESCAPE) {
-			c->escape = true;
-			continue;
-		}
-		queue_byte(c, b);
+	/* The escape filter never makes input longer; queue what fits. */
+	uint8_t out[256];
+	while (len) {
+		size_t chunk = len < sizeof(out) ? len : sizeof(out);
+		bool quit;
+		size_t n = char_escape_filter(&c->escape, buf, chunk, out, &quit);
+		if (n > sizeof(c->pending) - c->pending_len)
+			n = sizeof(c->pending) - c->pending_len;
+		memcpy(c->pending + c->pending_len, out, n);
+		c->pending_len += n;
+		if (quit)
+			return true;
+		buf += chunk;
+		len -= chunk;
 	}
 	return false;
 }

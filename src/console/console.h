@@ -8,6 +8,7 @@
 #ifndef KILN_CONSOLE_CONSOLE_H
 #define KILN_CONSOLE_CONSOLE_H
 
+#include "backends/char_backend.h"
 #include "cli/options.h"
 #include "devices/uart16550.h"
 
@@ -15,8 +16,8 @@
 #include <stddef.h>
 #include <termios.h>
 
-#define CONSOLE_ESCAPE 0x01 /* Ctrl-A, as in QEMU */
-#define CONSOLE_QUIT 'x'
+#define CONSOLE_ESCAPE CHAR_ESCAPE /* Ctrl-A, as in QEMU */
+#define CONSOLE_QUIT CHAR_QUIT
 
 struct console {
 	int in_fd;   /* -1 when input is off */

@@ -136,6 +136,10 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		if ((e = pc_add_virtio_blk(vm, cfg->disks[i].path,
 					   cfg->disks[i].readonly, err, errlen)))
 			return e;
+	if (cfg->console != CHAR_BACKEND_OFF &&
+	    (e = pc_add_virtio_console(vm, cfg->console, cfg->console_path, err,
+				       errlen)))
+		return e;
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,
 				    .max_cpus = cfg->nr_cpus,

@@ -7,6 +7,7 @@
 #include "cli/options.h"
 #include "core/vm.h"
 #include "devices/uart16550.h"
+#include "virtio/virtio_device.h"
 
 struct pc_config {
 	const uint8_t *kernel;
@@ -22,6 +23,8 @@ struct pc_config {
 	bool rng;                            /* a virtio-rng on PCI */
 	const struct kiln_disk *disks;       /* virtio-blk disks */
 	unsigned int nr_disks;
+	enum char_backend_kind console;      /* virtio-console back end, or OFF */
+	const char *console_path;            /* its file or socket */
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
@@ -38,5 +41,16 @@ int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
 		      char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Put a created virtio device on PCI; the VM owns it from then on (also on
+ * failure) and destroys it with destroy_device. */
+int pc_add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
+			 void *device, void (*destroy_device)(void *),
+			 char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* virtio-console (pc_console.c): hvc0 on a character back end. Errors
+ * name --console. */
+int pc_add_virtio_console(struct vm *vm, enum char_backend_kind kind,
+			  const char *path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
 #endif
