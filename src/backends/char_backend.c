@@ -10,44 +10,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
-
-bool char_tty_make_raw(int fd, struct termios *saved)
-{
-	if (!isatty(fd) || tcgetattr(fd, saved) != 0)
-		return false;
-	struct termios raw = *saved;
-	cfmakeraw(&raw);
-	raw.c_oflag |= OPOST | ONLCR;
-	return tcsetattr(fd, TCSANOW, &raw) == 0;
-}
-
-size_t char_escape_filter(bool *escape, const uint8_t *in, size_t len,
-			  uint8_t *out, bool *quit)
-{
-	size_t n = 0;
-	*quit = false;
-	for (size_t i = 0; i < len; i++) {
-		uint8_t c = in[i];
-		if (*escape) {
-			*escape = false;
-			if (c == CHAR_QUIT) {
-				*quit = true;
-				return n;
-			}
-			if (c == CHAR_ESCAPE)
-				out[n++] = c;
-			/* Any other key after the escape is dropped. */
-			continue;
-		}
-		if (c == CHAR_ESCAPE) {
-			*escape = true;
-			continue;
-		}
-		out[n++] = c;
-	}
-	return n;
-}
 
 static int set_nonblock(int fd)
 {
@@ -57,12 +21,16 @@ static int set_nonblock(int fd)
 	return 0;
 }
 
-/* stdin/stdout get their own open file description (through /proc), so
- * making it non-blocking does not change the shell's terminal or pipe.
- * Where that is impossible (a socket), a dup stays blocking: poll says
- * when it is ready and a short write just waits longer. */
+/* A terminal or pipe on stdin/stdout gets its own open file description
+ * (through /proc), so making it non-blocking does not change the shell's.
+ * A regular file is shared as is (it never blocks, and its offset must
+ * stay the one Kiln's stderr may share); where reopening is impossible (a
+ * socket) a dup stays blocking: poll says when it is ready. */
 static int reopen_std(int fd, int flags)
 {
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	char p[32];
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	int r = open(p, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -78,19 +46,19 @@ static void reset(struct char_backend *b, enum char_backend_kind kind)
 	b->in_fd = b->out_fd = b->listen_fd = b->conn_fd = b->pty_keep_fd = -1;
 }
 
-static int open_tty(struct char_backend *b, const char *flag, char *err,
-		    size_t errlen)
+static int open_tty(struct char_backend *b, int in_fd, const char *flag,
+		    char *err, size_t errlen)
 {
-	b->in_fd = reopen_std(STDIN_FILENO, O_RDONLY);
+	b->in_fd = in_fd;
+	b->owns_in = in_fd >= 0;
 	b->out_fd = reopen_std(STDOUT_FILENO, O_WRONLY);
-	b->owns_in = b->owns_out = true;
-	if (b->in_fd < 0 || b->out_fd < 0) {
+	b->owns_out = true;
+	if (b->out_fd < 0 || (in_fd >= 0 && set_nonblock(in_fd) < 0)) {
 		int e = errno;
-		snprintf(err, errlen, "%s tty: cannot use stdin/stdout: %s", flag,
+		snprintf(err, errlen, "%s tty: cannot use stdout: %s", flag,
 			 strerror(e));
 		return -e;
 	}
-	b->raw = char_tty_make_raw(STDIN_FILENO, &b->saved);
 	return 0;
 }
 
@@ -197,7 +165,7 @@ static int open_pty(struct char_backend *b, const char *flag, char *err,
 }
 
 int char_backend_open(struct char_backend *b, enum char_backend_kind kind,
-		      const char *path, const char *flag, char *err,
+		      const char *path, int in_fd, const char *flag, char *err,
 		      size_t errlen)
 {
 	reset(b, kind);
@@ -207,7 +175,7 @@ int char_backend_open(struct char_backend *b, enum char_backend_kind kind,
 	case CHAR_BACKEND_FDS:
 		break;
 	case CHAR_BACKEND_TTY:
-		e = open_tty(b, flag, err, errlen);
+		e = open_tty(b, in_fd, flag, err, errlen);
 		break;
 	case CHAR_BACKEND_FILE:
 		e = open_file(b, path, flag, err, errlen);
@@ -241,9 +209,6 @@ void char_backend_open_fds(struct char_backend *b, int in_fd, int out_fd)
 
 void char_backend_close(struct char_backend *b)
 {
-	if (b->raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &b->saved);
-	b->raw = false;
 	if (b->kind == CHAR_BACKEND_SOCKET)
 		char_backend_disconnect(b);
 	if (b->owns_in && b->in_fd >= 0)
@@ -318,10 +283,7 @@ ssize_t char_backend_read(struct char_backend *b, void *buf, size_t len)
 	int fd = char_backend_input_fd(b);
 	if (fd < 0)
 		return -EPIPE;
-	uint8_t raw[4096];
-	if (len > sizeof(raw))
-		len = sizeof(raw);
-	ssize_t n = read(fd, b->kind == CHAR_BACKEND_TTY ? raw : buf, len);
+	ssize_t n = read(fd, buf, len);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) {
@@ -330,12 +292,6 @@ ssize_t char_backend_read(struct char_backend *b, void *buf, size_t len)
 		 * master never gets here while Kiln holds its terminal end. */
 		input_ended(b);
 		return -EPIPE;
-	}
-	if (b->kind == CHAR_BACKEND_TTY) {
-		bool quit;
-		n = (ssize_t)char_escape_filter(&b->escape, raw, (size_t)n, buf, &quit);
-		if (quit && b->on_quit)
-			b->on_quit(b->quit_ctx);
 	}
 	atomic_fetch_add(&b->in_bytes, (uint64_t)n);
 	return n;

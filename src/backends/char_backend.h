@@ -7,8 +7,9 @@
  * they are ready; nothing here starts a thread or blocks.
  *
  *   off     no input, output dropped
- *   tty     Kiln's stdin and stdout, the terminal in raw mode (restored on
- *           close); Ctrl-A x calls on_quit, Ctrl-A Ctrl-A sends one Ctrl-A
+ *   tty     output to Kiln's stdout; input from an fd the serial console
+ *           (src/console) fills from stdin: it owns the terminal (raw mode)
+ *           and the escape key, Ctrl-A x, whichever device gets the keys
  *   file    output appended to PATH, no input
  *   socket  a Unix stream socket listening at PATH, one client at a time,
  *           both directions; output while no client is connected is dropped
@@ -17,8 +18,6 @@
  *           so nothing is lost before a client opens it, and output the
  *           terminal cannot take (nobody reading) is dropped, not waited
  *           for: an unattached pty must not stall the guest.
- *
- * The raw-mode and escape-key helpers are shared with the serial console.
  *
  * Threads: after open, one thread (the device's) uses the back end; open
  * and close run on the setup thread.
@@ -31,7 +30,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <termios.h>
 
 enum char_backend_kind {
 	CHAR_BACKEND_OFF,
@@ -41,9 +39,6 @@ enum char_backend_kind {
 	CHAR_BACKEND_PTY,
 	CHAR_BACKEND_FDS, /* two given fds (tests, and later callers) */
 };
-
-#define CHAR_ESCAPE 0x01 /* Ctrl-A, as in QEMU */
-#define CHAR_QUIT 'x'
 
 struct char_backend_stats {
 	uint64_t in_bytes;  /* handed to the guest */
@@ -62,20 +57,16 @@ struct char_backend {
 	bool owns_in, owns_out;
 	bool lossy;      /* drop output the fd cannot take now (pty) */
 	bool input_eof;
-	bool raw;        /* tty: termios to restore on close */
-	struct termios saved;
-	bool escape;     /* tty: the previous byte was Ctrl-A */
-	void (*on_quit)(void *ctx); /* tty: Ctrl-A x */
-	void *quit_ctx;
 	char path[108];  /* socket: to unlink on close; pty: its device */
 	_Atomic uint64_t in_bytes, out_bytes, dropped, connects;
 };
 
-/* Open a back end of `kind` (`path` for file and socket). Errors before
+/* Open a back end of `kind` (`path` for file and socket; for tty, in_fd is
+ * the input, which the back end then owns). Errors before
  * the guest starts: -errno and one line in err that starts with `flag`
  * (e.g. "--console"). */
 int char_backend_open(struct char_backend *b, enum char_backend_kind kind,
-		      const char *path, const char *flag, char *err,
+		      const char *path, int in_fd, const char *flag, char *err,
 		      size_t errlen) __attribute__((warn_unused_result));
 /* A back end over two existing fds (either may be -1; they may be the
  * same), which it then owns and sets non-blocking. */
@@ -100,7 +91,7 @@ void char_backend_disconnect(struct char_backend *b);
  * is let go), false if bytes wait (read them first; the end shows then). */
 bool char_backend_hangup(struct char_backend *b);
 /* Read input for the guest into buf. >0: bytes; 0: nothing for the guest
- * now (not ready, or only escape keys); -EPIPE: input ended (for a socket:
+ * now; -EPIPE: input ended (for a socket:
  * the client left, and the back end listens again). */
 ssize_t char_backend_read(struct char_backend *b, void *buf, size_t len);
 /* Write guest output. Returns the bytes taken, written or dropped (may be
@@ -114,19 +105,5 @@ bool char_backend_winsize(const struct char_backend *b, uint16_t *cols,
 
 void char_backend_get_stats(struct char_backend *b,
 			    struct char_backend_stats *s);
-
-/* Shared with the serial console. */
-
-/* Raw terminal input (so Ctrl-C and friends reach the guest), output
- * processing kept for Kiln's own messages. true if fd is a terminal and it
- * was switched (restore with tcsetattr(fd, TCSANOW, saved)). */
-bool char_tty_make_raw(int fd, struct termios *saved);
-
-/* The escape key: copy in[0..len) to out (room for len bytes) without the
- * escape sequences; *escape carries a Ctrl-A across calls. Returns the
- * bytes stored in out; *quit is set on Ctrl-A x (the rest of in is then
- * not looked at). */
-size_t char_escape_filter(bool *escape, const uint8_t *in, size_t len,
-			  uint8_t *out, bool *quit);
 
 #endif

@@ -25,6 +25,7 @@ struct pc_config {
 	unsigned int nr_disks;
 	enum char_backend_kind console;      /* virtio-console back end, or OFF */
 	const char *console_path;            /* its file or socket */
+	int console_tty_in;                  /* tty: console_open_hvc_input's fd */
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
@@ -47,10 +48,11 @@ int pc_add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
 			 void *device, void (*destroy_device)(void *),
 			 char *err, size_t errlen) __attribute__((warn_unused_result));
 
-/* virtio-console (pc_console.c): hvc0 on a character back end. Errors
- * name --console. */
+/* virtio-console (pc_console.c): hvc0 on a character back end (for tty,
+ * tty_in_fd is the input the serial console feeds; taken over even on
+ * failure). Errors name --console. */
 int pc_add_virtio_console(struct vm *vm, enum char_backend_kind kind,
-			  const char *path, char *err, size_t errlen)
+			  const char *path, int tty_in_fd, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 #endif

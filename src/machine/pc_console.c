@@ -8,12 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Ctrl-A x on a --console tty, from the device thread. */
-static void console_quit(void *ctx)
-{
-	vm_raise_event(ctx, VM_EVENT_QUIT);
-}
+#include <unistd.h>
 
 static void destroy_console(void *device)
 {
@@ -21,20 +16,21 @@ static void destroy_console(void *device)
 }
 
 int pc_add_virtio_console(struct vm *vm, enum char_backend_kind kind,
-			  const char *path, char *err, size_t errlen)
+			  const char *path, int tty_in_fd, char *err, size_t errlen)
 {
 	struct char_backend *be = calloc(1, sizeof(*be));
 	if (!be) {
+		if (kind == CHAR_BACKEND_TTY && tty_in_fd >= 0)
+			close(tty_in_fd);
 		snprintf(err, errlen, "--console: out of memory");
 		return -ENOMEM;
 	}
-	int e = char_backend_open(be, kind, path, "--console", err, errlen);
+	int e = char_backend_open(be, kind, path, tty_in_fd, "--console", err,
+				  errlen);
 	if (e) {
 		free(be);
 		return e;
 	}
-	be->on_quit = console_quit;
-	be->quit_ctx = vm;
 	if (kind == CHAR_BACKEND_PTY) {
 		/* Said once, whatever the log level: it is how to reach hvc0. */
 		fprintf(stderr, "kiln: console on %s\n", be->path);

@@ -43,6 +43,12 @@ expect_error "disk not a multiple of 512" "--disk: .*512" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img"
 expect_error "duplicate disk id" "--disk: id=a is used twice" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path=x,id=a --disk path=y,id=a
+expect_error "console file in a missing directory" "--console file=/nonexistent/hvc.log: No such file" \
+	"$kiln" --kernel "$guest/vmlinux" --console file=/nonexistent/hvc.log
+expect_error "console socket over a regular file" "--console socket=.*odd.img: exists and is not a socket" \
+	"$kiln" --kernel "$guest/vmlinux" --console socket="$work/odd.img"
+expect_error "console and serial both on the terminal" "--console tty: the terminal is already --serial tty" \
+	"$kiln" --kernel "$guest/vmlinux" --console tty --serial tty
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------

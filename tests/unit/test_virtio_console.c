@@ -259,7 +259,7 @@ static int setup_socket(void **state)
 	struct char_backend *be = calloc(1, sizeof(*be));
 	assert_non_null(be);
 	char err[256];
-	assert_int_equal(char_backend_open(be, CHAR_BACKEND_SOCKET, path,
+	assert_int_equal(char_backend_open(be, CHAR_BACKEND_SOCKET, path, -1,
 					   "--console", err, sizeof(err)), 0);
 	struct fx *f = make(be);
 	strcpy(f->sock_path, path);
@@ -587,7 +587,7 @@ static void test_socket_paths(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	struct char_backend be;
-	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_SOCKET, path,
+	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_SOCKET, path, -1,
 					   "--console", err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "--console socket="));
 	assert_non_null(strstr(err, "not a socket"));
@@ -601,17 +601,17 @@ static void test_socket_paths(void **state)
 	strcpy(sa.sun_path, path);
 	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(s);
-	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_SOCKET, path,
+	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_SOCKET, path, -1,
 					   "--console", err, sizeof(err)), 0);
 	/* a second Kiln on the same live socket is refused */
 	struct char_backend be2;
-	assert_int_equal(char_backend_open(&be2, CHAR_BACKEND_SOCKET, path,
+	assert_int_equal(char_backend_open(&be2, CHAR_BACKEND_SOCKET, path, -1,
 					   "--console", err, sizeof(err)), -EADDRINUSE);
 	char_backend_close(&be);
 	assert_int_equal(stat(path, &st), -1);
 
 	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_FILE,
-					   "/nonexistent-dir/x.log", "--console",
+					   "/nonexistent-dir/x.log", -1, "--console",
 					   err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, "--console file=/nonexistent-dir/x.log: "
 				 "No such file or directory");
@@ -626,7 +626,7 @@ static void test_file_and_pty(void **state)
 	assert_int_equal(write(fd, "old\n", 4), 4);
 	close(fd);
 	struct char_backend be;
-	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_FILE, path,
+	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_FILE, path, -1,
 					   "--console", err, sizeof(err)), 0);
 	assert_int_equal(char_backend_input_fd(&be), -1);
 	assert_int_equal(char_backend_write(&be, "new\n", 4), 4);
@@ -638,7 +638,7 @@ static void test_file_and_pty(void **state)
 	assert_string_equal(buf, "old\nnew\n");
 	unlink(path);
 
-	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_PTY, NULL,
+	assert_int_equal(char_backend_open(&be, CHAR_BACKEND_PTY, NULL, -1,
 					   "--console", err, sizeof(err)), 0);
 	assert_non_null(strstr(be.path, "/dev/pts/"));
 	int t = open(be.path, O_RDWR | O_NOCTTY);
@@ -653,48 +653,6 @@ static void test_file_and_pty(void **state)
 	assert_int_equal(char_backend_read(&be, buf, sizeof(buf)), 1);
 	assert_int_equal(buf[0], 'k');
 	close(t);
-	char_backend_close(&be);
-}
-
-static bool quit_called;
-static void on_quit(void *ctx)
-{
-	quit_called = true;
-}
-
-/* Ctrl-A x quits, Ctrl-A Ctrl-A is one Ctrl-A, Ctrl-A other is dropped,
- * and an escape split across reads still counts. */
-static void test_escape_filter(void **state)
-{
-	bool esc = false, quit;
-	uint8_t out[16];
-	assert_int_equal(char_escape_filter(&esc, (const uint8_t *)"ab\x01\x01" "c", 5,
-					    out, &quit), 4);
-	assert_memory_equal(out, "ab\x01" "c", 4);
-	assert_false(quit);
-	assert_int_equal(char_escape_filter(&esc, (const uint8_t *)"d\x01", 2, out,
-					    &quit), 1);
-	assert_true(esc);
-	assert_int_equal(char_escape_filter(&esc, (const uint8_t *)"zq\x01x!", 5, out,
-					    &quit), 1);
-	assert_true(quit);
-	assert_int_equal(out[0], 'q');
-
-	/* the tty back end calls on_quit from its read */
-	int pfd[2];
-	assert_int_equal(pipe(pfd), 0);
-	struct char_backend be;
-	char_backend_open_fds(&be, pfd[0], -1);
-	be.kind = CHAR_BACKEND_TTY; /* as open would, without a terminal */
-	be.on_quit = on_quit;
-	quit_called = false;
-	assert_int_equal(write(pfd[1], "ls\x01x", 4), 4);
-	char buf[8];
-	assert_int_equal(char_backend_read(&be, buf, sizeof(buf)), 2);
-	assert_true(quit_called);
-	close(pfd[1]);
-	assert_int_equal(char_backend_read(&be, buf, sizeof(buf)), -EPIPE);
-	assert_int_equal(char_backend_input_fd(&be), -1);
 	char_backend_close(&be);
 }
 
@@ -713,7 +671,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socket_clients, setup_socket, teardown),
 		cmocka_unit_test(test_socket_paths),
 		cmocka_unit_test(test_file_and_pty),
-		cmocka_unit_test(test_escape_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
