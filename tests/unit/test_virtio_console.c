@@ -523,6 +523,42 @@ static void test_config_and_features(void **state)
 	assert_int_equal(virtio_console_ops.num_queues, 2);
 }
 
+/* tty on a terminal: VIRTIO_CONSOLE_F_SIZE with the terminal's size. */
+static void test_tty_size(void **state)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(m >= 0);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	int t = open(ptsname(m), O_RDWR | O_NOCTTY);
+	assert_true(t >= 0);
+	struct winsize ws = { .ws_row = 40, .ws_col = 132 };
+	assert_int_equal(ioctl(t, TIOCSWINSZ, &ws), 0);
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	dup2(t, STDOUT_FILENO); /* the back end writes to stdout */
+	struct char_backend *be = calloc(1, sizeof(*be));
+	char err[128];
+	int e = char_backend_open(be, CHAR_BACKEND_TTY, NULL, -1, "--console", err,
+				  sizeof(err));
+	struct virtio_console *con = NULL;
+	if (!e)
+		e = virtio_console_create(&con, be);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	assert_int_equal(e, 0);
+	assert_int_equal(virtio_console_ops.get_device_features(con),
+			 1ull << VIRTIO_CONSOLE_F_SIZE);
+	uint16_t size[2];
+	virtio_console_ops.config_read(con, 0, size, 4);
+	assert_int_equal(size[0], 132); /* cols */
+	assert_int_equal(size[1], 40);  /* rows */
+	virtio_console_destroy(con);
+	close(t);
+	close(m);
+}
+
 static int connect_to(const char *path)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -670,6 +706,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_and_features, setup_socketpair, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_clients, setup_socket, teardown),
 		cmocka_unit_test(test_socket_paths),
+		cmocka_unit_test(test_tty_size),
 		cmocka_unit_test(test_file_and_pty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
 # socket=PATH: the host connects to Kiln's socket, waits for the guest's
 # ready line, sends a random word and must get it back reversed.
 console_socket() {
-	local sock=$out/hvc.sock log=$out/console-sock.log
+	# $out is a 9p share: no sockets or fifos there.
+	local sock=/tmp/kiln-hvc.sock log=$out/console-sock.log
 	rm -f "$sock"
 	boot console-sock "$guest/vmlinux" "$imgs/console.img" 120 --memory size=256M \
 		--console socket="$sock" &
@@ -42,17 +43,21 @@ console_socket() {
 }
 console_socket
 
-# console=hvc0 with file=PATH and no serial: the kernel's log (replayed
-# when the driver registers the console) and init's output land in the file.
+# console=hvc0 with file=PATH and no serial: the kernel's messages and
+# init's output land in the file. (The log from before virtio_console
+# loaded is not there: the guest's driver registers the console before its
+# port is ready and drops the replay.) The guest logs a line of its own
+# through /dev/kmsg to have a kernel message for certain.
 : >"$out/hvc.log"
 echo "before" >"$out/hvc.log"
 boot console-file "$guest/vmlinux" "$guest/initramfs.cpio.gz" 120 --memory size=256M \
 	--serial off --console file="$out/hvc.log" \
-	--cmdline 'console=hvc0 panic=0 kiln_run="echo KILN_HVC_RUN=$((6*7))"'
+	--cmdline 'console=hvc0 panic=0 kiln_run="echo kiln-kmsg-check >/dev/kmsg; echo KILN_HVC_RUN=$((6*7))"'
 rc=$?
 log=$out/hvc.log
 [ $rc -eq 0 ] && pass "console=hvc0 guest powers off" || fail "console=hvc0 boot: status $rc"
-if grep -aq "Linux version" "$log" && grep -aq "kiln-guest: init started" "$log" &&
+if grep -aEq '^\[ *[0-9]+\.[0-9]+\] kiln-kmsg-check' "$log" &&
+	grep -aq "kiln-guest: init started" "$log" &&
 	[ "$(value KILN_HVC_RUN "$log")" = 42 ] && grep -aq "kiln-guest: exit status 0" "$log"; then
 	pass "kernel log and init output land in the --console file"
 else
@@ -65,7 +70,7 @@ fi
 # --console tty (stdin a pipe): the serial defaults to off, and Ctrl-A x
 # typed into the console quits Kiln.
 console_tty_quit() {
-	local fifo=$out/hvc.in log=$out/console-tty.log slog=$out/console-tty-serial.log
+	local fifo=/tmp/kiln-hvc.in log=$out/console-tty.log slog=$out/console-tty-serial.log
 	rm -f "$fifo"
 	mkfifo "$fifo"
 	timeout 120 "$kiln" --kernel "$guest/vmlinux" --initramfs "$guest/initramfs.cpio.gz" \
