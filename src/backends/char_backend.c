@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,6 +46,19 @@ static void reset(struct char_backend *b, enum char_backend_kind kind)
 	memset(b, 0, sizeof(*b));
 	b->kind = kind;
 	b->in_fd = b->out_fd = b->listen_fd = b->conn_fd = b->pty_keep_fd = -1;
+	b->resize_fd = -1;
+}
+
+/* The tty back end's resize eventfd, for the SIGWINCH handler: there is
+ * one terminal, so one tty back end at a time. */
+static int winch_fd = -1;
+
+static void on_winch(int sig)
+{
+	int saved = errno;
+	if (winch_fd >= 0)
+		(void)eventfd_write(winch_fd, 1);
+	errno = saved;
 }
 
 static int open_tty(struct char_backend *b, int in_fd, const char *flag,
@@ -53,7 +68,16 @@ static int open_tty(struct char_backend *b, int in_fd, const char *flag,
 	b->owns_in = in_fd >= 0;
 	b->out_fd = reopen_std(STDOUT_FILENO, O_WRONLY);
 	b->owns_out = true;
-	if (b->out_fd < 0 || (in_fd >= 0 && set_nonblock(in_fd) < 0)) {
+	b->resize_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (b->resize_fd >= 0 && winch_fd < 0 && isatty(STDOUT_FILENO)) {
+		struct sigaction sa = { .sa_handler = on_winch,
+					.sa_flags = SA_RESTART };
+		sigemptyset(&sa.sa_mask);
+		__atomic_store_n(&winch_fd, b->resize_fd, __ATOMIC_RELEASE);
+		sigaction(SIGWINCH, &sa, NULL);
+	}
+	if (b->out_fd < 0 || b->resize_fd < 0 ||
+	    (in_fd >= 0 && set_nonblock(in_fd) < 0)) {
 		int e = errno;
 		snprintf(err, errlen, "%s tty: cannot use stdout: %s", flag,
 			 strerror(e));
@@ -219,9 +243,17 @@ void char_backend_close(struct char_backend *b)
 		close(b->listen_fd);
 	if (b->pty_keep_fd >= 0)
 		close(b->pty_keep_fd);
+	if (b->resize_fd >= 0) {
+		if (winch_fd == b->resize_fd) {
+			signal(SIGWINCH, SIG_DFL);
+			__atomic_store_n(&winch_fd, -1, __ATOMIC_RELEASE);
+		}
+		close(b->resize_fd);
+	}
 	if (b->kind == CHAR_BACKEND_SOCKET && b->path[0])
 		unlink(b->path);
 	b->in_fd = b->out_fd = b->listen_fd = b->conn_fd = b->pty_keep_fd = -1;
+	b->resize_fd = -1;
 	b->owns_in = b->owns_out = false;
 	b->path[0] = '\0';
 }
@@ -234,6 +266,11 @@ int char_backend_input_fd(const struct char_backend *b)
 int char_backend_output_fd(const struct char_backend *b)
 {
 	return b->out_fd;
+}
+
+int char_backend_resize_fd(const struct char_backend *b)
+{
+	return b->resize_fd;
 }
 
 int char_backend_listen_fd(const struct char_backend *b)
@@ -327,7 +364,7 @@ bool char_backend_winsize(const struct char_backend *b, uint16_t *cols,
 			  uint16_t *rows)
 {
 	struct winsize ws;
-	if (b->kind != CHAR_BACKEND_TTY || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 ||
+	if (b->kind != CHAR_BACKEND_TTY || ioctl(b->out_fd, TIOCGWINSZ, &ws) < 0 ||
 	    !ws.ws_col || !ws.ws_row)
 		return false;
 	*cols = ws.ws_col;

@@ -54,6 +54,7 @@ struct char_backend {
 	int listen_fd; /* socket: listening; -1 otherwise */
 	int conn_fd;   /* socket: the client (in_fd == out_fd == conn_fd) */
 	int pty_keep_fd; /* pty: Kiln's own handle on the terminal end */
+	int resize_fd;   /* tty: eventfd SIGWINCH signals; -1 otherwise */
 	bool owns_in, owns_out;
 	bool lossy;      /* drop output the fd cannot take now (pty) */
 	bool input_eof;
@@ -78,6 +79,9 @@ void char_backend_close(struct char_backend *b);
 int char_backend_input_fd(const struct char_backend *b);
 /* The fd to poll for POLLOUT after char_backend_write said -EAGAIN. */
 int char_backend_output_fd(const struct char_backend *b);
+/* tty: an eventfd that becomes readable when the terminal was resized
+ * (SIGWINCH; read it, then ask char_backend_winsize); -1 otherwise. */
+int char_backend_resize_fd(const struct char_backend *b);
 /* Socket with no client: the listening fd to poll for POLLIN; else -1. */
 int char_backend_listen_fd(const struct char_backend *b);
 

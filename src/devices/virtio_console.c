@@ -27,7 +27,7 @@ struct virtio_console {
 	bool running;
 	int stop_fd;
 	bool has_size;
-	uint16_t cols, rows;
+	_Atomic uint32_t size; /* rows << 16 | cols; config reads it on a vCPU */
 
 	/* Thread state, reset on activate. */
 	struct vq_chain *tx, *rx; /* ~24 KiB each */
@@ -169,7 +169,20 @@ static void drain_eventfd(int fd)
 	(void)eventfd_read(fd, &v);
 }
 
-enum { P_STOP, P_RXKICK, P_TXKICK, P_IN, P_OUT, P_LISTEN, P_N };
+/* The terminal was resized: new config, and tell the driver. */
+static void resized(struct virtio_console *vc)
+{
+	uint16_t cols, rows;
+	drain_eventfd(char_backend_resize_fd(vc->be));
+	if (!vc->has_size || !char_backend_winsize(vc->be, &cols, &rows))
+		return;
+	uint32_t size = (uint32_t)rows << 16 | cols;
+	if (atomic_exchange(&vc->size, size) != size &&
+	    virtio_has_feature(vc->vdev, VIRTIO_CONSOLE_F_SIZE))
+		virtio_config_changed(vc->vdev);
+}
+
+enum { P_STOP, P_RXKICK, P_TXKICK, P_IN, P_OUT, P_LISTEN, P_RESIZE, P_N };
 
 static void *console_thread(void *opaque)
 {
@@ -194,6 +207,8 @@ static void *console_thread(void *opaque)
 						  ? char_backend_output_fd(vc->be) : -1,
 				    .events = POLLOUT },
 			[P_LISTEN] = { .fd = listen, .events = POLLIN },
+			[P_RESIZE] = { .fd = char_backend_resize_fd(vc->be),
+				       .events = POLLIN },
 		};
 		if (poll(p, P_N, -1) < 0) {
 			if (errno == EINTR)
@@ -203,6 +218,8 @@ static void *console_thread(void *opaque)
 		}
 		if (p[P_STOP].revents)
 			break;
+		if (p[P_RESIZE].revents)
+			resized(vc);
 		if (p[P_LISTEN].revents && char_backend_accept(vc->be) == 0)
 			pr_info("virtio-console: client connected");
 		if (p[P_RXKICK].revents & POLLIN) {
@@ -258,7 +275,8 @@ static void console_config_read(void *dev, uint32_t off, void *buf, uint32_t len
 {
 	struct virtio_console *vc = dev;
 	uint8_t cfg[CONFIG_SIZE] = { 0 };
-	uint16_t cols = htole16(vc->cols), rows = htole16(vc->rows);
+	uint32_t size = atomic_load(&vc->size);
+	uint16_t cols = htole16((uint16_t)size), rows = htole16((uint16_t)(size >> 16));
 	uint32_t ports = htole32(1);
 	memcpy(cfg + 0, &cols, 2);
 	memcpy(cfg + 2, &rows, 2);
@@ -302,7 +320,10 @@ int virtio_console_create(struct virtio_console **out, struct char_backend *be)
 	vc->rx = malloc(sizeof(*vc->rx));
 	if (!vc->tx || !vc->rx)
 		goto fail_chains;
-	vc->has_size = char_backend_winsize(be, &vc->cols, &vc->rows);
+	uint16_t cols, rows;
+	vc->has_size = char_backend_winsize(be, &cols, &rows);
+	if (vc->has_size)
+		atomic_store(&vc->size, (uint32_t)rows << 16 | cols);
 	*out = vc;
 	return 0;
 fail_chains:

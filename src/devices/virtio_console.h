@@ -3,7 +3,8 @@
  *
  * Queues: 0 receiveq0 (host to guest), 1 transmitq0 (guest to host). No
  * MULTIPORT, no EMERG_WRITE; VIRTIO_CONSOLE_F_SIZE (cols, rows in the
- * config) only when the back end is a terminal with a size.
+ * config) only when the back end is a terminal with a size, which then
+ * follows the terminal's resizes (a config change interrupt).
  *
  * The data path is one device thread, started on activate, polling: a stop
  * eventfd, both queues' kick eventfds, the back end's input fd (only while
@@ -11,7 +12,7 @@
  * output fd for POLLOUT (only while a transmit chain is waiting because the
  * output said EAGAIN: the chain is kept, and the rest of it written later,
  * so no byte is lost) and, for a socket, the listening fd while no client
- * is connected.
+ * is connected, and the back end's resize eventfd.
  *
  * Hostile chains: a transmit chain with device-writable buffers, or a
  * receive chain with device-readable ones or no writable bytes, is returned

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/virtio_console.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,8 +69,11 @@ static void fake_needs_reset(void *transport)
 	atomic_fetch_add(&f->needs_reset, 1);
 }
 
+static _Atomic unsigned int config_changes;
+
 static void fake_config_changed(void *transport)
 {
+	atomic_fetch_add(&config_changes, 1);
 }
 
 static const struct virtio_transport_ops tops = {
@@ -523,7 +527,8 @@ static void test_config_and_features(void **state)
 	assert_int_equal(virtio_console_ops.num_queues, 2);
 }
 
-/* tty on a terminal: VIRTIO_CONSOLE_F_SIZE with the terminal's size. */
+/* tty on a terminal: VIRTIO_CONSOLE_F_SIZE with the terminal's size, and
+ * a resize (SIGWINCH) updates the config and interrupts the driver. */
 static void test_tty_size(void **state)
 {
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
@@ -537,24 +542,45 @@ static void test_tty_size(void **state)
 	fflush(stdout);
 	int saved = dup(STDOUT_FILENO);
 	assert_true(saved >= 0);
-	dup2(t, STDOUT_FILENO); /* the back end writes to stdout */
+	dup2(t, STDOUT_FILENO); /* the back end takes stdout */
 	struct char_backend *be = calloc(1, sizeof(*be));
 	char err[128];
 	int e = char_backend_open(be, CHAR_BACKEND_TTY, NULL, -1, "--console", err,
 				  sizeof(err));
-	struct virtio_console *con = NULL;
-	if (!e)
-		e = virtio_console_create(&con, be);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	assert_int_equal(e, 0);
-	assert_int_equal(virtio_console_ops.get_device_features(con),
+	struct fx *f = make(be);
+	assert_int_equal(virtio_console_ops.get_device_features(f->con),
 			 1ull << VIRTIO_CONSOLE_F_SIZE);
 	uint16_t size[2];
-	virtio_console_ops.config_read(con, 0, size, 4);
+	virtio_console_ops.config_read(f->con, 0, size, 4);
 	assert_int_equal(size[0], 132); /* cols */
 	assert_int_equal(size[1], 40);  /* rows */
-	virtio_console_destroy(con);
+
+	/* the driver took F_SIZE */
+	virtio_console_ops.reset(f->con);
+	f->vdev.features |= 1ull << VIRTIO_CONSOLE_F_SIZE;
+	assert_int_equal(virtio_console_ops.activate(f->con, &f->vdev), 0);
+	unsigned int before = atomic_load(&config_changes);
+	ws.ws_col = 100;
+	ws.ws_row = 30;
+	assert_int_equal(ioctl(t, TIOCSWINSZ, &ws), 0);
+	raise(SIGWINCH); /* the pty is not our terminal: no signal by itself */
+	uint64_t end = now_ms() + 5000;
+	while (atomic_load(&config_changes) == before && now_ms() < end)
+		sleep_ms(1);
+	assert_int_equal(atomic_load(&config_changes), before + 1);
+	virtio_console_ops.config_read(f->con, 0, size, 4);
+	assert_int_equal(size[0], 100);
+	assert_int_equal(size[1], 30);
+	/* the text goes to the terminal */
+	send_text(f, DATA_GPA, "on the tty");
+	char buf[16] = "";
+	read_exact(m, buf, 10);
+	assert_string_equal(buf, "on the tty");
+	*state = f;
+	teardown(state);
 	close(t);
 	close(m);
 }

@@ -17,5 +17,4 @@ for i in $(seq 1 90); do
 done
 echo "reply:$(echo "$line" | rev)" >&3
 echo "KILN_HVC_GOT=$line"
-echo "KILN_HVC_SIZE=$(stty size <&3 2>/dev/null)"
 exec 3>&-
