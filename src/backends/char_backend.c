@@ -55,9 +55,9 @@ static int winch_fd = -1;
 
 static void on_winch(int sig)
 {
-	int saved = errno;
-	if (winch_fd >= 0)
-		(void)eventfd_write(winch_fd, 1);
+	int saved = errno, fd = __atomic_load_n(&winch_fd, __ATOMIC_ACQUIRE);
+	if (fd >= 0)
+		(void)eventfd_write(fd, 1);
 	errno = saved;
 }
 

@@ -192,6 +192,10 @@ static void *console_thread(void *opaque)
 	/* Buffers may already be waiting (a kick before DRIVER_OK). */
 	tx_drain(vc);
 	for (;;) {
+		/* A socket client that left while a chain waited for it: the
+		 * rest of the chain is dropped now, not when the next comes. */
+		if (vc->tx_held && char_backend_output_fd(vc->be) < 0)
+			tx_drain(vc);
 		int in = char_backend_input_fd(vc->be);
 		int listen = char_backend_listen_fd(vc->be);
 		struct pollfd p[P_N] = {

@@ -639,6 +639,38 @@ static void test_socket_clients(void **state)
 	close(c);
 }
 
+/* A client that stops reading holds a long chain back (nothing lost while
+ * it is connected); when it leaves, the rest is dropped and the chain
+ * completes, so the guest is not stuck behind a client that is gone. Here
+ * it only shuts down its sending side: the device sees the end of input,
+ * lets the client go, and must then finish the held chain too. */
+static void test_socket_client_leaves_mid_chain(void **state)
+{
+	struct fx *f = *state;
+	int c = connect_to(f->sock_path);
+	wait_connects(f, 1);
+	const uint32_t half = 448 * 1024;
+	uint16_t h = desc(f, VIRTIO_CONSOLE_TXQ, DATA_GPA, half, VIRTQ_DESC_F_NEXT);
+	desc(f, VIRTIO_CONSOLE_TXQ, DATA_GPA + half, half, 0);
+	offer(f, VIRTIO_CONSOLE_TXQ, h);
+	sleep_ms(100);
+	assert_int_equal(used_idx(f, VIRTIO_CONSOLE_TXQ), 0); /* held */
+	struct virtio_console_stats s;
+	stats(f, &s);
+	assert_true(s.backend.out_bytes > 0 && s.backend.out_bytes < 2 * half);
+	post_rx(f, DATA_GPA + 2 * half, 64);
+	post_rx(f, DATA_GPA + 2 * half + 64, 64); /* room to see the end */
+	assert_int_equal(write(c, "bye", 3), 3);
+	assert_int_equal(shutdown(c, SHUT_WR), 0);
+	assert_true(wait_used(f, VIRTIO_CONSOLE_RXQ, 1));
+	assert_memory_equal(f->ram + DATA_GPA + 2 * half, "bye", 3);
+	assert_true(wait_used(f, VIRTIO_CONSOLE_TXQ, 1));
+	close(c);
+	stats(f, &s);
+	assert_int_equal(s.backend.out_bytes + s.backend.dropped, 2 * half);
+	assert_true(s.backend.dropped > 0);
+}
+
 /* socket=PATH refuses a path that is not a socket, removes a stale one,
  * and the socket file goes away when the back end closes. */
 static void test_socket_paths(void **state)
@@ -731,6 +763,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broken_ring_needs_reset, setup_socketpair, teardown),
 		cmocka_unit_test_setup_teardown(test_config_and_features, setup_socketpair, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_clients, setup_socket, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_client_leaves_mid_chain,
+						setup_socket, teardown),
 		cmocka_unit_test(test_socket_paths),
 		cmocka_unit_test(test_tty_size),
 		cmocka_unit_test(test_file_and_pty),
