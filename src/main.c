@@ -149,6 +149,13 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 		pr_err("%s", err);
 		goto out_files;
 	}
+	int hvc_in = -1;
+	if (o->console == CHAR_BACKEND_TTY &&
+	    console_open_hvc_input(&con, &hvc_in, err, sizeof(err))) {
+		pr_err("%s", err);
+		console_close(&con);
+		goto out_files;
+	}
 	signal_console = &con;
 	install_signal_handlers();
 	struct uart_callbacks serial = console_uart_callbacks(&con);
@@ -173,6 +180,9 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 		.nr_disks = o->nr_disks,
 		.restoring = snap != NULL,
 		.vsock_cid = o->vsock ? o->vsock_cid : 0,
+		.console = o->console,
+		.console_path = o->console_path,
+		.console_tty_in = hvc_in,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);

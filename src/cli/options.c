@@ -39,13 +39,19 @@ const char kiln_usage[] =
 "                       4294967294) through the kernel's vhost-vsock: host\n"
 "                       programs reach the guest with AF_VSOCK at CID N, the\n"
 "                       guest reaches the host at CID 2\n"
+"  --console off|tty|file=PATH|socket=PATH|pty\n"
+"                       a virtio-console (the guest's hvc0; default off): this\n"
+"                       terminal (the serial then defaults to off), output\n"
+"                       appended to a file, a Unix socket Kiln listens on (one\n"
+"                       client at a time; output with no client is dropped), or\n"
+"                       a new pseudo-terminal (its path is printed)\n"
 "  -v, --verbose        more log output (repeat for debug messages)\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
 "\n"
-"Console: keystrokes go to the guest. Ctrl-A x quits Kiln; Ctrl-A Ctrl-A\n"
-"sends one Ctrl-A. When stdin is not a terminal it is read as-is, and its\n"
-"end just stops input.\n"
+"Console (--serial tty or --console tty): keystrokes go to the guest. Ctrl-A x\n"
+"quits Kiln; Ctrl-A Ctrl-A sends one Ctrl-A. When stdin is not a terminal it\n"
+"is read as-is, and its end just stops input.\n"
 "\n"
 "Exit status:\n"
 "  0  the guest powered off (or Ctrl-A x)\n"
@@ -290,9 +296,37 @@ static int parse_serial(struct kiln_options *o, const char *val, char *err,
 	return 0;
 }
 
+static int parse_console(struct kiln_options *o, const char *val, char *err,
+			 size_t errlen)
+{
+	static const struct {
+		const char *prefix;
+		enum char_backend_kind kind;
+		bool path;
+	} modes[] = {
+		{ "off", CHAR_BACKEND_OFF, false },
+		{ "tty", CHAR_BACKEND_TTY, false },
+		{ "pty", CHAR_BACKEND_PTY, false },
+		{ "file=", CHAR_BACKEND_FILE, true },
+		{ "socket=", CHAR_BACKEND_SOCKET, true },
+	};
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		size_t n = strlen(modes[i].prefix);
+		if (modes[i].path ? strncmp(val, modes[i].prefix, n) || !val[n]
+				  : strcmp(val, modes[i].prefix))
+			continue;
+		o->console = modes[i].kind;
+		o->console_path = modes[i].path ? val + n : NULL;
+		return 0;
+	}
+	return fail(err, errlen,
+		    "--console: '%s': must be off, tty, file=PATH, socket=PATH or pty",
+		    val);
+}
+
 /* Flags that take a value. */
 enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK,
-	       F_API_SOCKET, F_VSOCK, F_RESTORE };
+	       F_API_SOCKET, F_VSOCK, F_RESTORE, F_CONSOLE };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -302,6 +336,7 @@ static const struct {
 	{ "--memory", F_MEMORY }, { "--serial", F_SERIAL },
 	{ "--disk", F_DISK }, { "--api-socket", F_API_SOCKET },
 	{ "--vsock", F_VSOCK }, { "--restore", F_RESTORE },
+	{ "--console", F_CONSOLE },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -323,7 +358,10 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 	case F_MEMORY:
 		return parse_kv_list(name, val, memory_kv, o, err, errlen);
 	case F_SERIAL:
+		o->serial_given = true;
 		return parse_serial(o, val, err, errlen);
+	case F_CONSOLE:
+		return parse_console(o, val, err, errlen);
 	case F_DISK:
 		return parse_disk(o, val, err, errlen);
 	case F_API_SOCKET:
@@ -432,6 +470,14 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 	}
 	if (!o->kernel)
 		return fail(err, errlen, "--kernel: required (see kiln --help)");
+	/* One terminal, one console on it. */
+	if (o->console == CHAR_BACKEND_TTY && o->serial == SERIAL_TTY) {
+		if (o->serial_given)
+			return fail(err, errlen,
+				    "--console tty: the terminal is already --serial tty "
+				    "(give --serial off or file=PATH)");
+		o->serial = SERIAL_OFF;
+	}
 	if (o->hugepages && o->memory_size % (2ull << 20))
 		return fail(err, errlen,
 			    "--memory: hugepages=on needs a size that is a multiple of 2M");

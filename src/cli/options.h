@@ -5,15 +5,18 @@
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,id=NAME]]...
  *        [--api-socket [path=]PATH]
- *   kiln --restore source_url=file:///DIR [--api-socket ...] [-v]
  *        [--vsock cid=N[,id=NAME]]
+ *        [--console off|tty|file=PATH|socket=PATH|pty]
  *        [-v]... [--help] [--version]
+ *   kiln --restore source_url=file:///DIR [--api-socket ...] [-v]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
  * value can name its flag and the tests need no guest.
  */
 #ifndef KILN_CLI_OPTIONS_H
 #define KILN_CLI_OPTIONS_H
+
+#include "backends/char_backend.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +59,11 @@ struct kiln_options {
 	 * same machine). */
 	int argc;
 	char *const *argv;
+	bool serial_given;
+	/* virtio-console (hvc0): OFF, TTY, FILE, SOCKET or PTY; a console on
+	 * the terminal turns the default serial off. */
+	enum char_backend_kind console;
+	const char *console_path; /* FILE, SOCKET */
 	int verbosity;
 	bool help;
 	bool version;

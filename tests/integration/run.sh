@@ -47,6 +47,12 @@ expect_error "vsock cid below 3" "--vsock: cid=2: must be a number from 3" \
 	"$kiln" --kernel "$guest/vmlinux" --vsock cid=2
 expect_error "vsock cid too big" "--vsock: cid=4294967295: must be a number" \
 	"$kiln" --kernel "$guest/vmlinux" --vsock cid=4294967295
+expect_error "console file in a missing directory" "--console file=/nonexistent/hvc.log: No such file" \
+	"$kiln" --kernel "$guest/vmlinux" --console file=/nonexistent/hvc.log
+expect_error "console socket over a regular file" "--console socket=.*odd.img: exists and is not a socket" \
+	"$kiln" --kernel "$guest/vmlinux" --console socket="$work/odd.img"
+expect_error "console and serial both on the terminal" "--console tty: the terminal is already --serial tty" \
+	"$kiln" --kernel "$guest/vmlinux" --console tty --serial tty
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------

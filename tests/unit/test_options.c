@@ -86,6 +86,44 @@ static void test_disks(void **state)
 	options_free(&o);
 }
 
+/* --console: each mode, and who gets the terminal. */
+static void test_console(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "k", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_OFF);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "off", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_OFF);
+	assert_int_equal(o.serial, SERIAL_TTY);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console=file=/tmp/hvc.log", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_FILE);
+	assert_string_equal(o.console_path, "/tmp/hvc.log");
+	assert_int_equal(o.serial, SERIAL_TTY);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "socket=/run/k.sock", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_SOCKET);
+	assert_string_equal(o.console_path, "/run/k.sock");
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "pty", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_PTY);
+	assert_null(o.console_path);
+	/* tty takes the terminal from the default serial... */
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "tty", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_TTY);
+	assert_int_equal(o.serial, SERIAL_OFF);
+	/* ...but not from a serial given elsewhere, and not from --serial tty */
+	assert_int_equal(parse(&o, "--kernel", "k", "--serial", "file=/tmp/s",
+			       "--console", "tty", NULL), 0);
+	assert_int_equal(o.serial, SERIAL_FILE);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "tty", "--serial",
+			       "tty", NULL), -1);
+	assert_non_null(strstr(err, "--console tty"));
+	assert_null(strchr(err, '\n'));
+	/* the last --console wins, as for every flag */
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "tty",
+			       "--console", "pty", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_PTY);
+	assert_int_equal(o.serial, SERIAL_TTY);
+}
+
 static void test_help_without_kernel(void **state)
 {
 	struct kiln_options o;
@@ -151,6 +189,13 @@ static void test_bad_inputs(void **state)
 	BAD("--serial", "--kernel", "k", "--serial", "pty");
 	BAD("--serial", "--kernel", "k", "--serial", "file=");
 	BAD("--frobnicate", "--kernel", "k", "--frobnicate");
+	BAD("--console", "--kernel", "k", "--console", "file=");
+	BAD("--console", "--kernel", "k", "--console", "socket=");
+	BAD("--console", "--kernel", "k", "--console", "serial");
+	BAD("--console", "--kernel", "k", "--console", "pty=/dev/x");
+	BAD("--console", "--kernel", "k", "--console", "");
+	BAD("--console", "--kernel", "k", "--console");
+	BAD("--console", "--kernel", "k", "--serial", "tty", "--console", "tty");
 	BAD("stray", "--kernel", "k", "stray");
 	BAD("--disk", "--kernel", "k", "--disk", "readonly=on");
 	BAD("--disk", "--kernel", "k", "--disk", "path=");
@@ -186,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_help_without_kernel),
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_vsock),
+		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_inputs),
 	};
