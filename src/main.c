@@ -161,6 +161,8 @@ static int run(const struct kiln_options *o)
 		.rng = o->rng,
 		.disks = o->disks,
 		.nr_disks = o->nr_disks,
+		.nets = o->nets,
+		.nr_nets = o->nr_nets,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);

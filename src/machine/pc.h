@@ -8,6 +8,8 @@
 #include "core/vm.h"
 #include "devices/uart16550.h"
 
+struct virtio_device_ops;
+
 struct pc_config {
 	const uint8_t *kernel;
 	size_t kernel_len;
@@ -22,6 +24,8 @@ struct pc_config {
 	bool rng;                            /* a virtio-rng on PCI */
 	const struct kiln_disk *disks;       /* virtio-blk disks */
 	unsigned int nr_disks;
+	const struct kiln_net *nets;         /* virtio-net NICs */
+	unsigned int nr_nets;
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
@@ -34,9 +38,19 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
  * it. Both return 0 or -errno with a reason in `err`. */
 int pc_add_pci(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Put a created virtio device on PCI behind its own transport (BARs
+ * placed, interrupts wired); the VM owns it from here, even on failure, and
+ * frees it with destroy_device. */
+int pc_add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
+			 void *device, void (*destroy_device)(void *),
+			 char *err, size_t errlen) __attribute__((warn_unused_result));
 int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
 		      char *err, size_t errlen) __attribute__((warn_unused_result));
+/* pc_net.c: NIC number `index` on its tap; errors name --net. */
+int pc_add_virtio_net(struct vm *vm, const struct kiln_net *net,
+		      unsigned int index, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
 #endif
