@@ -153,15 +153,17 @@ static int net_activate(void *dev, struct virtio_device *vdev)
 	net->usable_pairs = virtio_has_feature(vdev, VIRTIO_NET_F_MQ)
 			  ? net->max_pairs : 1;
 	net->mrg_rxbuf = virtio_has_feature(vdev, VIRTIO_NET_F_MRG_RXBUF);
-	/* Until VQ_PAIRS_SET only the first pair carries traffic. */
-	atomic_store(&net->active_pairs, 1);
-	attach_tap_queues(net, 1);
-	for (unsigned int i = 0; net->tap && i < net->max_pairs; i++) {
-		int e = tap_set_offload(net->pair[i].fd, vdev->features);
+	/* Offloads are the tap device's, not a queue's: set them through
+	 * pair 0, which is never detached. */
+	if (net->tap) {
+		int e = tap_set_offload(net->pair[0].fd, vdev->features);
 		if (e)
 			pr_warn("%s: TUNSETOFFLOAD: %s (the guest gets no offloads)",
 				net->name, strerror(-e));
 	}
+	/* Until VQ_PAIRS_SET only the first pair carries traffic. */
+	atomic_store(&net->active_pairs, 1);
+	attach_tap_queues(net, 1);
 	int e = 0;
 	if (virtio_has_feature(vdev, VIRTIO_NET_F_CTRL_VQ)) {
 		/* controlq is 2N with MQ, else 2 (virtio 1.2, 5.1.2) */

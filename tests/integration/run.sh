@@ -43,6 +43,10 @@ expect_error "disk not a multiple of 512" "--disk: .*512" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img"
 expect_error "duplicate disk id" "--disk: id=a is used twice" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path=x,id=a --disk path=y,id=a
+expect_error "bad --net mac" "--net: mac=01:00:5e:00:00:01: not a unicast MAC" \
+	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,mac=01:00:5e:00:00:01
+expect_error "odd --net num_queues" "--net: num_queues=3: must be an even number" \
+	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,num_queues=3
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------
