@@ -20,6 +20,7 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_pci.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -754,6 +755,43 @@ static void test_hostile_chains(void **state)
 	assert_int_equal(recv(f->peer[0], got, sizeof(got), MSG_DONTWAIT), HDR + 64);
 }
 
+/* A full fd holds tx back (the chain waits for room, nothing is lost or
+ * reordered) until the far end reads. */
+static void test_tx_backpressure(void **state)
+{
+	struct fx *f = *state;
+	int small = 4096; /* the kernel doubles it: room for a few packets */
+	assert_int_equal(setsockopt(f->dev[0], SOL_SOCKET, SO_SNDBUF, &small,
+				    sizeof(small)), 0);
+	bring_up(f, BASE_FEATURES);
+	uint64_t b = BUF_GPA(1);
+	for (unsigned int i = 0; i < 8; i++) {
+		uint64_t p = b + 0x1000 * i;
+		memset(f->ram + p, 0, HDR);
+		fill(f->ram + p + HDR, 2000, i);
+		struct seg s = { p, HDR + 2000, false };
+		post(f, 1, i, &s, 1);
+	}
+	uint64_t end = now_ms() + 5000;
+	while (used_idx(f, 1) == 0 && now_ms() < end)
+		sleep_ms(1);
+	sleep_ms(100);
+	uint16_t done = used_idx(f, 1);
+	assert_true(done >= 1 && done < 8);
+	uint8_t got[4096];
+	for (unsigned int i = 0; i < 8; i++) {
+		struct pollfd pfd = { .fd = f->peer[0], .events = POLLIN };
+		assert_int_equal(poll(&pfd, 1, 5000), 1);
+		assert_int_equal(recv(f->peer[0], got, sizeof(got), 0), HDR + 2000);
+		uint8_t want[2000];
+		fill(want, sizeof(want), i);
+		assert_memory_equal(got + HDR, want, sizeof(want));
+	}
+	assert_true(wait_used(f, 1, 8));
+	assert_int_equal(stats(f).tx_packets, 8);
+	assert_int_equal(stats(f).tx_errors, 0);
+}
+
 /* A closed back end (the socket's far end gone) neither spins nor stops
  * tx from completing the guest's chains. */
 static void test_backend_closed(void **state)
@@ -788,6 +826,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ctrl_mq, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_commands, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_chains, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_backpressure, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_backend_closed, setup1, teardown),
 	};
 	return cmocka_run_group_tests_name("virtio-net", tests, NULL, NULL);
