@@ -2,7 +2,8 @@
 # (/dev/vhost-net), and two queue pairs on a multi_queue tap with 2 vCPUs.
 # The host side of the tap is 169.254.100.1/24, the guest 169.254.100.2.
 # Each boot: the guest pings the host, then 3 MiB of random data goes to the
-# host and 3 MiB back over TCP (socat at both ends); the md5s must match.
+# host and 3 MiB back over TCP (socat at both ends; the md5s must match),
+# then the driver is rebound (a device reset) and the guest pings again.
 
 # net_tap NAME [multi_queue]: a fresh tap with the host's address, up.
 net_tap() {
@@ -14,9 +15,10 @@ net_tap() {
 
 md5_of() { md5sum <"$1" | cut -c1-32; }
 
-# net_boot NAME WHAT CPUS QUEUES NET-ARG
+# net_boot NAME WHAT CPUS QUEUES NET-ARG [KILN-ARGS...]
 net_boot() {
 	local name=$1 what=$2 cpus=$3 queues=$4 netarg=$5 log=$out/$1.log
+	shift 5
 	local mac=52:54:00:6b:69:${cpus}${queues}
 	head -c $((3 << 20)) /dev/urandom >"$out/$name-down.bin"
 	rm -f "$out/$name-up.bin"
@@ -36,7 +38,7 @@ net_boot() {
 	) &
 	local watcher=$!
 	boot "$name" "$guest/vmlinux" "$imgs/net.img" 150 --cpus boot="$cpus" \
-		--memory size=256M --net "$netarg,mac=$mac"
+		--memory size=256M --net "$netarg,mac=$mac" "$@"
 	local rc=$?
 	kill "$watcher" "$up" "$down" 2>/dev/null
 	wait "$watcher" "$up" "$down" 2>/dev/null
@@ -66,6 +68,9 @@ net_boot() {
 	[ "$sent" = "$got" ] &&
 		pass "virtio-net ($what): 3 MiB host -> guest over TCP, md5 $got" ||
 		fail "virtio-net ($what): host sent md5 '$sent', guest got '$got' $(value KILN_NET_DOWN_ERROR "$log")"
+	[ "$(value KILN_NET_PING_AFTER_RESET "$log")" = ok ] &&
+		pass "virtio-net ($what): works again after a device reset (driver rebind)" ||
+		fail "virtio-net ($what): after a reset: ping '$(value KILN_NET_PING_AFTER_RESET "$log")'"
 	if [ "$what" = vhost ]; then
 		[ -e "$out/$name.vhost-seen" ] && pass "virtio-net (vhost): a vhost worker ran" ||
 			fail "virtio-net (vhost): no vhost worker seen"
@@ -86,8 +91,20 @@ if net_tap kt0; then
 		pass "--net num_queues=4 on a single-queue tap: $err" ||
 		fail "--net num_queues=4 on a single-queue tap: status $rc: $err"
 	net_tap kt0 && net_boot net-vhost vhost 1 1 tap=kt0,vhost=on
-	net_tap kt0 multi_queue && net_boot net-mq "2 queue pairs" 2 2 tap=kt0,num_queues=4
+	# with a second NIC (its own tap, no mac=: a random local address)
+	ip tuntap add dev kt1 mode tap
+	net_tap kt0 multi_queue &&
+		net_boot net-mq "2 queue pairs" 2 2 tap=kt0,num_queues=4 --net tap=kt1,id=second
+	other=$(value KILN_NET_OTHER_MAC "$out/net-mq.log")
+	# locally administered (bit 1 of the first octet) and unicast (bit 0 clear)
+	if [ "$(value KILN_NET_NICS "$out/net-mq.log")" = 2 ] &&
+		[[ $other =~ ^[0-9a-f][26ae](:[0-9a-f]{2}){5}$ ]]; then
+		pass "virtio-net: a second NIC got a random local MAC ($other)"
+	else
+		fail "virtio-net: $(value KILN_NET_NICS "$out/net-mq.log") NICs, second MAC '$other'"
+	fi
 	ip link del kt0
+	ip link del kt1
 else
 	fail "virtio-net: cannot create tap kt0"
 fi
