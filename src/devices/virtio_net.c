@@ -139,6 +139,10 @@ static void net_reset(void *dev)
 	else
 		for (unsigned int i = 0; i < net->max_pairs; i++)
 			net_pair_stop(&net->pair[i]);
+	/* Packets the tap queues from now on must suit whatever the next
+	 * driver negotiates: no offloads until then. */
+	if (net->tap && net->activated && tap_set_offload(net->pair[0].fd, 0))
+		pr_debug("%s: cannot clear the tap's offloads", net->name);
 	net->activated = false;
 	net->vdev = NULL;
 	atomic_store(&net->active_pairs, 1);
