@@ -811,6 +811,31 @@ static void test_backend_closed(void **state)
 	assert_int_equal(used_idx(f, 0), 0);
 }
 
+/* vhost=on without /dev/vhost-net: one line naming it, fds left to the
+ * caller. */
+static void test_vhost_unavailable(void **state)
+{
+	if (access("/dev/vhost-net", F_OK) == 0)
+		skip();
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	static uint8_t ram[4096] __attribute__((aligned(4096)));
+	struct guest_mem mem;
+	memset(&mem, 0, sizeof(mem));
+	assert_int_equal(guest_mem_init_fake(&mem, ram, 0, sizeof(ram)), 0);
+	struct virtio_net_params p = { .pairs = 1, .fds = sv, .tap = true,
+				       .vhost = true, .mem = &mem };
+	struct virtio_net *net = NULL;
+	char err[256];
+	assert_int_equal(virtio_net_create(&net, &p, err, sizeof(err)), -ENOENT);
+	assert_null(net);
+	assert_non_null(strstr(err, "vhost=on: /dev/vhost-net"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(close(sv[0]), 0); /* still ours */
+	close(sv[1]);
+	guest_mem_destroy(&mem);
+}
+
 int main(void)
 {
 	/* a write to a socket whose far end is closed must fail, not kill */
@@ -828,6 +853,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_chains, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_backpressure, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_backend_closed, setup1, teardown),
+		cmocka_unit_test(test_vhost_unavailable),
 	};
 	return cmocka_run_group_tests_name("virtio-net", tests, NULL, NULL);
 }
