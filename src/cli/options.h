@@ -5,6 +5,8 @@
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,id=NAME]]...
  *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,id=NAME]]...
+ *        [--api-socket [path=]PATH]
+ *        [--vsock cid=N[,id=NAME]]
  *        [-v]... [--help] [--version]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
@@ -58,8 +60,12 @@ struct kiln_options {
 	struct kiln_net nets[KILN_MAX_NETS];
 	unsigned int nr_nets;
 	char *net_strings[KILN_MAX_NETS];   /* owned copies the nets point into */
+	bool vsock;          /* a virtio-vsock through the kernel's vhost-vsock */
+	uint64_t vsock_cid;  /* 3 .. 0xfffffffe */
+	char vsock_id[21];
 	enum serial_mode serial;
 	const char *serial_path;
+	const char *api_socket; /* --api-socket: NULL when none */
 	int verbosity;
 	bool help;
 	bool version;

@@ -139,6 +139,8 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 	for (unsigned int i = 0; i < cfg->nr_nets; i++)
 		if ((e = pc_add_virtio_net(vm, &cfg->nets[i], i, err, errlen)))
 			return e;
+	if (cfg->vsock_cid && (e = pc_add_virtio_vsock(vm, cfg->vsock_cid, err, errlen)))
+		return e;
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,
 				    .max_cpus = cfg->nr_cpus,

@@ -26,6 +26,7 @@ struct pc_config {
 	unsigned int nr_disks;
 	const struct kiln_net *nets;         /* virtio-net NICs */
 	unsigned int nr_nets;
+	uint64_t vsock_cid;                  /* 0: no virtio-vsock */
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
@@ -51,6 +52,9 @@ int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
 /* pc_net.c: NIC number `index` on its tap; errors name --net. */
 int pc_add_virtio_net(struct vm *vm, const struct kiln_net *net,
 		      unsigned int index, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* pc_vsock.c: a virtio-vsock through /dev/vhost-vsock, claiming `cid`. */
+int pc_add_virtio_vsock(struct vm *vm, uint64_t cid, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 #endif

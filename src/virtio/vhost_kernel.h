@@ -101,7 +101,9 @@ struct vhost_call_relay {
 };
 
 /* For queues [0, nr_queues) of vdev: call_fd[q] = the transport's irqfd,
- * or a new eventfd that the relay thread watches. 0, -EBUSY if already
+ * or a new eventfd that the relay thread watches. r is zeroed (never
+ * started) or stopped; from activate, so that the transport's irqfds are
+ * asked for while its lock is held. 0, -EBUSY if already
  * started, -EINVAL (nr_queues 0 or above vdev->num_queues), -ENOMEM or
  * -errno; on failure nothing is left behind. */
 int vhost_call_relay_start(struct vhost_call_relay *r,

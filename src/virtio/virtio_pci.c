@@ -734,6 +734,11 @@ struct pci_device *virtio_pci_pci_device(struct virtio_pci *t)
 	return &t->pci;
 }
 
+const char *virtio_pci_name(const struct virtio_pci *t)
+{
+	return t->name;
+}
+
 uint64_t virtio_pci_notify_addr(struct virtio_pci *t, unsigned int q)
 {
 	uint64_t base = atomic_load(&t->bar_addr);

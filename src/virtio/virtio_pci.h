@@ -101,6 +101,8 @@ int virtio_pci_create(struct virtio_pci **out, struct pci_bus *bus, int slot,
 void virtio_pci_destroy(struct virtio_pci *t);
 
 struct pci_device *virtio_pci_pci_device(struct virtio_pci *t);
+/* The device's name ("virtio-blk"), for logs and the API's counters. */
+const char *virtio_pci_name(const struct virtio_pci *t);
 
 /* Guest-physical notify address of queue q while the BAR is mapped, else
  * 0 (also for q out of range). */
