@@ -2,6 +2,8 @@
 # Runs as /test.sh with a virtio-net NIC whose tap on the host is
 # 169.254.100.1/24. Reports what the guest sees, pings the host, then moves
 # 3 MiB of random data to the host (port 5001) and back (port 5002).
+# Kernel messages (link up, ...) on the console would break KEY=value lines.
+echo 1 >/proc/sys/kernel/printk
 # The NIC under test has a MAC starting 52:54:00:6b:69; any other NIC
 # (Kiln gave it a random MAC) is only reported.
 nic=
