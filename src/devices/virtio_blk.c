@@ -347,6 +347,21 @@ static void blk_reset(void *dev)
 	virtio_worker_stop(&blk->worker);
 }
 
+/* Snapshot quiescing: the worker finishes the request it is on (served
+ * synchronously, so nothing is left in flight) and stops. No save/restore
+ * ops: the device's state is its queue plus the command line. */
+static void blk_pause(void *dev)
+{
+	struct virtio_blk *blk = dev;
+	virtio_worker_pause(&blk->worker);
+}
+
+static int blk_resume(void *dev)
+{
+	struct virtio_blk *blk = dev;
+	return virtio_worker_resume(&blk->worker);
+}
+
 static void blk_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
 {
 	struct virtio_blk *blk = dev;
@@ -381,6 +396,8 @@ const struct virtio_device_ops virtio_blk_ops = {
 	.config_write = blk_config_write,
 	.activate = blk_activate,
 	.reset = blk_reset,
+	.pause = blk_pause,
+	.resume = blk_resume,
 };
 
 const struct virtio_device_ops virtio_blk_ro_ops = {
@@ -395,6 +412,8 @@ const struct virtio_device_ops virtio_blk_ro_ops = {
 	.config_write = blk_config_write,
 	.activate = blk_activate,
 	.reset = blk_reset,
+	.pause = blk_pause,
+	.resume = blk_resume,
 };
 
 /* "kiln-" and 8 hex digits of an FNV-1a hash of the path. */

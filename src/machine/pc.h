@@ -27,6 +27,9 @@ struct pc_config {
 	const struct kiln_net *nets;         /* virtio-net NICs */
 	unsigned int nr_nets;
 	uint64_t vsock_cid;                  /* 0: no virtio-vsock */
+	/* Build the machine for a snapshot to be loaded into: no kernel is
+	 * loaded and no vCPU gets boot registers (kernel may be NULL). */
+	bool restoring;
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
