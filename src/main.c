@@ -179,6 +179,8 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 		.disks = o->disks,
 		.nr_disks = o->nr_disks,
 		.restoring = snap != NULL,
+		.nets = o->nets,
+		.nr_nets = o->nr_nets,
 		.vsock_cid = o->vsock ? o->vsock_cid : 0,
 		.console = o->console,
 		.console_path = o->console_path,

@@ -83,6 +83,23 @@ static struct json_object *vm_api_config(void *ctx)
 	}
 	json_object_object_add(cfg, "disks", disks);
 
+	struct json_object *nets = json_object_new_array();
+	for (unsigned int i = 0; i < o->nr_nets; i++) {
+		const struct kiln_net *n = &o->nets[i];
+		struct json_object *d = json_object_new_object();
+		char mac[18];
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0],
+			 n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		json_object_object_add(d, "tap", json_object_new_string(n->tap));
+		/* null: Kiln picked a random one */
+		json_object_object_add(d, "mac", n->has_mac ? json_object_new_string(mac) : NULL);
+		json_object_object_add(d, "num_queues", json_object_new_int((int)n->num_queues));
+		json_object_object_add(d, "vhost", json_object_new_boolean(n->vhost));
+		json_object_object_add(d, "id", str_or_null(n->id));
+		json_object_array_add(nets, d);
+	}
+	json_object_object_add(cfg, "net", nets);
+
 	if (o->rng) {
 		struct json_object *rng = json_object_new_object();
 		json_object_object_add(rng, "src", json_object_new_string("getrandom"));

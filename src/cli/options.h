@@ -4,6 +4,7 @@
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,id=NAME]]...
+ *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,id=NAME]]...
  *        [--api-socket [path=]PATH]
  *        [--vsock cid=N[,id=NAME]]
  *        [--console off|tty|file=PATH|socket=PATH|pty]
@@ -36,6 +37,18 @@ struct kiln_disk {
 	bool readonly;
 };
 
+#define KILN_MAX_NETS 8
+#define KILN_NET_MAX_QUEUES 16 /* rx + tx queues, as Cloud Hypervisor counts */
+
+struct kiln_net {
+	const char *tap;          /* interface name, 1..15 characters */
+	const char *id;           /* NULL: none given */
+	uint8_t mac[6];
+	bool has_mac;             /* false: Kiln picks a random local one */
+	unsigned int num_queues;  /* even, 2..16: num_queues / 2 queue pairs */
+	bool vhost;               /* kernel data path (/dev/vhost-net) */
+};
+
 struct kiln_options {
 	const char *kernel;
 	const char *initramfs;
@@ -48,6 +61,9 @@ struct kiln_options {
 	struct kiln_disk disks[KILN_MAX_DISKS];
 	unsigned int nr_disks;
 	char *disk_strings[KILN_MAX_DISKS]; /* owned copies the disks point into */
+	struct kiln_net nets[KILN_MAX_NETS];
+	unsigned int nr_nets;
+	char *net_strings[KILN_MAX_NETS];   /* owned copies the nets point into */
 	bool vsock;          /* a virtio-vsock through the kernel's vhost-vsock */
 	uint64_t vsock_cid;  /* 3 .. 0xfffffffe */
 	char vsock_id[21];
@@ -79,6 +95,9 @@ void options_free(struct kiln_options *opts);
 
 /* Parse "512M", "2G", "1048576" (bytes). Returns 0 or -1. */
 int parse_size(const char *s, uint64_t *out);
+
+/* Parse "52:54:00:12:34:56" (a unicast address). Returns 0 or -1. */
+int parse_mac(const char *s, uint8_t mac[6]);
 
 /* The --help text. */
 extern const char kiln_usage[];

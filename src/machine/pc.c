@@ -138,6 +138,9 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		if ((e = pc_add_virtio_blk(vm, cfg->disks[i].path,
 					   cfg->disks[i].readonly, err, errlen)))
 			return e;
+	for (unsigned int i = 0; i < cfg->nr_nets; i++)
+		if ((e = pc_add_virtio_net(vm, &cfg->nets[i], i, err, errlen)))
+			return e;
 	if (cfg->vsock_cid && (e = pc_add_virtio_vsock(vm, cfg->vsock_cid, err, errlen)))
 		return e;
 	if (cfg->console != CHAR_BACKEND_OFF &&

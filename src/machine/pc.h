@@ -25,6 +25,8 @@ struct pc_config {
 	bool rng;                            /* a virtio-rng on PCI */
 	const struct kiln_disk *disks;       /* virtio-blk disks */
 	unsigned int nr_disks;
+	const struct kiln_net *nets;         /* virtio-net NICs */
+	unsigned int nr_nets;
 	uint64_t vsock_cid;                  /* 0: no virtio-vsock */
 	/* Build the machine for a snapshot to be loaded into: no kernel is
 	 * loaded and no vCPU gets boot registers (kernel may be NULL). */
@@ -54,6 +56,10 @@ int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
 		      char *err, size_t errlen) __attribute__((warn_unused_result));
+/* pc_net.c: NIC number `index` on its tap; errors name --net. */
+int pc_add_virtio_net(struct vm *vm, const struct kiln_net *net,
+		      unsigned int index, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 /* pc_vsock.c: a virtio-vsock through /dev/vhost-vsock, claiming `cid`. */
 int pc_add_virtio_vsock(struct vm *vm, uint64_t cid, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

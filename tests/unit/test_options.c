@@ -133,6 +133,35 @@ static void test_help_without_kernel(void **state)
 	assert_non_null(strstr(kiln_usage, "Exit status"));
 }
 
+static void test_nets(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "k", "--net", "tap=kt0",
+			       "--net", "tap=kt1,mac=52:54:00:AB:cd:0e,num_queues=4,vhost=on,id=lan",
+			       NULL), 0);
+	assert_int_equal(o.nr_nets, 2);
+	assert_string_equal(o.nets[0].tap, "kt0");
+	assert_false(o.nets[0].has_mac);
+	assert_int_equal(o.nets[0].num_queues, 2);
+	assert_false(o.nets[0].vhost);
+	assert_null(o.nets[0].id);
+	assert_string_equal(o.nets[1].tap, "kt1");
+	assert_true(o.nets[1].has_mac);
+	static const uint8_t want[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0x0e };
+	assert_memory_equal(o.nets[1].mac, want, 6);
+	assert_int_equal(o.nets[1].num_queues, 4);
+	assert_true(o.nets[1].vhost);
+	assert_string_equal(o.nets[1].id, "lan");
+	options_free(&o);
+
+	/* A locally administered address is unicast too. */
+	uint8_t mac[6];
+	assert_int_equal(parse_mac("02:00:00:00:00:01", mac), 0);
+	assert_int_equal(parse_mac("03:00:00:00:00:01", mac), -1);
+	assert_int_equal(parse_mac(" 2:00:00:00:00:01", mac), -1);
+	assert_int_equal(parse_mac("02:00:00:00:00:01:", mac), -1);
+}
+
 static void test_sizes(void **state)
 {
 	uint64_t v;
@@ -208,6 +237,30 @@ static void test_bad_inputs(void **state)
 	    "--disk", "path=3", "--disk", "path=4", "--disk", "path=5",
 	    "--disk", "path=6", "--disk", "path=7", "--disk", "path=8",
 	    "--disk", "path=9");
+	BAD("--net", "--kernel", "k", "--net", "mac=52:54:00:00:00:01");
+	BAD("--net", "--kernel", "k", "--net", "tap=");
+	BAD("--net", "--kernel", "k", "--net", "tap=a-name-that-is-too-long");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52:54:00:00:00");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52:54:00:00:00:0g");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52-54-00-00-00-01");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=01:00:5e:00:00:01");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=ff:ff:ff:ff:ff:ff");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=00:00:00:00:00:00");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=3");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=0");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=18");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=4x");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,vhost=maybe");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,queue_size=256");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,id=a", "--net", "tap=t1,id=a");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0", "--net", "tap=t0");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52:54:00:00:00:01",
+	    "--net", "tap=t1,mac=52:54:00:00:00:01");
+	BAD("--net", "--kernel", "k", "--net", "t0");
+	BAD("--net", "--kernel", "k", "--net", "tap=1", "--net", "tap=2",
+	    "--net", "tap=3", "--net", "tap=4", "--net", "tap=5",
+	    "--net", "tap=6", "--net", "tap=7", "--net", "tap=8",
+	    "--net", "tap=9");
 	BAD("--vsock", "--kernel", "k", "--vsock", "cid=2");
 	BAD("--vsock", "--kernel", "k", "--vsock", "cid=0");
 	BAD("--vsock", "--kernel", "k", "--vsock", "cid=4294967295");
@@ -230,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_full_line),
 		cmocka_unit_test(test_help_without_kernel),
 		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_nets),
 		cmocka_unit_test(test_vsock),
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_sizes),
