@@ -1,6 +1,8 @@
-# Snapshot and restore (issue 5): a guest counting on its serial console is
-# paused and saved through the API, the first Kiln goes away, and a new
-# Kiln started with --restore carries on counting from the very next number.
+# Snapshot and restore (issue 5): a guest counting on its serial console
+# and on its disk (with a virtio-rng beside it) is paused and saved through
+# the API, the first Kiln goes away, and a new Kiln started with --restore
+# carries on counting from the very next number, on the console and on the
+# disk.
 snap_sock=/tmp/kiln-snap-$$.sock
 # In the emulated host's tmpfs: RAM is mapped from this file on restore.
 snap_dir=/tmp/kiln-snap-$$
@@ -10,9 +12,11 @@ sapi() {
 }
 ticks() { grep -a '^KILN_TICK=' "$1" | cut -d= -f2 | tr -d '\r'; }
 
+snap_img=$out/snap-disk.img
+head -c $((1 << 20)) /dev/zero >"$snap_img"
 timeout 300 "$kiln" --kernel "$guest/vmlinux" --initramfs "$imgs/api.img" \
-	--cmdline "console=ttyS0" --memory size=256M --cpus boot=2 \
-	--api-socket "$snap_sock" </dev/null >"$out/snap-before.log" 2>&1 &
+	--cmdline "console=ttyS0" --memory size=256M --cpus boot=2 --rng \
+	--disk path="$snap_img" --api-socket "$snap_sock" </dev/null >"$out/snap-before.log" 2>&1 &
 snap_pid=$!
 for _ in $(seq 1 120); do
 	kill -0 $snap_pid 2>/dev/null || break
@@ -52,6 +56,19 @@ wait $snap_pid
 rc=$?
 [ "$r" = 204 ] && [ $rc = 0 ] && pass "restore: the restored VM's API works (shutdown, status 0)" ||
 	fail "restore: shutdown $r, status $rc"
+# Every tick the guest printed was on the disk before it printed it: sectors
+# 1..N hold "tick 1".."tick N", before and after the restore alike.
+n=$(ticks "$out/snap-after.log" | tail -1)
+bad=
+for i in $(seq 1 "${n:-0}"); do
+	got=$(dd if="$snap_img" bs=512 skip="$i" count=1 2>/dev/null | head -c 13)
+	[ "$got" = "$(printf 'tick %08d' "$i")" ] || { bad="sector $i: '$got'"; break; }
+done
+if [ -n "$n" ] && [ "$n" -gt "${last:-0}" ] && [ -z "$bad" ]; then
+	pass "restore: the disk holds ticks 1..$n in order across the snapshot (the restored guest's writes landed)"
+else
+	fail "restore: disk ticks up to '$n': $bad"
+fi
 
 # A corrupted snapshot is refused with one line, before any guest runs.
 cp -r "$snap_dir" "$snap_dir-bad"
