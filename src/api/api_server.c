@@ -53,6 +53,26 @@ static bool send_response(int fd, const struct api_response *r, bool keep_alive)
 	return ok;
 }
 
+/* After refusing a request, close gently: stop sending, then read and drop
+ * what the client is still sending (a big body) for a moment. Closing with
+ * unread input makes the kernel reset the connection, and the client may
+ * never see the error it was sent. */
+static void linger_close(int fd)
+{
+	char sink[4096];
+	shutdown(fd, SHUT_WR);
+	size_t dropped = 0;
+	while (dropped < HTTP_MAX_HEADER + 2 * HTTP_MAX_BODY) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 1000) <= 0)
+			break;
+		ssize_t n = recv(fd, sink, sizeof(sink), 0);
+		if (n <= 0)
+			break;
+		dropped += (size_t)n;
+	}
+}
+
 void api_serve_connection(int fd, const struct api_vm_ops *ops, void *ctx)
 {
 	size_t cap = HTTP_MAX_HEADER + HTTP_MAX_BODY;
@@ -86,6 +106,7 @@ void api_serve_connection(int fd, const struct api_vm_ops *ops, void *ctx)
 			send_response(fd, &resp, false);
 			free(resp.body);
 			pr_debug("api: refused a request: %d %s", st, why);
+			linger_close(fd);
 			break;
 		}
 		if (len == cap)
