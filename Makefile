@@ -6,7 +6,8 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror
 CPPFLAGS := -Isrc -Ibuild/gen -D_GNU_SOURCE -MMD -MP
 ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -pthread
-LDLIBS  := -pthread
+URING_LIBS := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
+LDLIBS  := $(URING_LIBS) -pthread
 
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
@@ -58,7 +59,7 @@ build/fuzz-obj/%.o: %.c | $(GEN)
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) -pthread
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
 # A short run of every fuzzer (longer: make fuzz FUZZ_SECONDS=3600).
 fuzz: $(FUZZERS) guest

@@ -3,7 +3,7 @@
  *   kiln --kernel PATH [--initramfs PATH] [--cmdline STRING]
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
- *        [--disk path=PATH[,readonly=on][,id=NAME]]...
+ *        [--disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]]...
  *        [-v]... [--help] [--version]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
@@ -23,11 +23,14 @@
 enum serial_mode { SERIAL_TTY, SERIAL_FILE, SERIAL_OFF };
 
 #define KILN_MAX_DISKS 8
+#define KILN_MAX_DISK_QUEUES 16
 
 struct kiln_disk {
 	const char *path;
 	const char *id;  /* NULL: none given */
 	bool readonly;
+	bool direct;             /* O_DIRECT */
+	unsigned int num_queues; /* 1..KILN_MAX_DISK_QUEUES */
 };
 
 struct kiln_options {

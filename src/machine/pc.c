@@ -133,8 +133,7 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 	if (cfg->rng && (e = pc_add_virtio_rng(vm, err, errlen)))
 		return e;
 	for (unsigned int i = 0; i < cfg->nr_disks; i++)
-		if ((e = pc_add_virtio_blk(vm, cfg->disks[i].path,
-					   cfg->disks[i].readonly, err, errlen)))
+		if ((e = pc_add_virtio_blk(vm, &cfg->disks[i], err, errlen)))
 			return e;
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,

@@ -36,7 +36,7 @@ int pc_add_pci(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
-		      char *err, size_t errlen) __attribute__((warn_unused_result));
+int pc_add_virtio_blk(struct vm *vm, const struct kiln_disk *disk, char *err,
+		      size_t errlen) __attribute__((warn_unused_result));
 
 #endif

@@ -15,6 +15,8 @@
 #include "devices/virtio_blk.h"
 #include "virtio/virtio_pci.h"
 
+#include <liburing.h>
+
 #include <errno.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
@@ -37,6 +39,7 @@
 #define STATUS_GPA 0x21000ull
 #define DATA_GPA 0x30000ull /* up to 64 KiB */
 #define QSIZE 16
+#define QSTRIDE 0x4000ull /* queue q's rings at DESC/AVAIL/USED + q * QSTRIDE */
 #define MSI_ADDR 0xfee00000ull
 #define IMG_SIZE (1024 * 1024)
 
@@ -54,8 +57,15 @@ struct fx {
 	uint64_t common, isr, device, notify;
 	uint32_t notify_mult;
 	unsigned int msix_cap;
-	uint16_t avail_idx;
+	uint16_t avail_idx;  /* queue 0's */
+	uint16_t qsize;      /* queue size bring_up sets */
+	uint64_t drop_features; /* bring_up leaves these out */
 	_Atomic unsigned int deliveries[4];
+};
+
+struct blk_setup {
+	bool readonly, sync_io, direct;
+	unsigned int num_queues;
 };
 
 static void fake_deliver(void *opaque, unsigned int vector, uint64_t addr,
@@ -161,7 +171,8 @@ static void enable_msix(struct fx *f)
 {
 	uint32_t tbl = cfg_read(f, f->msix_cap + PCI_MSIX_TABLE, 4);
 	uint64_t table = BAR_GPA + (tbl & ~7u);
-	for (unsigned int v = 0; v < 2; v++) {
+	unsigned int nvec = (cfg_read(f, f->msix_cap + PCI_MSIX_FLAGS, 2) & 0x7ff) + 1;
+	for (unsigned int v = 0; v < 4 && v < nvec; v++) {
 		uint64_t e = table + 16ull * v;
 		mwr(f, e + 0, 4, (uint32_t)MSI_ADDR);
 		mwr(f, e + 4, 4, 0);
@@ -172,34 +183,60 @@ static void enable_msix(struct fx *f)
 	cfg_write(f, f->msix_cap + PCI_MSIX_FLAGS, 2, ctl | PCI_MSIX_FLAGS_ENABLE);
 }
 
-/* Bring the device up: all offered features, one queue, DRIVER_OK. */
-static void bring_up(struct fx *f)
+static void setup_queue(struct fx *f, unsigned int q)
 {
-	enable_msix(f);
-	set_status(f, 0);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	uint64_t feat = read_features(f);
-	assert_true(feat & (1ull << VIRTIO_F_VERSION_1));
-	write_features(f, feat);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-			      VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_true(status(f) & VIRTIO_CONFIG_S_FEATURES_OK);
-	mwr(f, f->common + CC(queue_select), 2, 0);
+	uint64_t base = q * QSTRIDE;
+	mwr(f, f->common + CC(queue_select), 2, q);
 	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 256);
-	mwr(f, f->common + CC(queue_size), 2, QSIZE);
-	mwr(f, f->common + CC(queue_msix_vector), 2, 0);
-	mwr(f, f->common + CC(msix_config), 2, 1);
-	mwr(f, f->common + CC(queue_desc_lo), 4, (uint32_t)DESC_GPA);
+	mwr(f, f->common + CC(queue_size), 2, f->qsize);
+	mwr(f, f->common + CC(queue_msix_vector), 2, q == 0 ? 0 : 2 + (q & 1));
+	mwr(f, f->common + CC(queue_desc_lo), 4, (uint32_t)(DESC_GPA + base));
 	mwr(f, f->common + CC(queue_desc_hi), 4, 0);
-	mwr(f, f->common + CC(queue_avail_lo), 4, (uint32_t)AVAIL_GPA);
+	mwr(f, f->common + CC(queue_avail_lo), 4, (uint32_t)(AVAIL_GPA + base));
 	mwr(f, f->common + CC(queue_avail_hi), 4, 0);
-	mwr(f, f->common + CC(queue_used_lo), 4, (uint32_t)USED_GPA);
+	mwr(f, f->common + CC(queue_used_lo), 4, (uint32_t)(USED_GPA + base));
 	mwr(f, f->common + CC(queue_used_hi), 4, 0);
 	mwr(f, f->common + CC(queue_enable), 2, 1);
 	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 1);
+}
+
+/* Bring the device up: the offered features (less drop_features), nq
+ * queues of f->qsize (QSIZE if 0), DRIVER_OK. */
+static void bring_up_n(struct fx *f, unsigned int nq)
+{
+	enable_msix(f);
+	set_status(f, 0);
+	memset(f->ram + DESC_GPA, 0, 4 * QSTRIDE);
+	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	uint64_t feat = read_features(f);
+	assert_true(feat & (1ull << VIRTIO_F_VERSION_1));
+	write_features(f, feat & ~f->drop_features);
+	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+			      VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_true(status(f) & VIRTIO_CONFIG_S_FEATURES_OK);
+	if (!f->qsize)
+		f->qsize = QSIZE;
+	mwr(f, f->common + CC(msix_config), 2, 1);
+	for (unsigned int q = 0; q < nq; q++)
+		setup_queue(f, q);
 	set_status(f, 0x0f);
 	assert_true(status(f) & VIRTIO_CONFIG_S_DRIVER_OK);
 	f->avail_idx = 0;
+}
+
+static void bring_up(struct fx *f)
+{
+	bring_up_n(f, 1);
+}
+
+static void put_desc_q(struct fx *f, unsigned int q, unsigned int i,
+		       uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *d = f->ram + DESC_GPA + q * QSTRIDE + 16ull * i;
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
 }
 
 static void put_desc(struct fx *f, unsigned int i, uint64_t addr, uint32_t len,
@@ -219,11 +256,11 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool wait_used(struct fx *f, uint16_t want)
+static bool wait_used_q(struct fx *f, unsigned int q, uint16_t want)
 {
 	uint64_t end = now_ms() + 5000;
 	while (now_ms() < end) {
-		if (__atomic_load_n((uint16_t *)(f->ram + USED_GPA + 2),
+		if (__atomic_load_n((uint16_t *)(f->ram + USED_GPA + q * QSTRIDE + 2),
 				    __ATOMIC_ACQUIRE) == want)
 			return true;
 		struct timespec ts = { 0, 1000000 };
@@ -232,17 +269,22 @@ static bool wait_used(struct fx *f, uint16_t want)
 	return false;
 }
 
+static bool wait_used(struct fx *f, uint16_t want)
+{
+	return wait_used_q(f, 0, want);
+}
+
 /* Offer the chain starting at descriptor 0, kick, wait; the used len. */
 static uint32_t submit(struct fx *f)
 {
 	uint16_t idx = f->avail_idx++;
 	uint16_t *ring = (uint16_t *)(f->ram + AVAIL_GPA + 4);
-	ring[idx % QSIZE] = 0;
+	ring[idx % f->qsize] = 0;
 	__atomic_store_n((uint16_t *)(f->ram + AVAIL_GPA + 2), (uint16_t)(idx + 1),
 			 __ATOMIC_RELEASE);
 	mwr(f, virtio_pci_notify_addr(f->t, 0), 2, 0);
 	assert_true(wait_used(f, (uint16_t)(idx + 1)));
-	uint8_t *e = f->ram + USED_GPA + 4 + 8 * (idx % QSIZE);
+	uint8_t *e = f->ram + USED_GPA + 4 + 8 * (idx % f->qsize);
 	uint32_t id, len;
 	memcpy(&id, e, 4);
 	memcpy(&len, e + 4, 4);
@@ -284,32 +326,65 @@ static void host_read(struct fx *f, uint64_t off, void *buf, size_t len)
 	assert_int_equal(pread(f->fd, buf, len, (off_t)off), (ssize_t)len);
 }
 
-static int setup_common(void **state, bool readonly)
+static void fill_image(int fd)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	log_set_level(LOG_ERROR); /* the negative tests log guest errors */
-	strcpy(f->path, "/tmp/kiln-blk-XXXXXX");
-	f->fd = mkstemp(f->path);
-	assert_true(f->fd >= 0);
 	uint8_t *img = malloc(IMG_SIZE);
 	assert_non_null(img);
 	for (uint64_t i = 0; i < IMG_SIZE; i++)
 		img[i] = pattern(i);
-	assert_int_equal(pwrite(f->fd, img, IMG_SIZE, 0), IMG_SIZE);
+	assert_int_equal(pwrite(fd, img, IMG_SIZE, 0), IMG_SIZE);
 	free(img);
+}
+
+static bool uring_works(void)
+{
+	struct io_uring ring;
+	if (io_uring_queue_init(4, &ring, 0))
+		return false;
+	io_uring_queue_exit(&ring);
+	return true;
+}
+
+static int setup_with(void **state, const struct blk_setup *bs)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	log_set_level(LOG_ERROR); /* the negative tests log guest errors */
+	strcpy(f->path, bs->direct ? "/var/tmp/kiln-blk-XXXXXX" : "/tmp/kiln-blk-XXXXXX");
+	f->fd = mkstemp(f->path);
+	assert_true(f->fd >= 0);
+	fill_image(f->fd);
 
 	io_bus_init(&f->pio, "pio");
 	io_bus_init(&f->mmio, "mmio");
 	pci_bus_init(&f->bus, &f->pio, &f->mmio);
-	f->ram = calloc(1, RAM_SIZE);
-	assert_non_null(f->ram);
+	/* page-aligned, as guest RAM is: O_DIRECT can use it as it is */
+	assert_int_equal(posix_memalign((void **)&f->ram, 4096, RAM_SIZE), 0);
+	memset(f->ram, 0, RAM_SIZE);
 	assert_int_equal(guest_mem_init_fake(&f->mem, f->ram, 0, RAM_SIZE), 0);
 	char err[256];
-	assert_int_equal(virtio_blk_create(&f->blk, f->path, readonly, err,
-					   sizeof(err)), 0);
+	struct virtio_blk_params p = {
+		.path = f->path, .readonly = bs->readonly, .direct = bs->direct,
+		.num_queues = bs->num_queues, .sync_io = bs->sync_io,
+	};
+	int r = virtio_blk_create(&f->blk, &p, err, sizeof(err));
+	if (r == -EINVAL && bs->direct) {
+		/* some file systems refuse O_DIRECT */
+		print_message("skipped: %s\n", err);
+		close(f->fd);
+		unlink(f->path);
+		free(f->ram);
+		free(f);
+		*state = NULL;
+		return 0;
+	}
+	assert_int_equal(r, 0);
+	if (bs->sync_io || !uring_works())
+		assert_string_equal(virtio_blk_backend_name(f->blk), "sync");
+	else
+		assert_string_equal(virtio_blk_backend_name(f->blk), "io_uring");
 	assert_int_equal(virtio_pci_create(&f->t, &f->bus, SLOT,
-					   virtio_blk_device_ops(f->blk), f->blk,
+					   &virtio_blk_ops, f->blk,
 					   &f->mem, &hops, f), 0);
 	struct pci_device *d = virtio_pci_pci_device(f->t);
 	assert_int_equal(pci_device_set_bar_addr(d, 4, BAR_GPA), 0);
@@ -321,17 +396,49 @@ static int setup_common(void **state, bool readonly)
 
 static int setup(void **state)
 {
-	return setup_common(state, false);
+	return setup_with(state, &(struct blk_setup){ 0 });
+}
+
+static int setup_sync(void **state)
+{
+	return setup_with(state, &(struct blk_setup){ .sync_io = true });
 }
 
 static int setup_ro(void **state)
 {
-	return setup_common(state, true);
+	return setup_with(state, &(struct blk_setup){ .readonly = true });
+}
+
+static int setup_ro_sync(void **state)
+{
+	return setup_with(state, &(struct blk_setup){ .readonly = true, .sync_io = true });
+}
+
+static int setup_mq(void **state)
+{
+	return setup_with(state, &(struct blk_setup){ .num_queues = 3 });
+}
+
+static int setup_mq_sync(void **state)
+{
+	return setup_with(state, &(struct blk_setup){ .num_queues = 3, .sync_io = true });
+}
+
+static int setup_direct(void **state)
+{
+	return setup_with(state, &(struct blk_setup){ .direct = true });
+}
+
+static int setup_direct_sync(void **state)
+{
+	return setup_with(state, &(struct blk_setup){ .direct = true, .sync_io = true });
 }
 
 static int teardown(void **state)
 {
 	struct fx *f = *state;
+	if (!f)
+		return 0;
 	virtio_pci_destroy(f->t);
 	virtio_blk_destroy(f->blk);
 	pci_bus_destroy(&f->bus);
@@ -679,6 +786,263 @@ static void test_reset_and_again(void **state)
 	assert_int_equal(f->ram[DATA_GPA], pattern(1024));
 }
 
+/* ---- batching, multiqueue, O_DIRECT -------------------------------------- */
+
+/* Offer n two-descriptor requests (header; data + status in one writable
+ * or readable+status pair) on queue q starting at avail index *idx without
+ * waiting: request i is `type` on sector first + i, 512 bytes of data at
+ * DATA_GPA + i * 1 KiB. Kick once. */
+static void offer_batch(struct fx *f, unsigned int q, uint16_t *idx,
+			unsigned int n, uint32_t type, uint64_t first)
+{
+	uint64_t base = q * QSTRIDE;
+	uint16_t *ring = (uint16_t *)(f->ram + AVAIL_GPA + base + 4);
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t hdr = HDR_GPA + 16ull * i + 0x1000ull * q;
+		uint64_t data = DATA_GPA + 0x400ull * i + 0x40000ull * q;
+		struct virtio_blk_outhdr h = { .type = type, .sector = first + i };
+		memcpy(f->ram + hdr, &h, sizeof(h));
+		unsigned int d = (3 * i) % f->qsize;
+		if (type == VIRTIO_BLK_T_IN) {
+			put_desc_q(f, q, d, hdr, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(d + 1));
+			put_desc_q(f, q, d + 1, data, 513, VIRTQ_DESC_F_WRITE, 0);
+		} else {
+			put_desc_q(f, q, d, hdr, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(d + 1));
+			put_desc_q(f, q, d + 1, data, 512, VIRTQ_DESC_F_NEXT, (uint16_t)(d + 2));
+			put_desc_q(f, q, d + 2, data + 512, 1, VIRTQ_DESC_F_WRITE, 0);
+		}
+		f->ram[data + 512] = 0xee;
+		ring[(*idx + i) % f->qsize] = (uint16_t)d;
+	}
+	*idx = (uint16_t)(*idx + n);
+	__atomic_store_n((uint16_t *)(f->ram + AVAIL_GPA + base + 2), *idx,
+			 __ATOMIC_RELEASE);
+	mwr(f, virtio_pci_notify_addr(f->t, q), 2, q);
+}
+
+static void check_batch_status(struct fx *f, unsigned int q, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(f->ram[DATA_GPA + 0x400ull * i + 0x40000ull * q + 512],
+				 VIRTIO_BLK_S_OK);
+}
+
+/* 80 requests at once (the queue holds 85 three-descriptor chains): more
+ * than a queue keeps in flight, so the device must stop popping, wait for
+ * completions and go on. Each is answered once, with the right data. */
+static void test_batch_more_than_depth(void **state)
+{
+	struct fx *f = *state;
+	f->qsize = 256;
+	bring_up(f);
+	const unsigned int n = 80;
+	for (unsigned int i = 0; i < n; i++)
+		memset(f->ram + DATA_GPA + 0x400ull * i, (int)(0x10 + i), 512);
+	uint16_t idx = 0;
+	offer_batch(f, 0, &idx, n, VIRTIO_BLK_T_OUT, 100);
+	assert_true(wait_used(f, idx));
+	check_batch_status(f, 0, n);
+	uint8_t buf[512];
+	for (unsigned int i = 0; i < n; i++) {
+		host_read(f, (100 + i) * 512ull, buf, sizeof(buf));
+		assert_int_equal(buf[0], (uint8_t)(0x10 + i));
+		assert_int_equal(buf[511], (uint8_t)(0x10 + i));
+	}
+	memset(f->ram + DATA_GPA, 0, 0x400ull * n);
+	offer_batch(f, 0, &idx, n, VIRTIO_BLK_T_IN, 100);
+	assert_true(wait_used(f, idx));
+	check_batch_status(f, 0, n);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(f->ram[DATA_GPA + 0x400ull * i], (uint8_t)(0x10 + i));
+		assert_int_equal(f->ram[DATA_GPA + 0x400ull * i + 511], (uint8_t)(0x10 + i));
+	}
+	/* every used entry names a head that was offered, each once */
+	uint8_t seen[256] = { 0 };
+	for (unsigned int i = 0; i < 2 * n; i++) {
+		uint32_t id, len;
+		memcpy(&id, f->ram + USED_GPA + 4 + 8 * (i % 256), 4);
+		memcpy(&len, f->ram + USED_GPA + 4 + 8 * (i % 256) + 4, 4);
+		assert_true(id < 256 && id % 3 == 0);
+		assert_int_equal(len, i < n ? 1 : 513);
+		if (i == n)
+			memset(seen, 0, sizeof(seen));
+		assert_int_equal(seen[id], 0);
+		seen[id] = 1;
+	}
+	struct virtio_blk_stats s;
+	virtio_blk_get_stats(f->blk, &s);
+	assert_int_equal(s.requests, 2 * n);
+	assert_int_equal(s.write_bytes, 512 * n);
+	assert_int_equal(s.read_bytes, 512 * n);
+	assert_true(atomic_load(&f->deliveries[0]) >= 1);
+}
+
+/* A reset while a batch is in flight: the device waits for its I/O, then
+ * works again after the next bring-up. */
+static void test_reset_in_flight(void **state)
+{
+	struct fx *f = *state;
+	f->qsize = 256;
+	bring_up(f);
+	uint16_t idx = 0;
+	offer_batch(f, 0, &idx, 80, VIRTIO_BLK_T_IN, 0);
+	set_status(f, 0);
+	bring_up(f);
+	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 7, 512, true, NULL),
+			 VIRTIO_BLK_S_OK);
+	assert_int_equal(f->ram[DATA_GPA], pattern(7 * 512));
+}
+
+static void test_multiqueue(void **state)
+{
+	struct fx *f = *state;
+	uint64_t feat = read_features(f);
+	assert_true(feat & (1ull << VIRTIO_BLK_F_MQ));
+	assert_int_equal(mrd(f, f->device + offsetof(struct virtio_blk_config,
+						     num_queues), 2), 3);
+	assert_int_equal(mrd(f, f->common + CC(num_queues), 2), 3);
+	f->qsize = 64;
+	bring_up_n(f, 3);
+	/* queues 1 and 2 write their own sectors at once, then read back */
+	uint16_t idx[3] = { 0 };
+	for (unsigned int q = 1; q < 3; q++)
+		for (unsigned int i = 0; i < 20; i++)
+			memset(f->ram + DATA_GPA + 0x400ull * i + 0x40000ull * q,
+			       (int)(q * 0x40 + i), 512);
+	offer_batch(f, 1, &idx[1], 20, VIRTIO_BLK_T_OUT, 200);
+	offer_batch(f, 2, &idx[2], 20, VIRTIO_BLK_T_OUT, 300);
+	assert_true(wait_used_q(f, 1, idx[1]));
+	assert_true(wait_used_q(f, 2, idx[2]));
+	check_batch_status(f, 1, 20);
+	check_batch_status(f, 2, 20);
+	uint8_t buf[512];
+	for (unsigned int i = 0; i < 20; i++) {
+		host_read(f, (200 + i) * 512ull, buf, sizeof(buf));
+		assert_int_equal(buf[100], (uint8_t)(0x40 + i));
+		host_read(f, (300 + i) * 512ull, buf, sizeof(buf));
+		assert_int_equal(buf[100], (uint8_t)(0x80 + i));
+	}
+	/* queue 2 reads what queue 1 wrote */
+	offer_batch(f, 2, &idx[2], 20, VIRTIO_BLK_T_IN, 200);
+	assert_true(wait_used_q(f, 2, idx[2]));
+	check_batch_status(f, 2, 20);
+	for (unsigned int i = 0; i < 20; i++)
+		assert_int_equal(f->ram[DATA_GPA + 0x400ull * i + 0x80000ull + 7],
+				 (uint8_t)(0x40 + i));
+	/* and queue 0 still serves */
+	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 1, 512, true, NULL),
+			 VIRTIO_BLK_S_OK);
+	assert_int_equal(f->ram[DATA_GPA], pattern(512));
+	/* interrupts came on the queues' own vectors */
+	assert_true(atomic_load(&f->deliveries[2]) >= 1);
+	assert_true(atomic_load(&f->deliveries[3]) >= 1);
+}
+
+/* Without VIRTIO_BLK_F_FLUSH the device is write-through; writes still
+ * land and read back. */
+static void test_write_through(void **state)
+{
+	struct fx *f = *state;
+	f->drop_features = 1ull << VIRTIO_BLK_F_FLUSH;
+	bring_up(f);
+	memset(f->ram + DATA_GPA, 0x3c, 1024);
+	assert_int_equal(request(f, VIRTIO_BLK_T_OUT, 20, 1024, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	uint8_t buf[1024];
+	host_read(f, 20 * 512, buf, sizeof(buf));
+	for (unsigned int i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0x3c);
+	discard_wz(f, VIRTIO_BLK_T_WRITE_ZEROES, 30, 1, 0, VIRTIO_BLK_S_OK);
+	expect_zero(f, 30, 1);
+}
+
+static void test_direct(void **state)
+{
+	struct fx *f = *state;
+	if (!f)
+		return; /* O_DIRECT refused by this file system */
+	uint32_t bs = virtio_blk_block_size(f->blk);
+	assert_true(bs >= 512 && !(bs & (bs - 1)));
+	assert_int_equal(mrd(f, f->device + offsetof(struct virtio_blk_config,
+						     blk_size), 4), bs);
+	bring_up(f);
+	/* aligned: straight to the file */
+	for (unsigned int i = 0; i < 8192; i++)
+		f->ram[DATA_GPA + i] = (uint8_t)(i * 13);
+	assert_int_equal(request(f, VIRTIO_BLK_T_OUT, 64, 8192, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	uint8_t buf[8192];
+	host_read(f, 64 * 512, buf, sizeof(buf));
+	for (unsigned int i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], (uint8_t)(i * 13));
+	struct virtio_blk_stats s;
+	virtio_blk_get_stats(f->blk, &s);
+	assert_int_equal(s.bounced, 0);
+	memset(f->ram + DATA_GPA, 0, 8192);
+	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 64, 8192, true, NULL),
+			 VIRTIO_BLK_S_OK);
+	assert_memory_equal(f->ram + DATA_GPA, buf, sizeof(buf));
+
+	/* a buffer at an odd address: through a bounce buffer */
+	put_hdr(f, VIRTIO_BLK_T_OUT, 128);
+	for (unsigned int i = 0; i < 4096; i++)
+		f->ram[DATA_GPA + 1 + i] = (uint8_t)(i ^ 0x5a);
+	put_desc(f, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(f, 1, DATA_GPA + 1, 4096, VIRTQ_DESC_F_NEXT, 2);
+	put_desc(f, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+	assert_int_equal(submit(f), 1);
+	assert_int_equal(f->ram[STATUS_GPA], VIRTIO_BLK_S_OK);
+	host_read(f, 128 * 512, buf, 4096);
+	for (unsigned int i = 0; i < 4096; i++)
+		assert_int_equal(buf[i], (uint8_t)(i ^ 0x5a));
+	put_hdr(f, VIRTIO_BLK_T_IN, 128);
+	memset(f->ram + DATA_GPA, 0, 8192);
+	put_desc(f, 1, DATA_GPA + 3, 4096, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	assert_int_equal(submit(f), 4097);
+	assert_memory_equal(f->ram + DATA_GPA + 3, buf, 4096);
+	virtio_blk_get_stats(f->blk, &s);
+	assert_int_equal(s.bounced, 2);
+
+	/* one 512-byte sector: a partial block when blocks are bigger */
+	memset(f->ram + DATA_GPA, 0xc3, 512);
+	assert_int_equal(request(f, VIRTIO_BLK_T_OUT, 257, 512, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	host_read(f, 256 * 512, buf, 1536);
+	for (unsigned int i = 0; i < 512; i++) {
+		assert_int_equal(buf[i], pattern(256 * 512 + i));
+		assert_int_equal(buf[512 + i], 0xc3);
+		assert_int_equal(buf[1024 + i], pattern(258 * 512 + i));
+	}
+	/* flush and write-zeroes on the O_DIRECT file */
+	assert_int_equal(request(f, VIRTIO_BLK_T_FLUSH, 0, 0, false, NULL),
+			 VIRTIO_BLK_S_OK);
+	discard_wz(f, VIRTIO_BLK_T_WRITE_ZEROES, 300, 8, 0, VIRTIO_BLK_S_OK);
+	expect_zero(f, 300, 8);
+}
+
+static void test_huge_discard(void **state)
+{
+	struct fx *f = *state;
+	bring_up(f);
+	/* past the per-request maximum, and inside it but past the disk */
+	discard_wz(f, VIRTIO_BLK_T_DISCARD, 0, VIRTIO_BLK_MAX_DISCARD_SECTORS + 1, 0,
+		   VIRTIO_BLK_S_IOERR);
+	discard_wz(f, VIRTIO_BLK_T_DISCARD, 0, VIRTIO_BLK_MAX_DISCARD_SECTORS, 0,
+		   VIRTIO_BLK_S_IOERR);
+	discard_wz(f, VIRTIO_BLK_T_WRITE_ZEROES, 0, UINT32_MAX, 0, VIRTIO_BLK_S_IOERR);
+	discard_wz(f, VIRTIO_BLK_T_DISCARD, UINT64_MAX - 1, 2, 0, VIRTIO_BLK_S_IOERR);
+	uint8_t buf[512];
+	host_read(f, 0, buf, sizeof(buf));
+	assert_int_equal(buf[0], pattern(0));
+	struct stat st;
+	assert_int_equal(fstat(f->fd, &st), 0);
+	assert_int_equal(st.st_size, IMG_SIZE);
+	/* the whole disk in one request is fine */
+	discard_wz(f, VIRTIO_BLK_T_WRITE_ZEROES, 0, 2048, 0, VIRTIO_BLK_S_OK);
+	host_read(f, IMG_SIZE - 512, buf, sizeof(buf));
+	assert_int_equal(buf[511], 0);
+}
+
 static void test_create_errors(void **state)
 {
 	struct virtio_blk *blk = NULL;
@@ -687,37 +1051,71 @@ static void test_create_errors(void **state)
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 1000), 0);
-	assert_int_equal(virtio_blk_create(&blk, path, false, err, sizeof(err)),
-			 -EINVAL);
+	struct virtio_blk_params p = { .path = path };
+	assert_int_equal(virtio_blk_create(&blk, &p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "multiple of 512"));
 	close(fd);
 	unlink(path);
-	assert_true(virtio_blk_create(&blk, "/nonexistent/kiln.img", true, err,
-				      sizeof(err)) < 0);
+	p = (struct virtio_blk_params){ .path = "/nonexistent/kiln.img", .readonly = true };
+	assert_true(virtio_blk_create(&blk, &p, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "/nonexistent/kiln.img"));
-	assert_int_equal(virtio_blk_create(&blk, "/tmp", false, err, sizeof(err)) < 0,
-			 1);
+	p = (struct virtio_blk_params){ .path = "/tmp" };
+	assert_true(virtio_blk_create(&blk, &p, err, sizeof(err)) < 0);
+	p = (struct virtio_blk_params){ .path = "/dev/null", .num_queues = 17 };
+	assert_int_equal(virtio_blk_create(&blk, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "num_queues"));
 	virtio_blk_destroy(NULL);
 }
+
+/* A GET_ID string given by the caller (--disk id=NAME). */
+static void test_given_id(void **state)
+{
+	char path[] = "/tmp/kiln-blk-id-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	struct virtio_blk *blk;
+	char err[256];
+	struct virtio_blk_params p = { .path = path, .id = "data-disk" };
+	assert_int_equal(virtio_blk_create(&blk, &p, err, sizeof(err)), 0);
+	assert_string_equal(virtio_blk_id(blk), "data-disk");
+	assert_int_equal(virtio_blk_capacity(blk), 8);
+	virtio_blk_destroy(blk);
+	close(fd);
+	unlink(path);
+}
+
+#define BOTH(test) \
+	cmocka_unit_test_setup_teardown(test, setup, teardown), \
+	cmocka_unit_test_setup_teardown(test, setup_sync, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_identity_and_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_sector, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_multi_seg_and_shared_status,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_read_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_length, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_status_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_discard_write_zeroes, setup, teardown),
+		BOTH(test_identity_and_config),
+		BOTH(test_read_sector),
+		BOTH(test_read_multi_seg_and_shared_status),
+		BOTH(test_write_read_back),
+		BOTH(test_flush),
+		BOTH(test_get_id),
+		BOTH(test_out_of_range),
+		BOTH(test_bad_length),
+		BOTH(test_unknown_type),
+		BOTH(test_no_status_byte),
+		BOTH(test_discard_write_zeroes),
+		BOTH(test_huge_discard),
+		BOTH(test_reset_and_again),
+		BOTH(test_batch_more_than_depth),
+		BOTH(test_reset_in_flight),
+		BOTH(test_write_through),
 		cmocka_unit_test_setup_teardown(test_read_only, setup_ro, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_and_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only, setup_ro_sync, teardown),
+		cmocka_unit_test_setup_teardown(test_multiqueue, setup_mq, teardown),
+		cmocka_unit_test_setup_teardown(test_multiqueue, setup_mq_sync, teardown),
+		cmocka_unit_test_setup_teardown(test_direct, setup_direct, teardown),
+		cmocka_unit_test_setup_teardown(test_direct, setup_direct_sync, teardown),
 		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_given_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
