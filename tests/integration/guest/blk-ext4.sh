@@ -7,8 +7,9 @@ echo "KILN_VDA_MQ=$(ls /sys/block/vda/mq 2>/dev/null | wc -l)"
 echo "KILN_VDB_MQ=$(ls /sys/block/vdb/mq 2>/dev/null | wc -l)"
 echo "KILN_VDB_BLOCK=$(cat /sys/block/vdb/queue/logical_block_size)"
 mkdir -p /mnt
+# e2fsprogs' mke2fs (guest-tools), not busybox's ext2-only one in /sbin
 for d in vda vdb; do
-	if ! mke2fs -q -F -t ext4 /dev/$d >/tmp/mkfs.log 2>&1; then
+	if ! /usr/bin/mke2fs -q -F -t ext4 /dev/$d >/tmp/mkfs.log 2>&1; then
 		echo "KILN_EXT4_${d}=mkfs-failed: $(tr '\n' ' ' </tmp/mkfs.log)"
 		continue
 	fi
