@@ -189,6 +189,10 @@ int virtio_blk_create(struct virtio_blk **out, const struct virtio_blk_params *p
 	else
 		make_id(blk, p->path);
 	build_config(blk);
+	pr_info("virtio-blk: %s: %llu sectors, %u queue(s), %s I/O%s, blk_size %u",
+		p->path, (unsigned long long)blk->capacity, nq,
+		virtio_blk_backend_name(blk), p->direct ? " with O_DIRECT" : "",
+		blk->img.block_size);
 	*out = blk;
 	return 0;
 }

@@ -15,7 +15,12 @@
 #include "devices/virtio_blk.h"
 #include "virtio/virtio_pci.h"
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <liburing.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <linux/virtio_blk.h>
@@ -1085,6 +1090,46 @@ static void test_given_id(void **state)
 	unlink(path);
 }
 
+/* A seccomp filter that refuses io_uring_setup (as a sandbox might): the
+ * device falls back to synchronous I/O. In a child, so the filter does
+ * not stay. */
+static void test_uring_refused_falls_back(void **state)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sock_filter code[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+				 offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = { .len = 4, .filter = code };
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+			_exit(2);
+		char path[] = "/tmp/kiln-blk-nouring-XXXXXX";
+		int fd = mkstemp(path);
+		if (fd < 0 || ftruncate(fd, 4096))
+			_exit(3);
+		struct virtio_blk *blk;
+		char err[256];
+		struct virtio_blk_params p = { .path = path, .num_queues = 2 };
+		int r = virtio_blk_create(&blk, &p, err, sizeof(err));
+		unlink(path);
+		if (r)
+			_exit(4);
+		bool sync = !strcmp(virtio_blk_backend_name(blk), "sync");
+		virtio_blk_destroy(blk);
+		_exit(sync ? 0 : 5);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 #define BOTH(test) \
 	cmocka_unit_test_setup_teardown(test, setup, teardown), \
 	cmocka_unit_test_setup_teardown(test, setup_sync, teardown)
@@ -1116,6 +1161,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_direct, setup_direct_sync, teardown),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_given_id),
+		cmocka_unit_test(test_uring_refused_falls_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,12 +50,17 @@ if ! dd if=/dev/zero of="$direct_dev" bs=4096 count=1 conv=notrunc oflag=direct 
 	direct_dev=$(losetup -f --show "$out/ext4-direct.img") ||
 		fail "direct=on: neither $out nor a loop device takes O_DIRECT here"
 fi
-boot blk-ext4 "$guest/vmlinux" "$imgs/blk-ext4.img" 300 --cpus boot=2 --memory size=256M \
+boot blk-ext4 "$guest/vmlinux" "$imgs/blk-ext4.img" 300 --cpus boot=2 --memory size=256M -v \
 	--disk path="$out/ext4-mq.img",num_queues=2 \
 	--disk path="$direct_dev",direct=on
 rc=$?
 log=$out/blk-ext4.log
 [ $rc -eq 0 ] && pass "virtio-blk ext4 guest powers off" || fail "virtio-blk ext4 boot: status $rc"
+# -v: Kiln says how each disk is served (io_uring unless the kernel refuses)
+grep -aq "ext4-mq.img: .* 2 queue(s), io_uring I/O" "$log" &&
+	grep -aq "ext4-direct.img: .* io_uring I/O with O_DIRECT" "$log" &&
+	pass "both disks served by io_uring (2 queues; O_DIRECT)" ||
+	fail "disk backends: $(grep -a 'virtio-blk:' "$log" | tr '\n' ' ')"
 [ "$(value KILN_VDA_MQ "$log")" = 2 ] && pass "guest sees 2 queues on the num_queues=2 disk" ||
 	fail "vda queues in /sys/block/vda/mq: '$(value KILN_VDA_MQ "$log")'"
 check_ext4() { # DISK IMAGE WHAT
