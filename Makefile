@@ -7,7 +7,7 @@ WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror
 CPPFLAGS := -Isrc -Ibuild/gen -D_GNU_SOURCE -MMD -MP
 ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -pthread
 URING_LIBS := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
-LDLIBS  := $(URING_LIBS) -pthread
+LDLIBS  := $(URING_LIBS) -ljson-c -pthread
 
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 

@@ -1,8 +1,11 @@
 /* kiln: boot a Linux guest on KVM with its serial console on this terminal. */
+#include "api/api_server.h"
+#include "api/api_vm.h"
 #include "arch/x86/boot.h"
 #include "cli/options.h"
 #include "console/console.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "core/vm.h"
 #include "machine/pc.h"
 
@@ -14,8 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define KILN_VERSION "0.1.0"
 
 enum exit_code {
 	EXIT_POWEROFF = 0,
@@ -123,6 +124,8 @@ static int run(const struct kiln_options *o)
 	struct kernel_info info;
 	char err[512] = "";
 	int code = EXIT_ERROR;
+	struct api_server *api = NULL;
+	struct api_vm api_ctx;
 
 	if (read_file("--kernel", o->kernel, o->memory_size, &kernel))
 		return EXIT_ERROR;
@@ -161,6 +164,7 @@ static int run(const struct kiln_options *o)
 		.rng = o->rng,
 		.disks = o->disks,
 		.nr_disks = o->nr_disks,
+		.vsock_cid = o->vsock ? o->vsock_cid : 0,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);
@@ -174,9 +178,18 @@ static int run(const struct kiln_options *o)
 
 	signal_vm = &vm;
 
+	/* The API may pause the vCPUs, so it starts after them and stops
+	 * before the VM goes. */
+	api_ctx = (struct api_vm){ .vm = &vm, .opts = o };
 	int e = vm_start_vcpus(&vm);
 	if (e) {
 		pr_err("cannot start vCPU threads: %s", strerror(-e));
+		goto out_vm;
+	}
+	if (o->api_socket &&
+	    api_server_start(&api, o->api_socket, &api_vm_ops, &api_ctx, err,
+			     sizeof(err))) {
+		pr_err("%s", err);
 		goto out_vm;
 	}
 	pr_info("guest started: %u vCPU(s), %llu MiB", o->boot_cpus,
@@ -211,6 +224,7 @@ static int run(const struct kiln_options *o)
 		break;
 	}
 out_vm:
+	api_server_stop(api);
 	signal_vm = NULL;
 	vm_destroy(&vm);
 out_console:

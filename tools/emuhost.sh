@@ -2,7 +2,8 @@
 # Run a command on an "emulated host" with /dev/kvm, on machines without KVM.
 #
 # usage: tools/emuhost.sh [--timeout SECONDS] [--mem MiB] [--smp N] [--share DIR]
-#                         [--interactive] [--force-emulated] -- COMMAND [ARGS...]
+#                         [--disk FILE] [--interactive] [--force-emulated]
+#                         -- COMMAND [ARGS...]
 #
 # QEMU (TCG, emulating AMD-V with nested paging) boots Debian's kernel with
 # kvm-amd loaded, mounts this machine's whole root filesystem read-only over
@@ -13,6 +14,10 @@
 #   --share DIR   mounted WRITABLE at the same absolute path inside, so a test
 #                 can write results back (default: a fresh build/emu/run.*/share).
 #                 COMMAND finds its path in $KILN_EMU_SHARE.
+#   --disk FILE   FILE (a raw image here) becomes a virtio-blk disk of the
+#                 emulated host with serial "kilnscratch" (modprobe virtio_blk,
+#                 then find it by /sys/block/vd*/serial): a real block device
+#                 for what 9p cannot do (fallocate, asynchronous O_DIRECT).
 #   --timeout S   default 1200. On timeout QEMU is killed and the exit status
 #                 is 124.
 #   --mem MiB     default 2048.   --smp N   default 2.
@@ -47,17 +52,19 @@ root=$(cd "$here/.." && pwd)
 . "$here/lib/initramfs.sh"
 
 usage() {
-	sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# //' >&2
+	sed -n '4,6p' "${BASH_SOURCE[0]}" | sed 's/^# //' >&2
 	exit 2
 }
 
 timeout_s=1200 mem=2048 smp=2 share='' force=${KILN_EMU_FORCE:-0} interactive=0
+disk_file=''
 while (($#)); do
 	case $1 in
 	--timeout) timeout_s=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--share) share=${2:?}; shift 2 ;;
+	--disk) disk_file=$(realpath "${2:?}"); shift 2 ;;
 	--force-emulated) force=1; shift ;;
 	--interactive) interactive=1; shift ;;
 	--) shift; break ;;
@@ -145,6 +152,11 @@ esac
 # QEMU option values escape a comma by doubling it.
 esc() { printf '%s' "${1//,/,,}"; }
 log=$run/kernel.log
+disk=()
+if [[ -n $disk_file ]]; then
+	disk=(-drive "file=$(esc "$disk_file"),format=raw,if=none,id=scratch,cache=none,aio=threads"
+		-device "virtio-blk-pci,drive=scratch,serial=kilnscratch")
+fi
 
 # ttyS0: kernel console -> log file. ttyS1: the command's output -> a file
 # that tail streams to our stdout (works whatever stdout is: tty, pipe,
@@ -192,7 +204,7 @@ launch() {
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$(esc "$run"),mount_tag=kilnctl,security_model=none" \
 		-virtfs "local,path=$(esc "$share"),mount_tag=kilnshare,security_model=none" \
-		"${cwd_share[@]}" \
+		"${cwd_share[@]}" "${disk[@]}" \
 		<&3 >&4 2>>"$run/qemu.log" 3<&- 4>&- &
 	qemu=$!
 }

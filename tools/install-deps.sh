@@ -13,6 +13,8 @@ PACKAGES=(
 	busybox-static         # the default guest's userland
 	linux-image-amd64      # the default guest's kernel and modules
 	cpio kmod xz-utils gzip e2fsprogs  # guest image; mke2fs/e2fsck also go into it
+	libjson-c-dev          # the management API's JSON
+	curl                   # tests: the API over its Unix socket
 	liburing-dev           # virtio-blk's io_uring data path
 	socat                  # tests: vsock and console sockets (also copied into the guest)
 	iproute2               # tests: tap devices (ip tuntap)

@@ -100,6 +100,15 @@ struct accel_ops {
 	/* From any thread: make a running or about-to-run vcpu_run return
 	 * VCPU_EXIT_INTERRUPTED promptly. */
 	void (*vcpu_kick)(struct accel_vcpu *v);
+	/* The accelerator's own VM-wide state (in-kernel interrupt
+	 * controllers, timers, guest clock) as an opaque versioned blob that
+	 * the same backend loads again; vm_state_size() bytes at most. The
+	 * vCPUs must not be running. restore() checks what it can and says
+	 * why in `err`. */
+	size_t (*vm_state_size)(void);
+	int (*vm_save)(struct accel *a, void *buf, size_t cap, size_t *len);
+	int (*vm_restore)(struct accel *a, const void *buf, size_t len,
+			  char *err, size_t errlen);
 	/* The vCPU's complete state as plain data, and back. The vCPU must
 	 * not be running. restore() treats `s` as untrusted: it is checked,
 	 * and -EINVAL comes with a reason in `err`. */

@@ -261,6 +261,12 @@ void pci_device_set_intx(struct pci_device *dev, bool level)
 		pthread_mutex_unlock(&dev->bus->lock);
 }
 
+void pci_device_sync_locked(struct pci_device *dev)
+{
+	update_bars(dev);
+	update_intx(dev);
+}
+
 int pci_device_set_bar_addr(struct pci_device *dev, unsigned int bar,
 			    uint64_t addr)
 {

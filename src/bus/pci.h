@@ -27,6 +27,7 @@
 #include <linux/pci_regs.h> /* PCI_COMMAND, PCI_CAP_ID_MSIX, ... */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PCI_MAX_DEVICES 32
@@ -201,6 +202,42 @@ void pci_config_put(struct pci_device *dev, unsigned int off,
 /* Raise or lower INTx: sets STATUS.INTERRUPT, drives dev->intx unless
  * COMMAND.INTX_DISABLE is set. */
 void pci_device_set_intx(struct pci_device *dev, bool level);
+
+/* For pci_state.c (bus lock held, inside an io_bus defer section): bring
+ * the io_bus mappings and the INTx line in line with the config bytes, as
+ * after a guest write of COMMAND and the BARs. */
+void pci_device_sync_locked(struct pci_device *dev);
+
+/* ---- Saved state (pci_state.c) ------------------------------------------ */
+
+/* Everything of a device's config space, as plain data: the bytes the guest
+ * can change (COMMAND, STATUS error bits, BAR addresses, cache line,
+ * interrupt line, capability registers such as MSI-X Message Control) and,
+ * so that restore can tell it is the same device, the read-only ones. Bytes
+ * a device model computes in its config_read hook are not in here; a
+ * device with such registers saves them itself. */
+#define PCI_DEVICE_STATE_VERSION 1
+struct pci_device_state {
+	uint32_t version;
+	uint16_t config_size;  /* 256 or 4096; the rest of config[] is 0 */
+	uint8_t intx_level;    /* 0/1: the device's INTx input */
+	uint8_t reserved;      /* 0 */
+	uint8_t config[PCIE_CONFIG_SIZE];
+};
+
+/* Takes the bus lock. */
+void pci_device_save(struct pci_device *dev, struct pci_device_state *out);
+
+/* Restore into the same device model (same identity, BARs, capabilities),
+ * as if the guest had written the writable bytes: BARs whose decoding is on
+ * are (re)mapped on the io_bus and the bar_mapped hook runs, INTx follows,
+ * MSI-X sees Message Control (restore its table afterwards with
+ * pci_msix_restore). `in` is untrusted: -EINVAL with a reason in err, and
+ * the device unchanged, if the version or size differ, a read-only bit
+ * differs (identity, BAR type and size bits, capabilities), STATUS says
+ * INTx differently from intx_level, or two decoding BARs overlap. */
+int pci_device_restore(struct pci_device *dev, const struct pci_device_state *in,
+		       char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* ---- BAR address allocation (for pre-assigning BARs) -------------------- */
 

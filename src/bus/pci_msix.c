@@ -2,6 +2,7 @@
 #include "bus/pci_msix.h"
 
 #include "core/log.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -271,4 +272,88 @@ void pci_msix_reset(struct pci_msix *m)
 		refresh(m, v);
 	}
 	pthread_mutex_unlock(&m->lock);
+}
+
+/* ---- Saved state -------------------------------------------------------- */
+
+_Static_assert(sizeof(struct pci_msix_state) ==
+		       8 + PCI_MSIX_MAX_VECTORS * 16 + PCI_MSIX_MAX_VECTORS / 8,
+	       "pci_msix_state has padding");
+
+void pci_msix_save(struct pci_msix *m, struct pci_msix_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->version = PCI_MSIX_STATE_VERSION;
+	out->nr_vectors = (uint16_t)m->nr_vectors;
+	pthread_mutex_lock(&m->lock);
+	out->enabled = m->enabled;
+	out->function_masked = m->function_masked;
+	memcpy(out->table, m->table, m->nr_vectors * sizeof(m->table[0]));
+	memcpy(out->pba, m->pba, pci_msix_pba_size(m->nr_vectors));
+	pthread_mutex_unlock(&m->lock);
+}
+
+static int check_state(const struct pci_msix *m, const struct pci_msix_state *st,
+		       char *err, size_t errlen)
+{
+	const char *name = m->dev->name;
+	if (st->version != PCI_MSIX_STATE_VERSION)
+		return errmsg(-EINVAL, err, errlen, "msix %s: state version %u, "
+			      "expected %u", name, st->version, PCI_MSIX_STATE_VERSION);
+	if (st->nr_vectors != m->nr_vectors)
+		return errmsg(-EINVAL, err, errlen, "msix %s: %u vectors, the "
+			      "device has %u", name, st->nr_vectors, m->nr_vectors);
+	if (st->enabled > 1 || st->function_masked > 1)
+		return errmsg(-EINVAL, err, errlen, "msix %s: bad control bits", name);
+	for (unsigned int v = 0; v < PCI_MSIX_MAX_VECTORS; v++) {
+		bool pend = st->pba[v / 64] >> (v % 64) & 1;
+		uint32_t ctrl = st->table[v][CTRL];
+		if (v >= m->nr_vectors) {
+			if (pend || st->table[v][ADDR_LO] || st->table[v][ADDR_HI] ||
+			    st->table[v][DATA] || ctrl)
+				return errmsg(-EINVAL, err, errlen, "msix %s: vector "
+					      "%u past the table is set", name, v);
+			continue;
+		}
+		if (ctrl & ~(uint32_t)PCI_MSIX_ENTRY_CTRL_MASKBIT)
+			return errmsg(-EINVAL, err, errlen, "msix %s: reserved "
+				      "control bits in vector %u", name, v);
+		if (pend && st->enabled && !st->function_masked &&
+		    !(ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT))
+			return errmsg(-EINVAL, err, errlen, "msix %s: vector %u "
+				      "pending but not masked", name, v);
+	}
+	return 0;
+}
+
+int pci_msix_restore(struct pci_msix *m, const struct pci_msix_state *in,
+		     char *err, size_t errlen)
+{
+	int r = check_state(m, in, err, errlen);
+	if (r)
+		return r;
+	struct pci_device *dev = m->dev;
+	if (dev->bus)
+		pthread_mutex_lock(&dev->bus->lock);
+	uint16_t ctl = (uint16_t)pci_config_get(dev, dev->msix_cap + PCI_MSIX_FLAGS, 2);
+	ctl &= (uint16_t)~(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	if (in->enabled)
+		ctl |= PCI_MSIX_FLAGS_ENABLE;
+	if (in->function_masked)
+		ctl |= PCI_MSIX_FLAGS_MASKALL;
+	pci_config_put(dev, dev->msix_cap + PCI_MSIX_FLAGS, 2, ctl);
+	pthread_mutex_lock(&m->lock);
+	m->enabled = in->enabled;
+	m->function_masked = in->function_masked;
+	memcpy(m->table, in->table, m->nr_vectors * sizeof(m->table[0]));
+	memcpy(m->pba, in->pba, pci_msix_pba_size(m->nr_vectors));
+	for (unsigned int v = 0; v < m->nr_vectors; v++) {
+		m->routes[v] = route_of(m, v);
+		if (m->ops && m->ops->vector_changed)
+			m->ops->vector_changed(m->opaque, v, &m->routes[v]);
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (dev->bus)
+		pthread_mutex_unlock(&dev->bus->lock);
+	return 0;
 }

@@ -25,6 +25,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PCI_MSIX_MAX_VECTORS 2048
@@ -98,6 +99,34 @@ bool pci_msix_get_route(struct pci_msix *m, unsigned int vector,
 /* Device reset: every vector masked and cleared, nothing pending. The
  * Message Control bits are the config space's (the caller resets those). */
 void pci_msix_reset(struct pci_msix *m);
+
+/* ---- Saved state -------------------------------------------------------- */
+
+/* The guest-visible MSI-X state as plain data: the table as the guest
+ * wrote it, the pending bits and Message Control's two bits. Entries and
+ * bits from nr_vectors on are 0. */
+#define PCI_MSIX_STATE_VERSION 1
+struct pci_msix_state {
+	uint32_t version;
+	uint16_t nr_vectors;      /* must match the device */
+	uint8_t enabled;          /* Message Control: MSI-X Enable */
+	uint8_t function_masked;  /* Message Control: Function Mask */
+	uint32_t table[PCI_MSIX_MAX_VECTORS][4]; /* addr lo, addr hi, data, ctrl */
+	uint64_t pba[PCI_MSIX_MAX_VECTORS / 64];
+};
+
+void pci_msix_save(struct pci_msix *m, struct pci_msix_state *out);
+
+/* Restore into the same model (after pci_device_restore, whose Message
+ * Control this sets again from `in`). Every vector's route is reported
+ * through vector_changed, masked or not, so the owner rebuilds its routes
+ * (KVM irqfds) from nothing; nothing is delivered. `in` is untrusted:
+ * -EINVAL with a reason in err, nothing changed, for a version or vector
+ * count mismatch, reserved control bits, entries or pending bits past
+ * nr_vectors, or a pending bit on a vector that is not masked (a state
+ * the model never reaches: it delivers on unmask). */
+int pci_msix_restore(struct pci_msix *m, const struct pci_msix_state *in,
+		     char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* For pci.c: the guest wrote Message Control (PCI bus lock held). */
 void pci_msix_control_written(struct pci_msix *m, uint16_t control);

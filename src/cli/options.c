@@ -31,6 +31,14 @@ const char kiln_usage[] =
 "                       direct=on bypasses the host page cache (O_DIRECT);\n"
 "                       num_queues=N (1-16, default 1) request queues, each\n"
 "                       with its own I/O thread\n"
+"  --api-socket [path=]PATH\n"
+"                       serve the management API (Cloud Hypervisor's REST\n"
+"                       endpoints under /api/v1/) on this Unix socket\n"
+"  --vsock cid=N[,id=NAME]\n"
+"                       a virtio-vsock device with context id N (3 to\n"
+"                       4294967294) through the kernel's vhost-vsock: host\n"
+"                       programs reach the guest with AF_VSOCK at CID N, the\n"
+"                       guest reaches the host at CID 2\n"
 "  -v, --verbose        more log output (repeat for debug messages)\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
@@ -247,6 +255,43 @@ static int parse_disk(struct kiln_options *o, const char *arg, char *err,
 	return 0;
 }
 
+static int vsock_kv(struct kiln_options *o, const char *key, const char *val,
+		    char *err, size_t errlen)
+{
+	if (!strcmp(key, "cid")) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(val, &end, 10);
+		if (errno || end == val || *end || *val == '-' || *val == '+' ||
+		    n < 3 || n >= 0xffffffffull)
+			return fail(err, errlen,
+				    "--vsock: cid=%s: must be a number from 3 to 4294967294",
+				    val);
+		o->vsock_cid = n;
+		return 0;
+	}
+	if (!strcmp(key, "id")) {
+		if (!*val || strlen(val) >= sizeof(o->vsock_id))
+			return fail(err, errlen, "--vsock: id=%s: must be 1 to 20 characters", val);
+		strcpy(o->vsock_id, val);
+		return 0;
+	}
+	return fail(err, errlen, "--vsock: unknown key '%s' (known: cid, id)", key);
+}
+
+static int parse_vsock(struct kiln_options *o, const char *arg, char *err,
+		       size_t errlen)
+{
+	if (o->vsock)
+		return fail(err, errlen, "--vsock: only one vsock device");
+	if (parse_kv_list("--vsock", arg, vsock_kv, o, err, errlen))
+		return -1;
+	if (!o->vsock_cid)
+		return fail(err, errlen, "--vsock: cid=N is required");
+	o->vsock = true;
+	return 0;
+}
+
 static int parse_serial(struct kiln_options *o, const char *val, char *err,
 			size_t errlen)
 {
@@ -265,7 +310,8 @@ static int parse_serial(struct kiln_options *o, const char *val, char *err,
 }
 
 /* Flags that take a value. */
-enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK };
+enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK,
+	       F_API_SOCKET, F_VSOCK };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -273,7 +319,8 @@ static const struct {
 	{ "--kernel", F_KERNEL }, { "--initramfs", F_INITRAMFS },
 	{ "--cmdline", F_CMDLINE }, { "--cpus", F_CPUS },
 	{ "--memory", F_MEMORY }, { "--serial", F_SERIAL },
-	{ "--disk", F_DISK },
+	{ "--disk", F_DISK }, { "--api-socket", F_API_SOCKET },
+	{ "--vsock", F_VSOCK },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -298,6 +345,15 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 		return parse_serial(o, val, err, errlen);
 	case F_DISK:
 		return parse_disk(o, val, err, errlen);
+	case F_API_SOCKET:
+		if (!strncmp(val, "path=", 5))
+			val += 5;
+		if (!*val || strchr(val, ','))
+			return fail(err, errlen, "%s: wants path=PATH (a Unix socket to create)", name);
+		o->api_socket = val;
+		return 0;
+	case F_VSOCK:
+		return parse_vsock(o, val, err, errlen);
 	}
 	return fail(err, errlen, "%s: internal error", name);
 }

@@ -4,6 +4,8 @@
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]]...
+ *        [--api-socket [path=]PATH]
+ *        [--vsock cid=N[,id=NAME]]
  *        [-v]... [--help] [--version]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
@@ -45,8 +47,12 @@ struct kiln_options {
 	struct kiln_disk disks[KILN_MAX_DISKS];
 	unsigned int nr_disks;
 	char *disk_strings[KILN_MAX_DISKS]; /* owned copies the disks point into */
+	bool vsock;          /* a virtio-vsock through the kernel's vhost-vsock */
+	uint64_t vsock_cid;  /* 3 .. 0xfffffffe */
+	char vsock_id[21];
 	enum serial_mode serial;
 	const char *serial_path;
+	const char *api_socket; /* --api-socket: NULL when none */
 	int verbosity;
 	bool help;
 	bool version;

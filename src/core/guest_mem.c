@@ -3,9 +3,11 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/memfd.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define GiB (1ull << 30)
@@ -214,4 +216,114 @@ uint64_t guest_mem_low_end(const struct guest_mem *mem)
 		}
 	}
 	return end;
+}
+
+#define FILE_ALIGN 4096ull
+
+uint64_t guest_mem_file_offset(const struct guest_mem *mem, unsigned int region)
+{
+	uint64_t off = 0;
+	for (unsigned int i = 0; i < region && i < mem->nr_regions; i++)
+		off += (mem->regions[i].size + FILE_ALIGN - 1) & ~(FILE_ALIGN - 1);
+	return off;
+}
+
+static bool page_is_zero(const uint8_t *p, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)p;
+	for (size_t i = 0; i < len / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+static int pwrite_all(int fd, const uint8_t *p, uint64_t len, uint64_t off)
+{
+	while (len) {
+		size_t chunk = len > (1u << 30) ? (1u << 30) : (size_t)len;
+		ssize_t w = pwrite(fd, p, chunk, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		off += (uint64_t)w;
+		len -= (uint64_t)w;
+	}
+	return 0;
+}
+
+int guest_mem_save_file(const struct guest_mem *mem, int fd)
+{
+	uint64_t total = guest_mem_file_offset(mem, mem->nr_regions);
+	if (ftruncate(fd, 0) < 0 || ftruncate(fd, (off_t)total) < 0)
+		return -errno;
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		const struct guest_mem_region *r = &mem->regions[i];
+		uint64_t base = guest_mem_file_offset(mem, i);
+		/* Runs of non-zero pages, each written with one pwrite. */
+		uint64_t run = 0, pos = 0;
+		bool in_run = false;
+		for (pos = 0; pos < r->size; pos += FILE_ALIGN) {
+			size_t n = r->size - pos < FILE_ALIGN ? (size_t)(r->size - pos)
+							     : FILE_ALIGN;
+			bool zero = n == FILE_ALIGN && page_is_zero(r->host + pos, n);
+			if (!zero && !in_run) {
+				run = pos;
+				in_run = true;
+			} else if (zero && in_run) {
+				int e = pwrite_all(fd, r->host + run, pos - run, base + run);
+				if (e)
+					return e;
+				in_run = false;
+			}
+		}
+		if (in_run) {
+			int e = pwrite_all(fd, r->host + run, r->size - run, base + run);
+			if (e)
+				return e;
+		}
+	}
+	return 0;
+}
+
+static int pread_all(int fd, uint8_t *p, uint64_t len, uint64_t off)
+{
+	while (len) {
+		size_t chunk = len > (1u << 30) ? (1u << 30) : (size_t)len;
+		ssize_t r = pread(fd, p, chunk, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		p += r;
+		off += (uint64_t)r;
+		len -= (uint64_t)r;
+	}
+	return 0;
+}
+
+int guest_mem_load_file(struct guest_mem *mem, int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((uint64_t)st.st_size != guest_mem_file_offset(mem, mem->nr_regions))
+		return -EINVAL;
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		struct guest_mem_region *r = &mem->regions[i];
+		uint64_t off = guest_mem_file_offset(mem, i);
+		if (r->fd == -1 && mem->backing == GUEST_MEM_ANON) {
+			void *p = mmap(r->host, r->size, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd,
+				       (off_t)off);
+			if (p == MAP_FAILED)
+				return -errno;
+			continue;
+		}
+		int e = pread_all(fd, r->host, r->size, off);
+		if (e)
+			return e;
+	}
+	return 0;
 }

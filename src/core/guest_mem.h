@@ -61,6 +61,23 @@ int guest_mem_write(struct guest_mem *mem, uint64_t gpa, const void *src,
 
 bool guest_mem_is_ram(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 
+/* A snapshot's memory file holds the regions one after another, each at a
+ * 4 KiB-aligned offset (guest_mem_file_offset), with holes where the guest
+ * had only zeros. */
+uint64_t guest_mem_file_offset(const struct guest_mem *mem, unsigned int region);
+
+/* Write every region to fd (which is truncated to the full size first);
+ * pages of zeros are left as holes. 0 or -errno. */
+int guest_mem_save_file(const struct guest_mem *mem, int fd)
+	__attribute__((warn_unused_result));
+
+/* Load RAM from such a file (its size must match exactly). Anonymous RAM
+ * maps the file privately in place, so a page is read on the guest's first
+ * touch (copy-on-write: the file never changes); memfd and hugetlbfs RAM,
+ * which other processes may share, is read in. 0 or -errno. */
+int guest_mem_load_file(struct guest_mem *mem, int fd)
+	__attribute__((warn_unused_result));
+
 /* Highest guest-physical address of RAM below 4 GiB, plus one. */
 uint64_t guest_mem_low_end(const struct guest_mem *mem);
 

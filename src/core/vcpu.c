@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 static uint64_t load_le(const uint8_t *p, unsigned int size)
 {
@@ -37,7 +38,8 @@ static void dispatch_io(struct io_bus *bus, struct vcpu_exit *exit)
 
 bool vcpu_handle_exit(struct vm *vm, struct vcpu *vcpu, struct vcpu_exit *exit)
 {
-	vcpu->exits++;
+	/* one writer (this thread); the API reads it from another */
+	__atomic_store_n(&vcpu->exits, vcpu->exits + 1, __ATOMIC_RELAXED);
 	switch (exit->reason) {
 	case VCPU_EXIT_INTERRUPTED:
 		return !__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
@@ -75,6 +77,34 @@ bool vcpu_handle_exit(struct vm *vm, struct vcpu *vcpu, struct vcpu_exit *exit)
 	return true;
 }
 
+/* Wait here while a pause is requested. Only called after an interrupted
+ * KVM_RUN: the kick set immediate_exit, so a port or MMIO read the guest
+ * was doing has been completed by KVM before it returned. */
+static void park(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	pthread_mutex_lock(&vm->run_lock);
+	if (vm->pause_requested) {
+		vm->vcpus_parked++;
+		pthread_cond_broadcast(&vm->run_cond);
+		/* Timed: vm_raise_event (signal-handler safe) sets `stopping`
+		 * without the lock, so it cannot wake us. */
+		while (vm->pause_requested &&
+		       !__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&vm->run_cond, &vm->run_lock, &ts);
+		}
+		vm->vcpus_parked--;
+	}
+	pthread_mutex_unlock(&vm->run_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -92,6 +122,9 @@ static void *vcpu_thread(void *arg)
 		}
 		if (!vcpu_handle_exit(vm, vcpu, &exit))
 			break;
+		if (exit.reason == VCPU_EXIT_INTERRUPTED &&
+		    __atomic_load_n(&vm->pause_requested, __ATOMIC_ACQUIRE))
+			park(vcpu);
 	}
 	__atomic_store_n(&vcpu->state, VCPU_STOPPED, __ATOMIC_RELEASE);
 	return NULL;

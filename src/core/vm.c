@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 static void raise_from_device(void *ctx, enum vm_event event)
@@ -28,7 +29,89 @@ int vm_init(struct vm *vm)
 		return -errno;
 	vm->events = (struct vm_event_sink){ .raise = raise_from_device,
 					     .ctx = vm };
+	pthread_mutex_init(&vm->run_lock, NULL);
+	pthread_cond_init(&vm->run_cond, NULL);
 	return 0;
+}
+
+static unsigned int running_threads(struct vm *vm)
+{
+	unsigned int n = 0;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i] && vm->vcpus[i]->thread_started &&
+		    __atomic_load_n(&vm->vcpus[i]->state, __ATOMIC_ACQUIRE) !=
+			    VCPU_STOPPED)
+			n++;
+	return n;
+}
+
+int vm_pause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->run_lock);
+	if (vm->paused || vm->pause_requested) {
+		pthread_mutex_unlock(&vm->run_lock);
+		return -EALREADY;
+	}
+	__atomic_store_n(&vm->pause_requested, true, __ATOMIC_RELEASE);
+	int ret = 0;
+	for (;;) {
+		if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+			ret = -ESHUTDOWN;
+			break;
+		}
+		if (vm->vcpus_parked >= running_threads(vm))
+			break;
+		/* Kick again each round: a kick can land just before a
+		 * thread re-enters KVM_RUN after an exit it was handling. */
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			if (vm->vcpus[i] && vm->vcpus[i]->accel)
+				vm->accel_ops->vcpu_kick(vm->vcpus[i]->accel);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 2 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&vm->run_cond, &vm->run_lock, &ts);
+	}
+	if (ret)
+		__atomic_store_n(&vm->pause_requested, false, __ATOMIC_RELEASE);
+	else
+		vm->paused = true;
+	pthread_cond_broadcast(&vm->run_cond);
+	pthread_mutex_unlock(&vm->run_lock);
+	return ret;
+}
+
+int vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->run_lock);
+	if (!vm->paused) {
+		pthread_mutex_unlock(&vm->run_lock);
+		return -EALREADY;
+	}
+	vm->paused = false;
+	__atomic_store_n(&vm->pause_requested, false, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&vm->run_cond);
+	pthread_mutex_unlock(&vm->run_lock);
+	return 0;
+}
+
+bool vm_is_paused(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->run_lock);
+	bool p = vm->paused;
+	pthread_mutex_unlock(&vm->run_lock);
+	return p;
+}
+
+/* Parked vCPUs must see `stopping`. */
+static void wake_parked(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->run_lock);
+	pthread_cond_broadcast(&vm->run_cond);
+	pthread_mutex_unlock(&vm->run_lock);
 }
 
 void vm_raise_event(struct vm *vm, enum vm_event event)
@@ -44,6 +127,8 @@ void vm_raise_event(struct vm *vm, enum vm_event event)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i] && vm->vcpus[i]->accel)
 			vm->accel_ops->vcpu_kick(vm->vcpus[i]->accel);
+	/* No wake_parked() here: this runs in signal handlers too, where
+	 * taking run_lock could deadlock; parked vCPUs poll `stopping`. */
 }
 
 enum vm_event vm_wait_event(struct vm *vm)
@@ -57,6 +142,7 @@ enum vm_event vm_wait_event(struct vm *vm)
 static void stop_vcpu_threads(struct vm *vm)
 {
 	__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+	wake_parked(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		if (v && v->thread_started) {
@@ -113,4 +199,6 @@ void vm_destroy(struct vm *vm)
 	if (vm->event_fd >= 0)
 		close(vm->event_fd);
 	vm->event_fd = -1;
+	pthread_cond_destroy(&vm->run_cond);
+	pthread_mutex_destroy(&vm->run_lock);
 }

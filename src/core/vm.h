@@ -54,6 +54,15 @@ struct vm {
 	bool stopping;
 	struct vm_event_sink events;
 
+	/* Pause: vm_pause() asks every vCPU thread to park between two
+	 * KVM_RUNs, at a point where no exit is half handled, and waits until
+	 * all have; vm_resume() lets them go. run_lock guards both fields. */
+	pthread_mutex_t run_lock;
+	pthread_cond_t run_cond;
+	bool pause_requested;
+	unsigned int vcpus_parked;
+	bool paused;      /* vm_pause() returned and no vm_resume() since */
+
 	/* Legacy PC devices. */
 	struct uart *com1;
 	struct cmos_rtc *rtc;
@@ -87,6 +96,14 @@ void vm_raise_event(struct vm *vm, enum vm_event event);
 
 /* Wait until the guest raises an event; returns it. */
 enum vm_event vm_wait_event(struct vm *vm);
+
+/* Park every vCPU (they finish the instruction in flight first, so their
+ * state is complete and could be saved). 0, -EALREADY if already paused,
+ * -ESHUTDOWN if the VM is stopping. Safe from any thread but a vCPU's. */
+int vm_pause(struct vm *vm) __attribute__((warn_unused_result));
+/* Let parked vCPUs run again. 0 or -EALREADY if not paused. */
+int vm_resume(struct vm *vm) __attribute__((warn_unused_result));
+bool vm_is_paused(struct vm *vm);
 
 /* Start one thread per vCPU. Returns 0 or -errno. */
 int vm_start_vcpus(struct vm *vm) __attribute__((warn_unused_result));

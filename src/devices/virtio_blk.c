@@ -42,6 +42,27 @@ static void blk_reset(void *dev)
 	blk->vdev = NULL;
 }
 
+/* Snapshot quiescing: each queue answers the requests it has in flight
+ * and stops; nothing new is popped. No save/restore ops: the device's
+ * state is its queues plus the command line. */
+static void blk_pause(void *dev)
+{
+	struct virtio_blk *blk = dev;
+	for (unsigned int i = 0; i < blk->num_queues; i++)
+		blk_queue_pause(&blk->queues[i]);
+}
+
+static int blk_resume(void *dev)
+{
+	struct virtio_blk *blk = dev;
+	for (unsigned int i = 0; i < blk->num_queues; i++) {
+		int e = blk_queue_resume(&blk->queues[i]);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
 static void blk_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
 {
 	struct virtio_blk *blk = dev;
@@ -90,6 +111,8 @@ const struct virtio_device_ops virtio_blk_ops = {
 	.config_write = blk_config_write,
 	.activate = blk_activate,
 	.reset = blk_reset,
+	.pause = blk_pause,
+	.resume = blk_resume,
 	.get_num_queues = blk_num_queues,
 	.get_device_features = blk_device_features,
 };

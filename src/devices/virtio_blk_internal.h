@@ -43,6 +43,8 @@ struct blk_queue {
 	bool starved;             /* stopped popping: every request in use */
 	bool pushed;              /* completions since the last notify */
 	bool broken;
+	_Atomic bool pausing;     /* stop after answering what is in flight */
+	bool paused;              /* was running when paused */
 };
 
 struct virtio_blk {
@@ -69,7 +71,12 @@ int blk_queue_init(struct blk_queue *q, struct virtio_blk *blk,
 	__attribute__((warn_unused_result));
 void blk_queue_fini(struct blk_queue *q);
 int blk_queue_start(struct blk_queue *q) __attribute__((warn_unused_result));
-/* Waits for the queue's I/O in flight, then joins the thread. */
+/* Reset: waits for the queue's I/O in flight (without answering it: the
+ * queue is being reset), then joins the thread. */
 void blk_queue_stop(struct blk_queue *q);
+/* Snapshot: answers every request in flight, then joins the thread; the
+ * queue itself stays as it is. resume starts a paused queue again. */
+void blk_queue_pause(struct blk_queue *q);
+int blk_queue_resume(struct blk_queue *q) __attribute__((warn_unused_result));
 
 #endif

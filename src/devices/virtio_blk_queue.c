@@ -327,10 +327,20 @@ static void *queue_thread(void *opaque)
 			serve(q);
 		notify(q);
 	}
-	/* Reset: no I/O may touch guest memory once reset returns. The
-	 * chains are not answered: the queue is being reset. */
-	if (q->uring)
+	if (q->uring && atomic_load(&q->pausing)) {
+		/* Pause: answer what is in flight, pop nothing new. */
+		while (blk_uring_in_flight(q->uring)) {
+			struct pollfd p = { .fd = done_fd, .events = POLLIN };
+			blk_uring_submit(q->uring);
+			(void)poll(&p, 1, 10);
+			reap(q);
+		}
+		notify(q);
+	} else if (q->uring) {
+		/* Reset: no I/O may touch guest memory once reset returns.
+		 * The chains are not answered: the queue is being reset. */
 		blk_uring_drain(q->uring);
+	}
 	return NULL;
 }
 
@@ -350,8 +360,29 @@ int blk_queue_start(struct blk_queue *q)
 	return 0;
 }
 
+void blk_queue_pause(struct blk_queue *q)
+{
+	if (!q->running)
+		return;
+	atomic_store(&q->pausing, true);
+	(void)eventfd_write(q->stop_fd, 1);
+	pthread_join(q->thread, NULL);
+	atomic_store(&q->pausing, false);
+	q->running = false;
+	q->paused = true;
+}
+
+int blk_queue_resume(struct blk_queue *q)
+{
+	if (!q->paused)
+		return 0;
+	q->paused = false;
+	return blk_queue_start(q);
+}
+
 void blk_queue_stop(struct blk_queue *q)
 {
+	q->paused = false;
 	if (!q->running)
 		return;
 	(void)eventfd_write(q->stop_fd, 1);

@@ -80,6 +80,19 @@ static void rng_reset(void *dev)
 	virtio_worker_stop(&rng->worker);
 }
 
+static void rng_pause(void *dev)
+{
+	struct virtio_rng *rng = dev;
+	virtio_worker_pause(&rng->worker);
+}
+
+static int rng_resume(void *dev)
+{
+	struct virtio_rng *rng = dev;
+	return virtio_worker_resume(&rng->worker);
+}
+
+/* No save/restore ops: all the state is in the queue and the transport. */
 const struct virtio_device_ops virtio_rng_ops = {
 	.name = "virtio-rng",
 	.device_id = VIRTIO_ID_RNG,
@@ -90,6 +103,8 @@ const struct virtio_device_ops virtio_rng_ops = {
 	.config_size = 0,
 	.activate = rng_activate,
 	.reset = rng_reset,
+	.pause = rng_pause,
+	.resume = rng_resume,
 };
 
 int virtio_rng_create(struct virtio_rng **out)

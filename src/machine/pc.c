@@ -98,6 +98,8 @@ static int create_vcpus(struct vm *vm, const struct pc_config *cfg,
 		if (e)
 			return e;
 	}
+	if (!boot)
+		return 0; /* restoring: the snapshot brings every register */
 	/* Only the bootstrap processor gets the kernel's entry state; the
 	 * others wait for INIT/SIPI from it, as on a real PC. */
 	int e = vm->accel_ops->vcpu_set_boot_state(vm->vcpus[0]->accel, boot);
@@ -135,6 +137,8 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 	for (unsigned int i = 0; i < cfg->nr_disks; i++)
 		if ((e = pc_add_virtio_blk(vm, &cfg->disks[i], err, errlen)))
 			return e;
+	if (cfg->vsock_cid && (e = pc_add_virtio_vsock(vm, cfg->vsock_cid, err, errlen)))
+		return e;
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,
 				    .max_cpus = cfg->nr_cpus,
@@ -158,7 +162,8 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		.rsdp_addr = rsdp,
 	};
 	struct x86_boot_cpu boot;
-	if ((e = x86_boot_load(&vm->mem, &req, &boot, err, errlen)))
+	if (!cfg->restoring &&
+	    (e = x86_boot_load(&vm->mem, &req, &boot, err, errlen)))
 		return e;
 
 	if ((e = accel->create(&vm->accel, &vm->mem, err, errlen)))
@@ -169,5 +174,5 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		snprintf(err, errlen, "cannot start the RTC timer: %s", strerror(-e));
 		return e;
 	}
-	return create_vcpus(vm, cfg, &boot, err, errlen);
+	return create_vcpus(vm, cfg, cfg->restoring ? NULL : &boot, err, errlen);
 }

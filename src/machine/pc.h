@@ -8,6 +8,8 @@
 #include "core/vm.h"
 #include "devices/uart16550.h"
 
+struct virtio_device_ops;
+
 struct pc_config {
 	const uint8_t *kernel;
 	size_t kernel_len;
@@ -22,6 +24,10 @@ struct pc_config {
 	bool rng;                            /* a virtio-rng on PCI */
 	const struct kiln_disk *disks;       /* virtio-blk disks */
 	unsigned int nr_disks;
+	uint64_t vsock_cid;                  /* 0: no virtio-vsock */
+	/* Build the machine for a snapshot to be loaded into: no kernel is
+	 * loaded and no vCPU gets boot registers (kernel may be NULL). */
+	bool restoring;
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the
@@ -34,9 +40,18 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
  * it. Both return 0 or -errno with a reason in `err`. */
 int pc_add_pci(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Put a created virtio device on PCI behind its own transport (BARs
+ * placed, interrupts wired); the VM owns it from here, even on failure, and
+ * frees it with destroy_device. */
+int pc_add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
+			 void *device, void (*destroy_device)(void *),
+			 char *err, size_t errlen) __attribute__((warn_unused_result));
 int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int pc_add_virtio_blk(struct vm *vm, const struct kiln_disk *disk, char *err,
 		      size_t errlen) __attribute__((warn_unused_result));
+/* pc_vsock.c: a virtio-vsock through /dev/vhost-vsock, claiming `cid`. */
+int pc_add_virtio_vsock(struct vm *vm, uint64_t cid, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
 #endif

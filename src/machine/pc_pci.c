@@ -219,9 +219,9 @@ static int place_bars(struct vm *vm, struct pci_device *dev)
 /* Put a virtio device (already created; ownership passes to the VM, which
  * destroys it with `destroy_device`) on the PCI bus behind its own
  * transport, with its BARs placed and its interrupts wired. */
-static int add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
-			     void *device, void (*destroy_device)(void *),
-			     char *err, size_t errlen)
+int pc_add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
+			 void *device, void (*destroy_device)(void *),
+			 char *err, size_t errlen)
 {
 	if (vm->nr_virtio >= sizeof(vm->virtio) / sizeof(vm->virtio[0])) {
 		destroy_device(device);
@@ -259,7 +259,7 @@ int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 			 strerror(-e));
 		return e;
 	}
-	return add_virtio_device(vm, &virtio_rng_ops, rng, destroy_rng, err, errlen);
+	return pc_add_virtio_device(vm, &virtio_rng_ops, rng, destroy_rng, err, errlen);
 }
 
 static void destroy_blk(void *device)
@@ -284,6 +284,6 @@ int pc_add_virtio_blk(struct vm *vm, const struct kiln_disk *disk, char *err,
 		snprintf(err, errlen, "--disk: %s", why);
 		return e;
 	}
-	return add_virtio_device(vm, &virtio_blk_ops, blk, destroy_blk,
+	return pc_add_virtio_device(vm, &virtio_blk_ops, blk, destroy_blk,
 				 err, errlen);
 }

@@ -32,7 +32,9 @@
 #include "virtio/virtqueue.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h> /* ssize_t */
 
 #ifndef VIRTIO_F_VERSION_1
 #define VIRTIO_F_VERSION_1 32
@@ -62,6 +64,29 @@ struct virtio_device_ops {
 	 * offloads): when set they replace num_queues / device_features. */
 	unsigned int (*get_num_queues)(void *dev);
 	uint64_t (*get_device_features)(void *dev);
+
+	/* Snapshot and migration (see virtio_pci_pause/save/restore). A
+	 * device without pause/resume cannot be snapshotted: the transport
+	 * refuses with -EOPNOTSUPP.
+	 * pause: only while activated. Finish the chain being served (push
+	 * it), stop the device's threads and leave the queues exactly as they
+	 * are - unlike reset, nothing is forgotten and vdev stays the
+	 * device's - so nothing is in flight and the queues can be saved.
+	 * resume: start serving the same queues again; 0 or -errno (the
+	 * transport then sets DEVICE_NEEDS_RESET). A reset while paused is
+	 * allowed and forgets the pause. */
+	void (*pause)(void *dev);
+	int (*resume)(void *dev);
+	/* Device state beyond what the transport saves (config space that
+	 * the driver writes, host-side state the guest can observe), as
+	 * opaque versioned bytes the device itself validates. Optional: a
+	 * device whose state is all in its queues and command line (rng, blk)
+	 * leaves both NULL. save runs while paused (or not activated): the
+	 * bytes written, or -ENOSPC if cap is too small, or -errno. restore
+	 * runs on a just-created (or reset) device before activate: 0, or
+	 * -EINVAL for bytes it does not accept. */
+	ssize_t (*save)(void *dev, void *buf, size_t cap);
+	int (*restore)(void *dev, const void *buf, size_t len);
 };
 
 /* How a device reaches its transport; filled in by the transport. */

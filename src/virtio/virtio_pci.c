@@ -2,6 +2,7 @@
 #include "virtio/virtio_pci.h"
 
 #include "bus/pci_msix.h"
+#include "virtio/virtio_pci_internal.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -16,50 +17,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-
-#define ISR_QUEUE 0x1  /* ISR bit 0: a used buffer */
-#define ISR_CONFIG 0x2 /* ISR bit 1: configuration change */
-
-/* Status bits the driver may set (NEEDS_RESET is the device's). */
-#define STATUS_DRIVER_BITS                                                     \
-	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |                \
-	 VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FEATURES_OK |             \
-	 VIRTIO_CONFIG_S_FAILED)
-
-struct vpci_queue {
-	uint16_t size;
-	_Atomic uint16_t msix_vector;
-	bool enabled;
-	uint64_t desc, driver, device;
-};
-
-struct virtio_pci {
-	struct pci_device pci;
-	struct pci_msix msix;
-	pthread_mutex_t lock; /* the common/device cfg registers below */
-	const struct virtio_device_ops *ops;
-	struct virtio_device vdev;
-	struct vpci_queue *q;
-	const struct virtio_pci_host_ops *hops;
-	void *host_opaque;
-	unsigned int nvec;
-	char name[32];
-
-	uint64_t offered;         /* device_feature */
-	uint32_t dfsel, gfsel;    /* feature selects */
-	uint64_t driver_features; /* what the driver wrote */
-	bool driver_unknown_hi;   /* driver set bits in words >= 2 */
-	uint16_t queue_select;
-	bool activated;
-
-	_Atomic uint8_t status;
-	_Atomic uint8_t isr;
-	_Atomic uint8_t generation;
-	_Atomic uint16_t msix_config;
-	_Atomic uint64_t bar_addr; /* 0: not mapped */
-
-	_Atomic uint64_t guest_errors, kicks, interrupts;
-};
 
 static uint32_t class_for(uint32_t device_id)
 {
@@ -103,7 +60,7 @@ static void config_interrupt(struct virtio_pci *t)
 	raise_vector(t, atomic_load(&t->msix_config), ISR_CONFIG);
 }
 
-static void tr_needs_reset(void *opaque)
+void vpci_needs_reset(void *opaque)
 {
 	struct virtio_pci *t = opaque;
 	uint8_t old = atomic_fetch_or(&t->status, VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -134,7 +91,7 @@ static int tr_queue_irqfd(void *opaque, unsigned int q)
 
 static const struct virtio_transport_ops tr_ops = {
 	.notify_queue = tr_notify_queue,
-	.needs_reset = tr_needs_reset,
+	.needs_reset = vpci_needs_reset,
 	.config_changed = tr_config_changed,
 	.queue_irqfd = tr_queue_irqfd,
 };
@@ -150,7 +107,7 @@ static void reset_queue_regs(struct virtio_pci *t, unsigned int i)
 	q->desc = q->driver = q->device = 0;
 }
 
-static void device_reset(struct virtio_pci *t)
+void vpci_device_reset(struct virtio_pci *t)
 {
 	/* The device first: it stops its thread, so the queues are ours. */
 	if (t->ops->reset)
@@ -167,6 +124,7 @@ static void device_reset(struct virtio_pci *t)
 	t->driver_unknown_hi = false;
 	t->queue_select = 0;
 	t->activated = false;
+	t->paused = false;
 	atomic_store(&t->msix_config, VIRTIO_MSI_NO_VECTOR);
 	atomic_store(&t->isr, 0);
 	atomic_store(&t->status, 0);
@@ -191,7 +149,7 @@ static bool features_ok(struct virtio_pci *t)
 static void write_status(struct virtio_pci *t, uint8_t val)
 {
 	if (val == 0) {
-		device_reset(t);
+		vpci_device_reset(t);
 		return;
 	}
 	uint8_t old = atomic_load(&t->status);
@@ -220,13 +178,17 @@ static void write_status(struct virtio_pci *t, uint8_t val)
 		}
 	}
 	atomic_fetch_or(&t->status, add);
-	if ((add & VIRTIO_CONFIG_S_DRIVER_OK) && !t->activated) {
-		t->activated = true;
-		int err = t->ops->activate ? t->ops->activate(t->vdev.dev, &t->vdev) : 0;
-		if (err) {
-			pr_warn("%s: activation failed: %s", t->name, strerror(-err));
-			tr_needs_reset(t);
-		}
+	if ((add & VIRTIO_CONFIG_S_DRIVER_OK) && !t->activated)
+		vpci_activate(t);
+}
+
+void vpci_activate(struct virtio_pci *t)
+{
+	t->activated = true;
+	int err = t->ops->activate ? t->ops->activate(t->vdev.dev, &t->vdev) : 0;
+	if (err) {
+		pr_warn("%s: activation failed: %s", t->name, strerror(-err));
+		vpci_needs_reset(t);
 	}
 }
 
@@ -254,13 +216,13 @@ static void enable_queue(struct virtio_pci *t, unsigned int i)
 		pr_guest(LOG_WARN, "%s: queue %u not enabled: %s", t->name, i,
 			 r == -EINVAL ? err : strerror(-r));
 		guest_error(t);
-		tr_needs_reset(t);
+		vpci_needs_reset(t);
 		return;
 	}
 	q->enabled = true;
 }
 
-static bool valid_vector(struct virtio_pci *t, uint32_t v)
+bool vpci_valid_vector(struct virtio_pci *t, uint32_t v)
 {
 	return v == VIRTIO_MSI_NO_VECTOR || v < t->nvec;
 }
@@ -410,7 +372,7 @@ static void common_write(struct virtio_pci *t, uint64_t off, unsigned int size,
 		return;
 	case CC(msix_config):
 		atomic_store(&t->msix_config,
-			     valid_vector(t, (uint32_t)v) ? (uint16_t)v
+			     vpci_valid_vector(t, (uint32_t)v) ? (uint16_t)v
 							 : VIRTIO_MSI_NO_VECTOR);
 		return;
 	case CC(device_status):
@@ -433,7 +395,7 @@ static void common_write(struct virtio_pci *t, uint64_t off, unsigned int size,
 	case CC(queue_msix_vector):
 		if ((q = selected(t)) != NULL)
 			atomic_store(&q->msix_vector,
-				     valid_vector(t, (uint32_t)v)
+				     vpci_valid_vector(t, (uint32_t)v)
 					     ? (uint16_t)v
 					     : VIRTIO_MSI_NO_VECTOR);
 		return;
@@ -724,7 +686,7 @@ void virtio_pci_destroy(struct virtio_pci *t)
 	if (t->pci.bus)
 		pci_bus_remove_device(t->pci.bus, &t->pci);
 	pthread_mutex_lock(&t->lock);
-	device_reset(t);
+	vpci_device_reset(t);
 	pthread_mutex_unlock(&t->lock);
 	free_transport(t);
 }
@@ -732,6 +694,11 @@ void virtio_pci_destroy(struct virtio_pci *t)
 struct pci_device *virtio_pci_pci_device(struct virtio_pci *t)
 {
 	return &t->pci;
+}
+
+const char *virtio_pci_name(const struct virtio_pci *t)
+{
+	return t->name;
 }
 
 uint64_t virtio_pci_notify_addr(struct virtio_pci *t, unsigned int q)

@@ -44,11 +44,14 @@
 #define KILN_VIRTIO_VIRTIO_PCI_H
 
 #include "bus/pci.h"
+#include "bus/pci_msix.h"
 #include "core/guest_mem.h"
 #include "virtio/virtio_device.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define VIRTIO_PCI_VENDOR 0x1af4
 #define VIRTIO_PCI_DEVICE_BASE 0x1040
@@ -101,6 +104,8 @@ int virtio_pci_create(struct virtio_pci **out, struct pci_bus *bus, int slot,
 void virtio_pci_destroy(struct virtio_pci *t);
 
 struct pci_device *virtio_pci_pci_device(struct virtio_pci *t);
+/* The device's name ("virtio-blk"), for logs and the API's counters. */
+const char *virtio_pci_name(const struct virtio_pci *t);
 
 /* Guest-physical notify address of queue q while the BAR is mapped, else
  * 0 (also for q out of range). */
@@ -114,5 +119,85 @@ struct virtio_pci_stats {
 	uint64_t interrupts;   /* queue + config interrupts raised */
 };
 void virtio_pci_get_stats(struct virtio_pci *t, struct virtio_pci_stats *s);
+
+/* ---- Snapshot and migration (virtio_pci_state.c) ------------------------
+ *
+ * Order for a snapshot: pause the vCPUs, virtio_pci_pause every transport
+ * (-EOPNOTSUPP: this device kind cannot be snapshotted; resume the others
+ * and give up), virtio_pci_save (+ virtio_pci_save_device), save RAM, then
+ * virtio_pci_resume (or leave it paused and stop, for migration).
+ * For a restore: build the same machine from the same command line (same
+ * devices in the same slots), restore RAM first, then virtio_pci_restore
+ * each transport (which starts activated devices serving at once), then
+ * run the vCPUs. */
+
+/* One queue's transport registers and ring. */
+struct virtio_pci_queue_state {
+	uint16_t size;           /* queue_size register */
+	uint16_t msix_vector;    /* queue_msix_vector */
+	uint8_t enabled;         /* queue_enable, 0/1 */
+	uint8_t reserved[3];     /* 0 */
+	uint64_t desc, driver, device; /* queue_desc / _driver / _device */
+	struct virtqueue_state vq;     /* the ring; enabled iff `enabled` */
+};
+
+/* The whole guest-visible transport as plain data: its PCI config space,
+ * MSI-X, common config registers and queues. About 40 KiB: allocate it. */
+#define VIRTIO_PCI_STATE_VERSION 1
+struct virtio_pci_state {
+	uint32_t version;
+	uint32_t device_id;       /* VIRTIO_ID_*: must match */
+	uint64_t offered;         /* device_feature: must match */
+	uint64_t driver_features; /* guest_feature as the driver wrote it */
+	uint64_t features;        /* negotiated (0 before FEATURES_OK) */
+	uint32_t dfsel, gfsel;    /* device/guest_feature_select */
+	uint16_t queue_select;
+	uint16_t msix_config;
+	uint8_t status;           /* device_status, NEEDS_RESET included */
+	uint8_t isr;              /* unread ISR bits */
+	uint8_t generation;       /* config_generation */
+	uint8_t driver_unknown_hi; /* 0/1: driver wrote feature words >= 2 */
+	uint16_t num_queues;      /* must match; queues[num_queues..] are 0 */
+	uint8_t reserved[6];      /* 0 */
+	struct pci_device_state pci;
+	struct pci_msix_state msix;
+	struct virtio_pci_queue_state queues[VIRTIO_PCI_MAX_QUEUES];
+};
+
+/* Quiesce the device for a save: an activated device finishes the chain
+ * it is on and stops (its pause op); its queues stay as they are.
+ * 0 (also when not activated, or already paused), or -EOPNOTSUPP if the
+ * device kind has no pause/resume ops. The vCPUs must be paused first: a
+ * guest that reset or activated the device meanwhile would undo this. */
+int virtio_pci_pause(struct virtio_pci *t) __attribute__((warn_unused_result));
+/* Undo virtio_pci_pause: 0, or the device's resume error (the device then
+ * reports DEVICE_NEEDS_RESET). 0 if not paused. */
+int virtio_pci_resume(struct virtio_pci *t) __attribute__((warn_unused_result));
+
+/* 0, or -EBUSY if the device is activated and not paused, or a queue has
+ * a chain in flight. */
+int virtio_pci_save(struct virtio_pci *t, struct virtio_pci_state *out)
+	__attribute__((warn_unused_result));
+/* The device's own bytes (ops->save): their length (0: the device has
+ * none), -ENOSPC if cap is too small, -EBUSY as for virtio_pci_save. */
+ssize_t virtio_pci_save_device(struct virtio_pci *t, void *buf, size_t cap)
+	__attribute__((warn_unused_result));
+
+/* Put the transport (reset first) into the saved state, with the device's
+ * own bytes (dev_len 0: none), and activate the device if the state has
+ * DRIVER_OK, so it serves its queues from where they were. `in` is
+ * untrusted: -EINVAL with a reason in err if it does not fit this device
+ * (id, offered features, queue count, vector count), or is inconsistent
+ * (features not offered or negotiated without FEATURES_OK, DRIVER_OK
+ * without FEATURES_OK, a queue enabled without FEATURES_OK or whose
+ * registers differ from its ring, unknown status or ISR bits, vectors out
+ * of range, sizes not a power of two up to the maximum, rings outside RAM,
+ * device bytes refused or given to a device without a restore op), or if
+ * the PCI or MSI-X state is refused. On error the transport is left reset
+ * (its PCI config space and MSI-X may already hold the saved values): the
+ * machine is not fit to run and should be discarded. */
+int virtio_pci_restore(struct virtio_pci *t, const struct virtio_pci_state *in,
+		       const void *dev_state, size_t dev_len, char *err,
+		       size_t errlen) __attribute__((warn_unused_result));
 
 #endif

@@ -42,6 +42,16 @@ void virtio_worker_destroy(struct virtio_worker *w)
 	w->chain = NULL;
 }
 
+/* The next chain, or -EINTR once the worker is told to stop: a pause then
+ * leaves the queue between chains. */
+static int next_chain(struct virtio_worker *w, struct virtqueue *vq,
+		      struct vq_chain *c)
+{
+	if (atomic_load(&w->stopping))
+		return -EINTR;
+	return virtqueue_pop(vq, c);
+}
+
 /* Serve everything in the queue. false: the queue broke. */
 static bool process(struct virtio_worker *w)
 {
@@ -54,7 +64,7 @@ static bool process(struct virtio_worker *w)
 		return true;
 	do {
 		virtqueue_disable_notify(vq);
-		while ((r = virtqueue_pop(vq, c)) == 1) {
+		while ((r = next_chain(w, vq, c)) == 1) {
 			uint32_t len = w->handle(w->opaque, c);
 			if (virtqueue_push(vq, c->head, len) == 0) {
 				pushed = true;
@@ -64,7 +74,7 @@ static bool process(struct virtio_worker *w)
 	} while (r == 0 && virtqueue_enable_notify(vq));
 	if (pushed)
 		virtio_notify_queue(vdev, w->queue);
-	if (r < 0) {
+	if (r < 0 && r != -EINTR) {
 		pr_guest(LOG_WARN, "%s: queue broken: %s", w->name,
 			 vq->broken_reason);
 		virtio_set_needs_reset(vdev);
@@ -107,6 +117,8 @@ int virtio_worker_start(struct virtio_worker *w, struct virtio_device *vdev)
 		return -EBUSY;
 	eventfd_t v;
 	(void)eventfd_read(w->stop_fd, &v);
+	atomic_store(&w->stopping, false);
+	w->paused = false;
 	w->vdev = vdev;
 	int err = pthread_create(&w->thread, NULL, worker_thread, w);
 	if (err) {
@@ -117,12 +129,34 @@ int virtio_worker_start(struct virtio_worker *w, struct virtio_device *vdev)
 	return 0;
 }
 
+static void join(struct virtio_worker *w)
+{
+	if (!w->running)
+		return;
+	atomic_store(&w->stopping, true);
+	(void)eventfd_write(w->stop_fd, 1);
+	pthread_join(w->thread, NULL);
+	w->running = false;
+}
+
 void virtio_worker_stop(struct virtio_worker *w)
 {
-	if (w->running) {
-		(void)eventfd_write(w->stop_fd, 1);
-		pthread_join(w->thread, NULL);
-		w->running = false;
-	}
+	join(w);
+	w->paused = false;
 	w->vdev = NULL;
+}
+
+void virtio_worker_pause(struct virtio_worker *w)
+{
+	if (!w->running)
+		return;
+	join(w);
+	w->paused = true;
+}
+
+int virtio_worker_resume(struct virtio_worker *w)
+{
+	if (!w->paused)
+		return 0;
+	return virtio_worker_start(w, w->vdev);
 }

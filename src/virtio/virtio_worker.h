@@ -34,6 +34,8 @@ struct virtio_worker {
 	struct virtio_device *vdev; /* set while running */
 	pthread_t thread;
 	bool running;
+	bool paused;               /* stopped by pause, vdev kept */
+	_Atomic bool stopping;     /* leave after the chain being served */
 	_Atomic uint64_t requests; /* chains completed */
 };
 
@@ -49,5 +51,17 @@ int virtio_worker_start(struct virtio_worker *w, struct virtio_device *vdev)
 	__attribute__((warn_unused_result));
 /* From the device's reset (and before destroy): stop and join. */
 void virtio_worker_stop(struct virtio_worker *w);
+
+/* From the device's pause op (snapshot, migration): the thread finishes
+ * the chain it is serving (pushes it and interrupts as usual), then stops;
+ * the queue stays as it is, nothing in flight, and no further chain is
+ * popped. No-op if not running. */
+void virtio_worker_pause(struct virtio_worker *w);
+/* From the device's resume op: serve the same queue again from where it
+ * stopped (buffers that arrived meanwhile are served at once). 0 if it was
+ * not paused, else virtio_worker_start's result. A reset (stop) forgets the
+ * pause. */
+int virtio_worker_resume(struct virtio_worker *w)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -173,6 +173,38 @@ static inline bool virtqueue_need_event(uint16_t event_idx, uint16_t new_idx,
 	       (uint16_t)(new_idx - old_idx);
 }
 
+/* ---- Saved state (virtqueue_state.c) ----------------------------------- */
+
+/* A queue as plain data. Saved only while nothing is in flight (the device
+ * was paused: every chain it popped is pushed), so used_idx equals
+ * last_avail_idx and a restored queue starts with no chain in flight.
+ * Counters and the broken reason are the host's, not saved. */
+#define VIRTQUEUE_STATE_VERSION 1
+struct virtqueue_state {
+	uint32_t version;
+	uint32_t size;
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	uint64_t features;        /* negotiated, as the queue was enabled with */
+	uint8_t enabled, broken;  /* 0/1 each, as are the four below */
+	uint8_t event_idx, indirect, notify_off, signalled_valid;
+	uint16_t last_avail_idx, used_idx, signalled_used;
+	uint8_t reserved[4];      /* 0 */
+};
+
+/* 0, or -EBUSY if a chain is in flight (pause the device first). */
+int virtqueue_save(const struct virtqueue *vq, struct virtqueue_state *out)
+	__attribute__((warn_unused_result));
+
+/* Put the queue (reset first) in the saved state. An enabled queue is
+ * validated like virtqueue_enable does (size, alignment, rings inside one
+ * RAM region each, used ring not overlapping) and goes on from the saved
+ * indices; a disabled one ends up as after virtqueue_reset. `in` is
+ * untrusted: -EINVAL with a reason in err (the queue is left reset) for a
+ * bad version, flags that are not 0/1 or disagree with the features,
+ * indices of a queue with chains in flight, or bad rings. */
+int virtqueue_restore(struct virtqueue *vq, const struct virtqueue_state *in,
+		      char *err, size_t errlen) __attribute__((warn_unused_result));
+
 /* Copy up to len bytes starting `off` bytes into the readable part into
  * dst / from src into the writable part. Return the bytes copied (short if
  * the chain ends first). */

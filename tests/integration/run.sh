@@ -47,6 +47,10 @@ expect_error "disk num_queues=0" "--disk: num_queues=0: must be 1 to 16" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img",num_queues=0
 expect_error "disk num_queues=17" "--disk: num_queues=17: must be 1 to 16" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img",num_queues=17
+expect_error "vsock cid below 3" "--vsock: cid=2: must be a number from 3" \
+	"$kiln" --kernel "$guest/vmlinux" --vsock cid=2
+expect_error "vsock cid too big" "--vsock: cid=4294967295: must be a number" \
+	"$kiln" --kernel "$guest/vmlinux" --vsock cid=4294967295
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------

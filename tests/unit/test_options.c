@@ -35,6 +35,21 @@ static void test_defaults(void **state)
 	assert_false(o.hugepages);
 	assert_false(o.shared_memory);
 	assert_false(o.rng);
+	assert_false(o.vsock);
+}
+
+static void test_vsock(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "k", "--vsock", "cid=3", NULL), 0);
+	assert_true(o.vsock);
+	assert_int_equal(o.vsock_cid, 3);
+	assert_string_equal(o.vsock_id, "");
+	assert_int_equal(parse(&o, "--kernel", "k", "--vsock=id=vs0,cid=4294967294",
+			       NULL), 0);
+	assert_true(o.vsock);
+	assert_int_equal(o.vsock_cid, 0xfffffffeull);
+	assert_string_equal(o.vsock_id, "vs0");
 }
 
 static void test_full_line(void **state)
@@ -166,6 +181,18 @@ static void test_bad_inputs(void **state)
 	    "--disk", "path=3", "--disk", "path=4", "--disk", "path=5",
 	    "--disk", "path=6", "--disk", "path=7", "--disk", "path=8",
 	    "--disk", "path=9");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=2");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=0");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=4294967295");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=18446744073709551616");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=-5");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=0x10");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=");
+	BAD("--vsock", "--kernel", "k", "--vsock", "id=a");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=3,socket=/tmp/v.sock");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=3,id=123456789012345678901");
+	BAD("--vsock", "--kernel", "k", "--vsock", "cid=3", "--vsock", "cid=4");
+	BAD("--vsock", "--kernel", "k", "--vsock");
 #undef BAD
 }
 
@@ -176,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_full_line),
 		cmocka_unit_test(test_help_without_kernel),
 		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_vsock),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_inputs),
 	};

@@ -64,6 +64,10 @@ void kvm_vcpu_kick(struct accel_vcpu *v);
 void kvm_vcpu_dump(struct accel_vcpu *v);
 void kvm_vcpu_destroy(struct accel_vcpu *v);
 int kvm_vcpu_save(struct accel_vcpu *v, struct x86_vcpu_state *s);
+size_t kvm_vm_state_size(void);
+int kvm_vm_save(struct accel *a, void *buf, size_t cap, size_t *len);
+int kvm_vm_restore(struct accel *a, const void *buf, size_t len, char *err,
+		   size_t errlen);
 int kvm_vcpu_restore(struct accel_vcpu *v, const struct x86_vcpu_state *s,
 		     char *err, size_t errlen);
 

@@ -1,0 +1,169 @@
+/* Routing of API requests to the VM, with JSON in and out (json-c). */
+#include "api/api.h"
+
+#include "core/version.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define API_PREFIX "/api/v1/"
+
+static void set_json(struct api_response *resp, int status,
+		     struct json_object *obj)
+{
+	resp->status = status;
+	resp->body = strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+	json_object_put(obj);
+	if (!resp->body) {
+		resp->status = 500;
+	}
+}
+
+void api_error(struct api_response *resp, int status, const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	set_json(resp, status, o);
+}
+
+static void no_content(struct api_response *resp)
+{
+	resp->status = 204;
+	resp->body = NULL;
+}
+
+/* Actions take no body, but ch-remote and curl may send "{}" or nothing:
+ * accept an empty body or a JSON object, refuse anything else. */
+static bool body_ok(const struct http_request *req, struct api_response *resp)
+{
+	if (!req->body_len)
+		return true;
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok) {
+		api_error(resp, 500, "out of memory");
+		return false;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	struct json_object *o = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t used = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	bool ok = o && jerr == json_tokener_success && used == req->body_len &&
+		  json_object_is_type(o, json_type_object);
+	json_object_put(o);
+	if (!ok)
+		api_error(resp, 400, "the body must be empty or a JSON object");
+	return ok;
+}
+
+static void do_ping(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "build_version", json_object_new_string(KILN_VERSION));
+	json_object_object_add(o, "version", json_object_new_string(KILN_VERSION));
+	json_object_object_add(o, "pid", json_object_new_int64(getpid()));
+	json_object_object_add(o, "features", json_object_new_array());
+	set_json(resp, 200, o);
+}
+
+static void do_info(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "config", ops->config(ctx));
+	json_object_object_add(o, "state", json_object_new_string(
+		ops->paused(ctx) ? "Paused" : "Running"));
+	json_object_object_add(o, "memory_actual_size",
+			       json_object_new_int64((int64_t)ops->memory_size(ctx)));
+	set_json(resp, 200, o);
+}
+
+static void do_pause(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
+{
+	int e = ops->pause(ctx);
+	if (e == -EALREADY)
+		api_error(resp, 409, "the VM is already paused");
+	else if (e)
+		api_error(resp, 409, strerror(-e));
+	else
+		no_content(resp);
+}
+
+static void do_resume(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
+{
+	int e = ops->resume(ctx);
+	if (e == -EALREADY)
+		api_error(resp, 409, "the VM is not paused");
+	else if (e)
+		api_error(resp, 409, strerror(-e));
+	else
+		no_content(resp);
+}
+
+static void do_shutdown(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
+{
+	ops->shutdown(ctx);
+	no_content(resp);
+}
+
+static void do_reboot(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
+{
+	ops->reboot(ctx);
+	no_content(resp);
+}
+
+static void do_counters(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
+{
+	set_json(resp, 200, ops->counters(ctx));
+}
+
+static const struct route {
+	const char *name;
+	enum http_method method;
+	bool takes_body;
+	void (*fn)(const struct api_vm_ops *, void *, struct api_response *);
+} routes[] = {
+	{ "vmm.ping", HTTP_GET, false, do_ping },
+	{ "vmm.shutdown", HTTP_PUT, true, do_shutdown },
+	{ "vm.info", HTTP_GET, false, do_info },
+	{ "vm.pause", HTTP_PUT, true, do_pause },
+	{ "vm.resume", HTTP_PUT, true, do_resume },
+	{ "vm.shutdown", HTTP_PUT, true, do_shutdown },
+	{ "vm.reboot", HTTP_PUT, true, do_reboot },
+	{ "vm.counters", HTTP_GET, false, do_counters },
+};
+
+void api_handle(const struct api_vm_ops *ops, void *ctx,
+		const struct http_request *req, struct api_response *resp)
+{
+	resp->status = 500;
+	resp->body = NULL;
+	if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) != 0) {
+		api_error(resp, 404, "unknown endpoint (the API lives under /api/v1/)");
+		return;
+	}
+	const char *name = req->path + strlen(API_PREFIX);
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
+		if (strcmp(name, r->name) != 0)
+			continue;
+		if (req->method != r->method) {
+			char msg[96];
+			snprintf(msg, sizeof(msg), "%s takes %s", r->name,
+				 http_method_name(r->method));
+			api_error(resp, 405, msg);
+			return;
+		}
+		if (!r->takes_body && req->body_len) {
+			api_error(resp, 400, "this endpoint takes no body");
+			return;
+		}
+		if (r->takes_body && !body_ok(req, resp))
+			return;
+		r->fn(ops, ctx, resp);
+		return;
+	}
+	api_error(resp, 404, "unknown endpoint");
+}

@@ -1,0 +1,333 @@
+/* The management API: HTTP parsing limits, routing, JSON bodies, and a
+ * connection served over a socketpair. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "api/api.h"
+#include "api/api_server.h"
+#include "api/http.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int parse(const char *s, struct http_request *req)
+{
+	const char *why = NULL;
+	int r = http_parse_request(s, strlen(s), req, &why);
+	if (r > 1)
+		assert_non_null(why);
+	return r;
+}
+
+static void test_http_get(void **state)
+{
+	struct http_request req;
+	const char *s = "GET /api/v1/vmm.ping HTTP/1.1\r\nHost: localhost\r\n\r\n";
+	assert_int_equal(parse(s, &req), 0);
+	assert_int_equal(req.method, HTTP_GET);
+	assert_string_equal(req.path, "/api/v1/vmm.ping");
+	assert_int_equal(req.body_len, 0);
+	assert_true(req.keep_alive);
+	assert_int_equal(req.total_len, strlen(s));
+}
+
+static void test_http_put_body_and_query(void **state)
+{
+	struct http_request req;
+	const char *s = "PUT /api/v1/vm.pause?x=1 HTTP/1.1\r\ncontent-length: 2\r\n"
+			"Connection: close\r\n\r\n{}EXTRA";
+	assert_int_equal(parse(s, &req), 0);
+	assert_int_equal(req.method, HTTP_PUT);
+	assert_string_equal(req.path, "/api/v1/vm.pause");
+	assert_int_equal(req.body_len, 2);
+	assert_memory_equal(req.body, "{}", 2);
+	assert_false(req.keep_alive);
+	assert_int_equal(req.total_len, strlen(s) - 5);
+}
+
+static void test_http_incomplete(void **state)
+{
+	struct http_request req;
+	assert_int_equal(parse("GET / HTTP/1.1\r\nHost: x\r\n", &req), 1);
+	assert_int_equal(parse("PUT /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n{}", &req), 1);
+	assert_int_equal(parse("", &req), 1);
+}
+
+static void test_http_refusals(void **state)
+{
+	struct http_request req;
+	assert_int_equal(parse("BREW /pot HTTP/1.1\r\n\r\n", &req), 501);
+	assert_int_equal(parse("GET /x HTTP/2.0\r\n\r\n", &req), 505);
+	assert_int_equal(parse("GET /x FTP/1.0\r\n\r\n", &req), 400);
+	assert_int_equal(parse("GET x HTTP/1.1\r\n\r\n", &req), 400);
+	assert_int_equal(parse("GET\r\n\r\n", &req), 400);
+	assert_int_equal(parse("GET /x HTTP/1.1\r\nBad Name: 1\r\n\r\n", &req), 400);
+	assert_int_equal(parse("GET /x HTTP/1.1\r\nNoColon\r\n\r\n", &req), 400);
+	assert_int_equal(parse("GET /x HTTP/1.1\nHost: a\r\n\r\n", &req), 400);
+	assert_int_equal(parse("PUT /x HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", &req), 400);
+	assert_int_equal(parse("PUT /x HTTP/1.1\r\nContent-Length: 1\r\n"
+			       "Content-Length: 2\r\n\r\n", &req), 400);
+	assert_int_equal(parse("PUT /x HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", &req), 413);
+	assert_int_equal(parse("PUT /x HTTP/1.1\r\nContent-Length: 65537\r\n\r\n", &req), 413);
+	assert_int_equal(parse("PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &req), 501);
+}
+
+static void test_http_limits(void **state)
+{
+	struct http_request req;
+	/* A path of HTTP_MAX_PATH bytes does not fit. */
+	char line[HTTP_MAX_PATH + 64];
+	memset(line, 0, sizeof(line));
+	strcpy(line, "GET /");
+	memset(line + 5, 'a', HTTP_MAX_PATH);
+	strcat(line, " HTTP/1.1\r\n\r\n");
+	assert_int_equal(parse(line, &req), 414);
+	/* Headers that never end within the limit. */
+	size_t n = HTTP_MAX_HEADER + 16;
+	char *big = malloc(n + 1);
+	assert_non_null(big);
+	strcpy(big, "GET / HTTP/1.1\r\n");
+	memset(big + strlen(big), 'x', n - strlen(big));
+	big[n] = 0;
+	assert_int_equal(parse(big, &req), 431);
+	free(big);
+}
+
+static void test_http_response(void **state)
+{
+	char out[256];
+	int n = http_format_response(out, sizeof(out), 204, NULL, true);
+	assert_true(n > 0);
+	assert_non_null(strstr(out, "HTTP/1.1 204 No Content\r\n"));
+	assert_non_null(strstr(out, "Content-Length: 0\r\n"));
+	n = http_format_response(out, sizeof(out), 200, "{\"a\":1}", false);
+	assert_non_null(strstr(out, "Content-Length: 7\r\n"));
+	assert_non_null(strstr(out, "Connection: close\r\n\r\n{\"a\":1}"));
+	assert_int_equal(http_format_response(out, 16, 200, "{}", false), -1);
+}
+
+/* ---- routing, with a fake VM ---- */
+
+struct fake_vm {
+	bool paused;
+	int shutdowns, reboots;
+};
+
+static int f_pause(void *c)
+{
+	struct fake_vm *f = c;
+	if (f->paused)
+		return -EALREADY;
+	f->paused = true;
+	return 0;
+}
+static int f_resume(void *c)
+{
+	struct fake_vm *f = c;
+	if (!f->paused)
+		return -EALREADY;
+	f->paused = false;
+	return 0;
+}
+static void f_shutdown(void *c) { ((struct fake_vm *)c)->shutdowns++; }
+static void f_reboot(void *c) { ((struct fake_vm *)c)->reboots++; }
+static bool f_paused(void *c) { return ((struct fake_vm *)c)->paused; }
+static struct json_object *f_config(void *c)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "cpus", json_object_new_int(2));
+	return o;
+}
+static struct json_object *f_counters(void *c)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "vcpus", json_object_new_int(7));
+	return o;
+}
+static uint64_t f_mem(void *c) { return 256ull << 20; }
+
+static const struct api_vm_ops fake_ops = {
+	.pause = f_pause, .resume = f_resume, .shutdown = f_shutdown,
+	.reboot = f_reboot, .paused = f_paused, .config = f_config,
+	.counters = f_counters, .memory_size = f_mem,
+};
+
+static int call(struct fake_vm *f, enum http_method m, const char *path,
+		const char *body, struct json_object **out)
+{
+	struct http_request req = { .method = m, .body = body,
+				    .body_len = body ? strlen(body) : 0 };
+	snprintf(req.path, sizeof(req.path), "%s", path);
+	struct api_response resp;
+	api_handle(&fake_ops, f, &req, &resp);
+	if (out)
+		*out = resp.body ? json_tokener_parse(resp.body) : NULL;
+	if (resp.status >= 400) {
+		/* every error carries a JSON {"error": "..."} */
+		struct json_object *o = json_tokener_parse(resp.body);
+		struct json_object *e;
+		assert_non_null(o);
+		assert_true(json_object_object_get_ex(o, "error", &e));
+		assert_true(strlen(json_object_get_string(e)) > 0);
+		json_object_put(o);
+	}
+	free(resp.body);
+	return resp.status;
+}
+
+static void test_api_routes(void **state)
+{
+	struct fake_vm f = { 0 };
+	struct json_object *o, *v;
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vmm.ping", NULL, &o), 200);
+	assert_true(json_object_object_get_ex(o, "version", &v));
+	assert_true(json_object_object_get_ex(o, "pid", &v));
+	assert_int_equal(json_object_get_int(v), getpid());
+	json_object_put(o);
+
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.info", NULL, &o), 200);
+	assert_true(json_object_object_get_ex(o, "state", &v));
+	assert_string_equal(json_object_get_string(v), "Running");
+	assert_true(json_object_object_get_ex(o, "memory_actual_size", &v));
+	assert_int_equal(json_object_get_int64(v), 256 << 20);
+	json_object_put(o);
+
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", NULL, NULL), 204);
+	assert_true(f.paused);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{}", NULL), 409);
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.info", NULL, &o), 200);
+	assert_true(json_object_object_get_ex(o, "state", &v));
+	assert_string_equal(json_object_get_string(v), "Paused");
+	json_object_put(o);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.resume", "", NULL), 204);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.resume", NULL, NULL), 409);
+	assert_false(f.paused);
+
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.counters", NULL, &o), 200);
+	assert_true(json_object_object_get_ex(o, "vcpus", &v));
+	json_object_put(o);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.reboot", NULL, NULL), 204);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.shutdown", NULL, NULL), 204);
+	assert_int_equal(f.reboots, 1);
+	assert_int_equal(f.shutdowns, 1);
+}
+
+static void test_api_bad_requests(void **state)
+{
+	struct fake_vm f = { 0 };
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.nosuch", NULL, NULL), 404);
+	assert_int_equal(call(&f, HTTP_GET, "/other", NULL, NULL), 404);
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/", NULL, NULL), 404);
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.pause", NULL, NULL), 405);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vmm.ping", NULL, NULL), 405);
+	assert_int_equal(call(&f, HTTP_DELETE, "/api/v1/vm.info", NULL, NULL), 405);
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.info", "{}", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "[1]", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{} {}", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{\"a\":tru}", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{\"a\":1,}", NULL), 400);
+	assert_false(f.paused); /* no refused request changed anything */
+	assert_int_equal(f.shutdowns, 0);
+}
+
+/* ---- a connection over a socketpair ---- */
+
+struct server_arg {
+	int fd;
+	struct fake_vm *f;
+};
+
+static void *serve(void *p)
+{
+	struct server_arg *a = p;
+	api_serve_connection(a->fd, &fake_ops, a->f);
+	close(a->fd);
+	return NULL;
+}
+
+static char *exchange(const char *request)
+{
+	static char reply[8192];
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	struct fake_vm f = { 0 };
+	struct server_arg a = { .fd = sv[1], .f = &f };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, serve, &a), 0);
+	assert_int_equal(write(sv[0], request, strlen(request)), (ssize_t)strlen(request));
+	shutdown(sv[0], SHUT_WR);
+	size_t len = 0;
+	ssize_t n;
+	while ((n = read(sv[0], reply + len, sizeof(reply) - 1 - len)) > 0)
+		len += (size_t)n;
+	reply[len] = 0;
+	pthread_join(t, NULL);
+	close(sv[0]);
+	return reply;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void test_connection_pipelined(void **state)
+{
+	char *r = exchange("PUT /api/v1/vm.pause HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+			   "GET /api/v1/vm.info HTTP/1.1\r\n\r\n"
+			   "PUT /api/v1/vm.pause HTTP/1.1\r\nConnection: close\r\n\r\n");
+	assert_int_equal(count(r, "HTTP/1.1 "), 3);
+	assert_non_null(strstr(r, "HTTP/1.1 204"));
+	assert_non_null(strstr(r, "\"state\":\"Paused\""));
+	assert_non_null(strstr(r, "HTTP/1.1 409"));
+}
+
+static void test_connection_garbage(void **state)
+{
+	/* The first request is answered, the malformed one refused, and the
+	 * connection closed: the third never runs. */
+	char *r = exchange("GET /api/v1/vmm.ping HTTP/1.1\r\n\r\n"
+			   "\x01\x02garbage\r\n\r\n"
+			   "PUT /api/v1/vm.shutdown HTTP/1.1\r\n\r\n");
+	assert_int_equal(count(r, "HTTP/1.1 "), 2);
+	assert_non_null(strstr(r, "HTTP/1.1 200"));
+	assert_non_null(strstr(r, "HTTP/1.1 400"));
+	assert_null(strstr(r, "HTTP/1.1 204"));
+}
+
+static void test_connection_oversized_body(void **state)
+{
+	char *r = exchange("PUT /api/v1/vm.pause HTTP/1.1\r\nContent-Length: 100000\r\n\r\n");
+	assert_non_null(strstr(r, "HTTP/1.1 413"));
+	assert_non_null(strstr(r, "\"error\""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_get),
+		cmocka_unit_test(test_http_put_body_and_query),
+		cmocka_unit_test(test_http_incomplete),
+		cmocka_unit_test(test_http_refusals),
+		cmocka_unit_test(test_http_limits),
+		cmocka_unit_test(test_http_response),
+		cmocka_unit_test(test_api_routes),
+		cmocka_unit_test(test_api_bad_requests),
+		cmocka_unit_test(test_connection_pipelined),
+		cmocka_unit_test(test_connection_garbage),
+		cmocka_unit_test(test_connection_oversized_body),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
