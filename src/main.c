@@ -8,6 +8,7 @@
 #include "core/version.h"
 #include "core/vm.h"
 #include "machine/pc.h"
+#include "migration/snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum exit_code {
@@ -118,7 +120,8 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int run(const struct kiln_options *o)
+/* `snap`: restore from this snapshot instead of booting o->kernel. */
+static int run(const struct kiln_options *o, struct snapshot *snap)
 {
 	struct file_buf kernel = { 0 }, initrd = { 0 };
 	struct kernel_info info;
@@ -127,19 +130,30 @@ static int run(const struct kiln_options *o)
 	struct api_server *api = NULL;
 	struct api_vm api_ctx;
 
-	if (read_file("--kernel", o->kernel, o->memory_size, &kernel))
-		return EXIT_ERROR;
-	if (kernel_probe(kernel.data, kernel.len, &info, err, sizeof(err))) {
-		pr_err("--kernel %s: %s", o->kernel, err);
-		goto out_files;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!snap) {
+		if (read_file("--kernel", o->kernel, o->memory_size, &kernel))
+			return EXIT_ERROR;
+		if (kernel_probe(kernel.data, kernel.len, &info, err, sizeof(err))) {
+			pr_err("--kernel %s: %s", o->kernel, err);
+			goto out_files;
+		}
+		if (o->initramfs &&
+		    read_file("--initramfs", o->initramfs, o->memory_size, &initrd))
+			goto out_files;
 	}
-	if (o->initramfs &&
-	    read_file("--initramfs", o->initramfs, o->memory_size, &initrd))
-		goto out_files;
 
 	struct console con;
 	if (console_open(&con, o->serial, o->serial_path, err, sizeof(err))) {
 		pr_err("%s", err);
+		goto out_files;
+	}
+	int hvc_in = -1;
+	if (o->console == CHAR_BACKEND_TTY &&
+	    console_open_hvc_input(&con, &hvc_in, err, sizeof(err))) {
+		pr_err("%s", err);
+		console_close(&con);
 		goto out_files;
 	}
 	signal_console = &con;
@@ -164,11 +178,28 @@ static int run(const struct kiln_options *o)
 		.rng = o->rng,
 		.disks = o->disks,
 		.nr_disks = o->nr_disks,
+		.restoring = snap != NULL,
+		.nets = o->nets,
+		.nr_nets = o->nr_nets,
 		.vsock_cid = o->vsock ? o->vsock_cid : 0,
+		.console = o->console,
+		.console_path = o->console_path,
+		.console_tty_in = hvc_in,
 	};
 	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
 		pr_err("%s", err);
 		goto out_vm;
+	}
+	if (snap) {
+		if (snapshot_load(snap, &vm, err, sizeof(err))) {
+			pr_err("%s", err);
+			goto out_vm;
+		}
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		pr_info("restored from %s in %.1f ms", snap->dir,
+			(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+				(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 	/* The guest has its copies now. */
 	free_file(&kernel);
@@ -255,7 +286,29 @@ int main(int argc, char **argv)
 	}
 	log_set_level(o.verbosity >= 2 ? LOG_DEBUG
 		      : o.verbosity == 1 ? LOG_INFO : LOG_WARN);
-	int code = run(&o);
+	if (!o.restore_dir) {
+		int code = run(&o, NULL);
+		options_free(&o);
+		return code;
+	}
+	/* Restore: the machine comes from the command line the snapshot
+	 * recorded; only the API socket is this process's own. */
+	static struct snapshot snap;
+	struct kiln_options saved;
+	int code = EXIT_ERROR;
+	if (snapshot_open(&snap, o.restore_dir, err, sizeof(err))) {
+		pr_err("%s", err);
+	} else if (options_parse(snap.argc, snap.argv, &saved, err, sizeof(err)) ||
+		   saved.restore_dir) {
+		pr_err("--restore: the snapshot's command line is not valid: %s",
+		       saved.restore_dir ? "it restores again" : err);
+		options_free(&saved);
+	} else {
+		saved.api_socket = o.api_socket;
+		code = run(&saved, &snap);
+		options_free(&saved);
+	}
+	snapshot_close(&snap);
 	options_free(&o);
 	return code;
 }

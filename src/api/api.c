@@ -119,20 +119,83 @@ static void do_counters(const struct api_vm_ops *ops, void *ctx, struct api_resp
 	set_json(resp, 200, ops->counters(ctx));
 }
 
+/* The body's JSON object (strict), or NULL with a 400 in resp. */
+static struct json_object *body_object(const struct http_request *req,
+				       struct api_response *resp)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok) {
+		api_error(resp, 500, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	struct json_object *o = req->body_len
+		? json_tokener_parse_ex(tok, req->body, (int)req->body_len) : NULL;
+	bool ok = o && json_tokener_get_error(tok) == json_tokener_success &&
+		  json_tokener_get_parse_end(tok) == req->body_len &&
+		  json_object_is_type(o, json_type_object);
+	json_tokener_free(tok);
+	if (!ok) {
+		json_object_put(o);
+		api_error(resp, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	return o;
+}
+
+/* A file:// URL's path, or NULL. */
+static const char *file_url_path(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	const char *url = json_object_get_string(v);
+	if (strncmp(url, "file://", 7) || url[7] != '/' || strlen(url) > 4000)
+		return NULL;
+	return url + 7;
+}
+
+static void do_snapshot(const struct api_vm_ops *ops, void *ctx,
+			const struct http_request *req, struct api_response *resp)
+{
+	struct json_object *o = body_object(req, resp);
+	if (!o)
+		return;
+	const char *dir = file_url_path(o, "destination_url");
+	if (!dir) {
+		json_object_put(o);
+		api_error(resp, 400, "destination_url must be file:///ABSOLUTE/DIR");
+		return;
+	}
+	char err[512] = "";
+	int e = ops->snapshot(ctx, dir, err, sizeof(err));
+	json_object_put(o);
+	if (!e)
+		no_content(resp);
+	else
+		api_error(resp, e == -EBUSY || e == -EOPNOTSUPP ? 409 : 500,
+			  err[0] ? err : strerror(-e));
+}
+
 static const struct route {
 	const char *name;
 	enum http_method method;
 	bool takes_body;
 	void (*fn)(const struct api_vm_ops *, void *, struct api_response *);
+	/* for endpoints whose body carries arguments */
+	void (*fn_body)(const struct api_vm_ops *, void *,
+			const struct http_request *, struct api_response *);
 } routes[] = {
-	{ "vmm.ping", HTTP_GET, false, do_ping },
-	{ "vmm.shutdown", HTTP_PUT, true, do_shutdown },
-	{ "vm.info", HTTP_GET, false, do_info },
-	{ "vm.pause", HTTP_PUT, true, do_pause },
-	{ "vm.resume", HTTP_PUT, true, do_resume },
-	{ "vm.shutdown", HTTP_PUT, true, do_shutdown },
-	{ "vm.reboot", HTTP_PUT, true, do_reboot },
-	{ "vm.counters", HTTP_GET, false, do_counters },
+	{ "vmm.ping", HTTP_GET, false, .fn = do_ping },
+	{ "vmm.shutdown", HTTP_PUT, true, .fn = do_shutdown },
+	{ "vm.info", HTTP_GET, false, .fn = do_info },
+	{ "vm.pause", HTTP_PUT, true, .fn = do_pause },
+	{ "vm.resume", HTTP_PUT, true, .fn = do_resume },
+	{ "vm.shutdown", HTTP_PUT, true, .fn = do_shutdown },
+	{ "vm.reboot", HTTP_PUT, true, .fn = do_reboot },
+	{ "vm.counters", HTTP_GET, false, .fn = do_counters },
+	{ "vm.snapshot", HTTP_PUT, true, .fn_body = do_snapshot },
 };
 
 void api_handle(const struct api_vm_ops *ops, void *ctx,
@@ -158,6 +221,10 @@ void api_handle(const struct api_vm_ops *ops, void *ctx,
 		}
 		if (!r->takes_body && req->body_len) {
 			api_error(resp, 400, "this endpoint takes no body");
+			return;
+		}
+		if (r->fn_body) {
+			r->fn_body(ops, ctx, req, resp);
 			return;
 		}
 		if (r->takes_body && !body_ok(req, resp))

@@ -12,6 +12,9 @@
  *   PUT  /api/v1/vm.reboot     204 (Kiln exits with the reboot status, 3,
  *                                   as for a reboot the guest asks for)
  *   GET  /api/v1/vm.counters   200 {"<device>":{"<counter>":N,...},...}
+ *   PUT  /api/v1/vm.snapshot   {"destination_url":"file:///DIR"}: 204 | 409
+ *                              not paused (pause first, as Cloud Hypervisor
+ *                              wants) or a device that cannot be saved
  *
  * Errors are 4xx (5xx only for Kiln's own failures) with a JSON body
  * {"error":"..."}: unknown endpoint 404, wrong method 405, a body where none
@@ -38,6 +41,9 @@ struct api_vm_ops {
 	struct json_object *(*config)(void *ctx);
 	struct json_object *(*counters)(void *ctx);
 	uint64_t (*memory_size)(void *ctx);
+	/* Save the paused VM to directory `dir`. 0; -EBUSY not paused;
+	 * -EOPNOTSUPP a device cannot be saved; else -errno. err says why. */
+	int (*snapshot)(void *ctx, const char *dir, char *err, size_t errlen);
 };
 
 struct api_response {

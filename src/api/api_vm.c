@@ -2,6 +2,7 @@
  * options it was started with. */
 #include "api/api_vm.h"
 
+#include "migration/snapshot.h"
 #include "virtio/virtio_pci.h"
 
 #include <errno.h>
@@ -82,6 +83,23 @@ static struct json_object *vm_api_config(void *ctx)
 	}
 	json_object_object_add(cfg, "disks", disks);
 
+	struct json_object *nets = json_object_new_array();
+	for (unsigned int i = 0; i < o->nr_nets; i++) {
+		const struct kiln_net *n = &o->nets[i];
+		struct json_object *d = json_object_new_object();
+		char mac[18];
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0],
+			 n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		json_object_object_add(d, "tap", json_object_new_string(n->tap));
+		/* null: Kiln picked a random one */
+		json_object_object_add(d, "mac", n->has_mac ? json_object_new_string(mac) : NULL);
+		json_object_object_add(d, "num_queues", json_object_new_int((int)n->num_queues));
+		json_object_object_add(d, "vhost", json_object_new_boolean(n->vhost));
+		json_object_object_add(d, "id", str_or_null(n->id));
+		json_object_array_add(nets, d);
+	}
+	json_object_object_add(cfg, "net", nets);
+
 	if (o->rng) {
 		struct json_object *rng = json_object_new_object();
 		json_object_object_add(rng, "src", json_object_new_string("getrandom"));
@@ -125,7 +143,14 @@ static struct json_object *vm_api_counters(void *ctx)
 	return all;
 }
 
+static int vm_api_snapshot(void *ctx, const char *dir, char *err, size_t errlen)
+{
+	struct api_vm *a = ctx;
+	return snapshot_save(a->vm, a->opts, dir, err, errlen);
+}
+
 const struct api_vm_ops api_vm_ops = {
+	.snapshot = vm_api_snapshot,
 	.pause = vm_api_pause,
 	.resume = vm_api_resume,
 	.shutdown = vm_api_shutdown,

@@ -31,6 +31,15 @@ const char kiln_usage[] =
 "                       direct=on bypasses the host page cache (O_DIRECT);\n"
 "                       num_queues=N (1-16, default 1) request queues, each\n"
 "                       with its own I/O thread\n"
+"  --restore source_url=file:///DIR\n"
+"                       resume the VM a snapshot in DIR holds (vm.snapshot);\n"
+"                       no other VM flags go with it\n"
+"  --net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,id=NAME]\n"
+"                       a virtio-net NIC on tap device NAME (created if absent;\n"
+"                       repeat for more, up to 8); num_queues counts rx and tx\n"
+"                       queues (even, 2-16, default 2; above 2 the tap must be\n"
+"                       multi_queue); vhost=on moves packets in the kernel\n"
+"                       (/dev/vhost-net); without mac= a random local one\n"
 "  --api-socket [path=]PATH\n"
 "                       serve the management API (Cloud Hypervisor's REST\n"
 "                       endpoints under /api/v1/) on this Unix socket\n"
@@ -39,13 +48,19 @@ const char kiln_usage[] =
 "                       4294967294) through the kernel's vhost-vsock: host\n"
 "                       programs reach the guest with AF_VSOCK at CID N, the\n"
 "                       guest reaches the host at CID 2\n"
+"  --console off|tty|file=PATH|socket=PATH|pty\n"
+"                       a virtio-console (the guest's hvc0; default off): this\n"
+"                       terminal (the serial then defaults to off), output\n"
+"                       appended to a file, a Unix socket Kiln listens on (one\n"
+"                       client at a time; output with no client is dropped), or\n"
+"                       a new pseudo-terminal (its path is printed)\n"
 "  -v, --verbose        more log output (repeat for debug messages)\n"
 "  -h, --help           this text\n"
 "  -V, --version        print the version\n"
 "\n"
-"Console: keystrokes go to the guest. Ctrl-A x quits Kiln; Ctrl-A Ctrl-A\n"
-"sends one Ctrl-A. When stdin is not a terminal it is read as-is, and its\n"
-"end just stops input.\n"
+"Console (--serial tty or --console tty): keystrokes go to the guest. Ctrl-A x\n"
+"quits Kiln; Ctrl-A Ctrl-A sends one Ctrl-A. When stdin is not a terminal it\n"
+"is read as-is, and its end just stops input.\n"
 "\n"
 "Exit status:\n"
 "  0  the guest powered off (or Ctrl-A x)\n"
@@ -255,6 +270,113 @@ static int parse_disk(struct kiln_options *o, const char *arg, char *err,
 	return 0;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int parse_mac(const char *s, uint8_t mac[6])
+{
+	if (strlen(s) != 17)
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	/* multicast (and broadcast) addresses cannot be a NIC's own */
+	if (mac[0] & 1)
+		return -1;
+	static const uint8_t zero[6];
+	return memcmp(mac, zero, 6) ? 0 : -1;
+}
+
+static int net_kv(struct kiln_net *n, const char *key, const char *val,
+		  char *err, size_t errlen)
+{
+	if (!strcmp(key, "tap")) {
+		if (!*val || strlen(val) > 15 || strchr(val, '/'))
+			return fail(err, errlen,
+				    "--net: tap=%s: must be an interface name of 1 to 15 characters",
+				    val);
+		n->tap = val;
+		return 0;
+	}
+	if (!strcmp(key, "mac")) {
+		if (parse_mac(val, n->mac))
+			return fail(err, errlen,
+				    "--net: mac=%s: not a unicast MAC address (like 52:54:00:12:34:56)",
+				    val);
+		n->has_mac = true;
+		return 0;
+	}
+	if (!strcmp(key, "num_queues")) {
+		char *end;
+		errno = 0;
+		long q = strtol(val, &end, 10);
+		if (errno || end == val || *end || q < 2 || q > KILN_NET_MAX_QUEUES ||
+		    q % 2)
+			return fail(err, errlen,
+				    "--net: num_queues=%s: must be an even number from 2 to %d (rx and tx queues)",
+				    val, KILN_NET_MAX_QUEUES);
+		n->num_queues = (unsigned int)q;
+		return 0;
+	}
+	if (!strcmp(key, "vhost")) {
+		if (parse_onoff(val, &n->vhost))
+			return fail(err, errlen, "--net: vhost=%s: must be on or off", val);
+		return 0;
+	}
+	if (!strcmp(key, "id")) {
+		if (!*val || strlen(val) > 20)
+			return fail(err, errlen, "--net: id=%s: must be 1 to 20 characters", val);
+		n->id = val;
+		return 0;
+	}
+	return fail(err, errlen,
+		    "--net: unknown key '%s' (known: tap, mac, num_queues, vhost, id)", key);
+}
+
+static int parse_net(struct kiln_options *o, const char *arg, char *err,
+		     size_t errlen)
+{
+	if (o->nr_nets >= KILN_MAX_NETS)
+		return fail(err, errlen, "--net: at most %d NICs", KILN_MAX_NETS);
+	char *copy = strdup(arg);
+	if (!copy)
+		return fail(err, errlen, "--net: out of memory");
+	o->net_strings[o->nr_nets] = copy;
+	struct kiln_net *n = &o->nets[o->nr_nets];
+	memset(n, 0, sizeof(*n));
+	n->num_queues = 2;
+	char *save = NULL;
+	for (char *item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq)
+			return fail(err, errlen, "--net: '%s' is not key=value", item);
+		*eq = '\0';
+		if (net_kv(n, item, eq + 1, err, errlen))
+			return -1;
+	}
+	if (!n->tap)
+		return fail(err, errlen, "--net: tap=NAME is required");
+	for (unsigned int i = 0; i < o->nr_nets; i++) {
+		if (n->id && o->nets[i].id && !strcmp(o->nets[i].id, n->id))
+			return fail(err, errlen, "--net: id=%s is used twice", n->id);
+		if (!strcmp(o->nets[i].tap, n->tap))
+			return fail(err, errlen, "--net: tap=%s is used twice", n->tap);
+		if (n->has_mac && o->nets[i].has_mac &&
+		    !memcmp(o->nets[i].mac, n->mac, 6))
+			return fail(err, errlen, "--net: the same MAC address is used twice");
+	}
+	o->nr_nets++;
+	return 0;
+}
+
 static int vsock_kv(struct kiln_options *o, const char *key, const char *val,
 		    char *err, size_t errlen)
 {
@@ -309,9 +431,37 @@ static int parse_serial(struct kiln_options *o, const char *val, char *err,
 	return 0;
 }
 
+static int parse_console(struct kiln_options *o, const char *val, char *err,
+			 size_t errlen)
+{
+	static const struct {
+		const char *prefix;
+		enum char_backend_kind kind;
+		bool path;
+	} modes[] = {
+		{ "off", CHAR_BACKEND_OFF, false },
+		{ "tty", CHAR_BACKEND_TTY, false },
+		{ "pty", CHAR_BACKEND_PTY, false },
+		{ "file=", CHAR_BACKEND_FILE, true },
+		{ "socket=", CHAR_BACKEND_SOCKET, true },
+	};
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		size_t n = strlen(modes[i].prefix);
+		if (modes[i].path ? strncmp(val, modes[i].prefix, n) || !val[n]
+				  : strcmp(val, modes[i].prefix))
+			continue;
+		o->console = modes[i].kind;
+		o->console_path = modes[i].path ? val + n : NULL;
+		return 0;
+	}
+	return fail(err, errlen,
+		    "--console: '%s': must be off, tty, file=PATH, socket=PATH or pty",
+		    val);
+}
+
 /* Flags that take a value. */
 enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK,
-	       F_API_SOCKET, F_VSOCK };
+	       F_API_SOCKET, F_VSOCK, F_RESTORE, F_CONSOLE, F_NET };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -320,7 +470,8 @@ static const struct {
 	{ "--cmdline", F_CMDLINE }, { "--cpus", F_CPUS },
 	{ "--memory", F_MEMORY }, { "--serial", F_SERIAL },
 	{ "--disk", F_DISK }, { "--api-socket", F_API_SOCKET },
-	{ "--vsock", F_VSOCK },
+	{ "--vsock", F_VSOCK }, { "--restore", F_RESTORE },
+	{ "--console", F_CONSOLE }, { "--net", F_NET },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -342,9 +493,14 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 	case F_MEMORY:
 		return parse_kv_list(name, val, memory_kv, o, err, errlen);
 	case F_SERIAL:
+		o->serial_given = true;
 		return parse_serial(o, val, err, errlen);
+	case F_CONSOLE:
+		return parse_console(o, val, err, errlen);
 	case F_DISK:
 		return parse_disk(o, val, err, errlen);
+	case F_NET:
+		return parse_net(o, val, err, errlen);
 	case F_API_SOCKET:
 		if (!strncmp(val, "path=", 5))
 			val += 5;
@@ -354,6 +510,14 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 		return 0;
 	case F_VSOCK:
 		return parse_vsock(o, val, err, errlen);
+	case F_RESTORE:
+		if (!strncmp(val, "source_url=", 11))
+			val += 11;
+		if (strncmp(val, "file://", 7) || !val[7] || strchr(val, ','))
+			return fail(err, errlen,
+				    "%s: wants source_url=file:///DIR (a snapshot directory)", name);
+		o->restore_dir = val + 7;
+		return 0;
 	}
 	return fail(err, errlen, "%s: internal error", name);
 }
@@ -363,6 +527,10 @@ void options_free(struct kiln_options *o)
 	for (unsigned int i = 0; i < KILN_MAX_DISKS; i++) {
 		free(o->disk_strings[i]);
 		o->disk_strings[i] = NULL;
+	}
+	for (unsigned int i = 0; i < KILN_MAX_NETS; i++) {
+		free(o->net_strings[i]);
+		o->net_strings[i] = NULL;
 	}
 }
 
@@ -375,6 +543,7 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 	o->serial = SERIAL_TTY;
 	if (errlen)
 		err[0] = '\0';
+	const char *config_flag = NULL; /* the first flag that shapes the VM */
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -384,6 +553,7 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 		}
 		if (!strcmp(arg, "--rng")) {
 			o->rng = true;
+			config_flag = config_flag ? config_flag : "--rng";
 			continue;
 		}
 		if (!strcmp(arg, "-V") || !strcmp(arg, "--version")) {
@@ -423,12 +593,32 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 		if (apply_flag(o, valued_flags[k].id, valued_flags[k].name, val,
 			       err, errlen))
 			return -1;
+		enum flag_id id = valued_flags[k].id;
+		if (id != F_API_SOCKET && id != F_RESTORE && !config_flag)
+			config_flag = valued_flags[k].name;
 	}
+	o->argc = argc;
+	o->argv = argv;
 
 	if (o->help || o->version)
 		return 0;
+	if (o->restore_dir) {
+		if (config_flag)
+			return fail(err, errlen,
+				    "--restore: the snapshot brings the VM's configuration; "
+				    "%s cannot go with it", config_flag);
+		return 0;
+	}
 	if (!o->kernel)
 		return fail(err, errlen, "--kernel: required (see kiln --help)");
+	/* One terminal, one console on it. */
+	if (o->console == CHAR_BACKEND_TTY && o->serial == SERIAL_TTY) {
+		if (o->serial_given)
+			return fail(err, errlen,
+				    "--console tty: the terminal is already --serial tty "
+				    "(give --serial off or file=PATH)");
+		o->serial = SERIAL_OFF;
+	}
 	if (o->hugepages && o->memory_size % (2ull << 20))
 		return fail(err, errlen,
 			    "--memory: hugepages=on needs a size that is a multiple of 2M");

@@ -4,15 +4,20 @@
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]]...
+ *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,id=NAME]]...
  *        [--api-socket [path=]PATH]
  *        [--vsock cid=N[,id=NAME]]
+ *        [--console off|tty|file=PATH|socket=PATH|pty]
  *        [-v]... [--help] [--version]
+ *   kiln --restore source_url=file:///DIR [--api-socket ...] [-v]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
  * value can name its flag and the tests need no guest.
  */
 #ifndef KILN_CLI_OPTIONS_H
 #define KILN_CLI_OPTIONS_H
+
+#include "backends/char_backend.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,6 +40,18 @@ struct kiln_disk {
 	unsigned int num_queues; /* 1..KILN_MAX_DISK_QUEUES */
 };
 
+#define KILN_MAX_NETS 8
+#define KILN_NET_MAX_QUEUES 16 /* rx + tx queues, as Cloud Hypervisor counts */
+
+struct kiln_net {
+	const char *tap;          /* interface name, 1..15 characters */
+	const char *id;           /* NULL: none given */
+	uint8_t mac[6];
+	bool has_mac;             /* false: Kiln picks a random local one */
+	unsigned int num_queues;  /* even, 2..16: num_queues / 2 queue pairs */
+	bool vhost;               /* kernel data path (/dev/vhost-net) */
+};
+
 struct kiln_options {
 	const char *kernel;
 	const char *initramfs;
@@ -47,12 +64,25 @@ struct kiln_options {
 	struct kiln_disk disks[KILN_MAX_DISKS];
 	unsigned int nr_disks;
 	char *disk_strings[KILN_MAX_DISKS]; /* owned copies the disks point into */
+	struct kiln_net nets[KILN_MAX_NETS];
+	unsigned int nr_nets;
+	char *net_strings[KILN_MAX_NETS];   /* owned copies the nets point into */
 	bool vsock;          /* a virtio-vsock through the kernel's vhost-vsock */
 	uint64_t vsock_cid;  /* 3 .. 0xfffffffe */
 	char vsock_id[21];
 	enum serial_mode serial;
 	const char *serial_path;
 	const char *api_socket; /* --api-socket: NULL when none */
+	const char *restore_dir; /* --restore source_url=file://DIR */
+	/* The command line as given (a snapshot records it to rebuild the
+	 * same machine). */
+	int argc;
+	char *const *argv;
+	bool serial_given;
+	/* virtio-console (hvc0): OFF, TTY, FILE, SOCKET or PTY; a console on
+	 * the terminal turns the default serial off. */
+	enum char_backend_kind console;
+	const char *console_path; /* FILE, SOCKET */
 	int verbosity;
 	bool help;
 	bool version;
@@ -68,6 +98,9 @@ void options_free(struct kiln_options *opts);
 
 /* Parse "512M", "2G", "1048576" (bytes). Returns 0 or -1. */
 int parse_size(const char *s, uint64_t *out);
+
+/* Parse "52:54:00:12:34:56" (a unicast address). Returns 0 or -1. */
+int parse_mac(const char *s, uint8_t mac[6]);
 
 /* The --help text. */
 extern const char kiln_usage[];

@@ -60,12 +60,27 @@ struct uart_callbacks console_uart_callbacks(struct console *c)
 					.ctx = c };
 }
 
+static void make_raw(struct console *c)
+{
+	if (c->raw || !isatty(STDIN_FILENO) ||
+	    tcgetattr(STDIN_FILENO, &c->saved) != 0)
+		return;
+	/* Raw input so Ctrl-C and friends reach the guest; output
+	 * processing stays on for Kiln's own messages. */
+	struct termios raw = c->saved;
+	cfmakeraw(&raw);
+	raw.c_oflag |= OPOST | ONLCR;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+		c->raw = true;
+}
+
 int console_open(struct console *c, enum serial_mode mode, const char *path,
 		 char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->in_fd = -1;
 	c->out_fd = -1;
+	c->hvc_fd = -1;
 	c->space_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (c->space_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -91,20 +106,31 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 	}
 	c->out_fd = STDOUT_FILENO;
 	c->in_fd = STDIN_FILENO;
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &c->saved) == 0) {
-		/* Raw input so Ctrl-C and friends reach the guest; output
-		 * processing stays on for Kiln's own messages. */
-		struct termios raw = c->saved;
-		cfmakeraw(&raw);
-		raw.c_oflag |= OPOST | ONLCR;
-		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
-			c->raw = true;
+	make_raw(c);
+	return 0;
+}
+
+int console_open_hvc_input(struct console *c, int *read_fd, char *err,
+			   size_t errlen)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "--console tty: pipe: %s", strerror(e));
+		return -e;
 	}
+	c->hvc_fd = p[1];
+	c->in_fd = STDIN_FILENO;
+	make_raw(c);
+	*read_fd = p[0];
 	return 0;
 }
 
 void console_close(struct console *c)
 {
+	if (c->hvc_fd >= 0)
+		close(c->hvc_fd);
+	c->hvc_fd = -1;
 	if (c->raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &c->saved);
 	c->raw = false;
@@ -144,13 +170,22 @@ bool console_input(struct console *c, const uint8_t *buf, size_t len)
 	return false;
 }
 
-/* Push queued input into the UART as far as its FIFO allows. */
+/* Push queued input into the UART as far as its FIFO allows (or into the
+ * virtio-console's pipe as far as it has room). */
 static void flush_pending(struct console *c)
 {
-	if (!c->uart)
-		return;
-	size_t n = uart_receive(c->uart, c->pending + c->pending_off,
-				c->pending_len - c->pending_off);
+	size_t n = 0;
+	if (c->hvc_fd >= 0) {
+		ssize_t w = write(c->hvc_fd, c->pending + c->pending_off,
+				  c->pending_len - c->pending_off);
+		if (w > 0)
+			n = (size_t)w;
+		else if (w < 0 && errno != EAGAIN && errno != EINTR)
+			n = c->pending_len - c->pending_off; /* device gone */
+	} else if (c->uart) {
+		n = uart_receive(c->uart, c->pending + c->pending_off,
+				 c->pending_len - c->pending_off);
+	}
 	c->pending_off += n;
 	if (c->pending_off == c->pending_len)
 		c->pending_off = c->pending_len = 0;
@@ -161,14 +196,15 @@ bool console_run(struct console *c, int event_fd)
 	for (;;) {
 		bool want_input = c->in_fd >= 0 && !c->input_eof &&
 				  c->pending_len == 0;
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = event_fd, .events = POLLIN },
 			{ .fd = c->space_fd, .events = POLLIN },
 			{ .fd = want_input ? c->in_fd : -1, .events = POLLIN },
+			{ .fd = c->pending_len ? c->hvc_fd : -1, .events = POLLOUT },
 		};
 		/* Poll the UART now and then too: an rx_space wake-up can race
 		 * with a FIFO that filled in between. */
-		int n = poll(p, 3, c->pending_len ? 50 : -1);
+		int n = poll(p, 4, c->pending_len && c->hvc_fd < 0 ? 50 : -1);
 		if (n < 0 && errno != EINTR)
 			return false;
 		if (p[0].revents)

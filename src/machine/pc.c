@@ -137,7 +137,14 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 	for (unsigned int i = 0; i < cfg->nr_disks; i++)
 		if ((e = pc_add_virtio_blk(vm, &cfg->disks[i], err, errlen)))
 			return e;
+	for (unsigned int i = 0; i < cfg->nr_nets; i++)
+		if ((e = pc_add_virtio_net(vm, &cfg->nets[i], i, err, errlen)))
+			return e;
 	if (cfg->vsock_cid && (e = pc_add_virtio_vsock(vm, cfg->vsock_cid, err, errlen)))
+		return e;
+	if (cfg->console != CHAR_BACKEND_OFF &&
+	    (e = pc_add_virtio_console(vm, cfg->console, cfg->console_path,
+				       cfg->console_tty_in, err, errlen)))
 		return e;
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,

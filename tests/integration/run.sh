@@ -47,10 +47,20 @@ expect_error "disk num_queues=0" "--disk: num_queues=0: must be 1 to 16" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img",num_queues=0
 expect_error "disk num_queues=17" "--disk: num_queues=17: must be 1 to 16" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img",num_queues=17
+expect_error "bad --net mac" "--net: mac=01:00:5e:00:00:01: not a unicast MAC" \
+	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,mac=01:00:5e:00:00:01
+expect_error "odd --net num_queues" "--net: num_queues=3: must be an even number" \
+	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,num_queues=3
 expect_error "vsock cid below 3" "--vsock: cid=2: must be a number from 3" \
 	"$kiln" --kernel "$guest/vmlinux" --vsock cid=2
 expect_error "vsock cid too big" "--vsock: cid=4294967295: must be a number" \
 	"$kiln" --kernel "$guest/vmlinux" --vsock cid=4294967295
+expect_error "console file in a missing directory" "--console file=/nonexistent/hvc.log: No such file" \
+	"$kiln" --kernel "$guest/vmlinux" --console file=/nonexistent/hvc.log
+expect_error "console socket over a regular file" "--console socket=.*odd.img: exists and is not a socket" \
+	"$kiln" --kernel "$guest/vmlinux" --console socket="$work/odd.img"
+expect_error "console and serial both on the terminal" "--console tty: the terminal is already --serial tty" \
+	"$kiln" --kernel "$guest/vmlinux" --console tty --serial tty
 out=$("$kiln" --help) && grep -q "Exit status" <<<"$out" && pass "--help" || fail "--help"
 
 # ---- guest boots, batched into one emulated-host run ------------------

@@ -119,6 +119,7 @@ static void test_http_response(void **state)
 struct fake_vm {
 	bool paused;
 	int shutdowns, reboots;
+	char snapshot_dir[256];
 };
 
 static int f_pause(void *c)
@@ -153,11 +154,21 @@ static struct json_object *f_counters(void *c)
 	return o;
 }
 static uint64_t f_mem(void *c) { return 256ull << 20; }
+static int f_snapshot(void *c, const char *dir, char *err, size_t errlen)
+{
+	struct fake_vm *f = c;
+	if (!f->paused) {
+		snprintf(err, errlen, "pause first");
+		return -EBUSY;
+	}
+	snprintf(f->snapshot_dir, sizeof(f->snapshot_dir), "%s", dir);
+	return 0;
+}
 
 static const struct api_vm_ops fake_ops = {
 	.pause = f_pause, .resume = f_resume, .shutdown = f_shutdown,
 	.reboot = f_reboot, .paused = f_paused, .config = f_config,
-	.counters = f_counters, .memory_size = f_mem,
+	.counters = f_counters, .memory_size = f_mem, .snapshot = f_snapshot,
 };
 
 static int call(struct fake_vm *f, enum http_method m, const char *path,
@@ -314,6 +325,27 @@ static void test_connection_oversized_body(void **state)
 	assert_non_null(strstr(r, "\"error\""));
 }
 
+static void test_api_snapshot(void **state)
+{
+	struct fake_vm f = { 0 };
+	const char *good = "{\"destination_url\":\"file:///var/snap\"}";
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", good, NULL), 409);
+	f.paused = true;
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", NULL, NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", "{}", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot",
+			      "{\"destination_url\":\"http://x/y\"}", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot",
+			      "{\"destination_url\":\"file://relative\"}", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot",
+			      "{\"destination_url\":7}", NULL), 400);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", "[]", NULL), 400);
+	assert_string_equal(f.snapshot_dir, "");
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.snapshot", NULL, NULL), 405);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", good, NULL), 204);
+	assert_string_equal(f.snapshot_dir, "/var/snap");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_http_response),
 		cmocka_unit_test(test_api_routes),
 		cmocka_unit_test(test_api_bad_requests),
+		cmocka_unit_test(test_api_snapshot),
 		cmocka_unit_test(test_connection_pipelined),
 		cmocka_unit_test(test_connection_garbage),
 		cmocka_unit_test(test_connection_oversized_body),

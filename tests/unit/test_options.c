@@ -97,6 +97,44 @@ static void test_disks(void **state)
 	options_free(&o);
 }
 
+/* --console: each mode, and who gets the terminal. */
+static void test_console(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "k", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_OFF);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "off", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_OFF);
+	assert_int_equal(o.serial, SERIAL_TTY);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console=file=/tmp/hvc.log", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_FILE);
+	assert_string_equal(o.console_path, "/tmp/hvc.log");
+	assert_int_equal(o.serial, SERIAL_TTY);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "socket=/run/k.sock", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_SOCKET);
+	assert_string_equal(o.console_path, "/run/k.sock");
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "pty", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_PTY);
+	assert_null(o.console_path);
+	/* tty takes the terminal from the default serial... */
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "tty", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_TTY);
+	assert_int_equal(o.serial, SERIAL_OFF);
+	/* ...but not from a serial given elsewhere, and not from --serial tty */
+	assert_int_equal(parse(&o, "--kernel", "k", "--serial", "file=/tmp/s",
+			       "--console", "tty", NULL), 0);
+	assert_int_equal(o.serial, SERIAL_FILE);
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "tty", "--serial",
+			       "tty", NULL), -1);
+	assert_non_null(strstr(err, "--console tty"));
+	assert_null(strchr(err, '\n'));
+	/* the last --console wins, as for every flag */
+	assert_int_equal(parse(&o, "--kernel", "k", "--console", "tty",
+			       "--console", "pty", NULL), 0);
+	assert_int_equal(o.console, CHAR_BACKEND_PTY);
+	assert_int_equal(o.serial, SERIAL_TTY);
+}
+
 static void test_help_without_kernel(void **state)
 {
 	struct kiln_options o;
@@ -104,6 +142,35 @@ static void test_help_without_kernel(void **state)
 	assert_true(o.help);
 	assert_non_null(strstr(kiln_usage, "--memory"));
 	assert_non_null(strstr(kiln_usage, "Exit status"));
+}
+
+static void test_nets(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--kernel", "k", "--net", "tap=kt0",
+			       "--net", "tap=kt1,mac=52:54:00:AB:cd:0e,num_queues=4,vhost=on,id=lan",
+			       NULL), 0);
+	assert_int_equal(o.nr_nets, 2);
+	assert_string_equal(o.nets[0].tap, "kt0");
+	assert_false(o.nets[0].has_mac);
+	assert_int_equal(o.nets[0].num_queues, 2);
+	assert_false(o.nets[0].vhost);
+	assert_null(o.nets[0].id);
+	assert_string_equal(o.nets[1].tap, "kt1");
+	assert_true(o.nets[1].has_mac);
+	static const uint8_t want[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0x0e };
+	assert_memory_equal(o.nets[1].mac, want, 6);
+	assert_int_equal(o.nets[1].num_queues, 4);
+	assert_true(o.nets[1].vhost);
+	assert_string_equal(o.nets[1].id, "lan");
+	options_free(&o);
+
+	/* A locally administered address is unicast too. */
+	uint8_t mac[6];
+	assert_int_equal(parse_mac("02:00:00:00:00:01", mac), 0);
+	assert_int_equal(parse_mac("03:00:00:00:00:01", mac), -1);
+	assert_int_equal(parse_mac(" 2:00:00:00:00:01", mac), -1);
+	assert_int_equal(parse_mac("02:00:00:00:00:01:", mac), -1);
 }
 
 static void test_sizes(void **state)
@@ -162,6 +229,13 @@ static void test_bad_inputs(void **state)
 	BAD("--serial", "--kernel", "k", "--serial", "pty");
 	BAD("--serial", "--kernel", "k", "--serial", "file=");
 	BAD("--frobnicate", "--kernel", "k", "--frobnicate");
+	BAD("--console", "--kernel", "k", "--console", "file=");
+	BAD("--console", "--kernel", "k", "--console", "socket=");
+	BAD("--console", "--kernel", "k", "--console", "serial");
+	BAD("--console", "--kernel", "k", "--console", "pty=/dev/x");
+	BAD("--console", "--kernel", "k", "--console", "");
+	BAD("--console", "--kernel", "k", "--console");
+	BAD("--console", "--kernel", "k", "--serial", "tty", "--console", "tty");
 	BAD("stray", "--kernel", "k", "stray");
 	BAD("--disk", "--kernel", "k", "--disk", "readonly=on");
 	BAD("--disk", "--kernel", "k", "--disk", "path=");
@@ -181,6 +255,30 @@ static void test_bad_inputs(void **state)
 	    "--disk", "path=3", "--disk", "path=4", "--disk", "path=5",
 	    "--disk", "path=6", "--disk", "path=7", "--disk", "path=8",
 	    "--disk", "path=9");
+	BAD("--net", "--kernel", "k", "--net", "mac=52:54:00:00:00:01");
+	BAD("--net", "--kernel", "k", "--net", "tap=");
+	BAD("--net", "--kernel", "k", "--net", "tap=a-name-that-is-too-long");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52:54:00:00:00");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52:54:00:00:00:0g");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52-54-00-00-00-01");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=01:00:5e:00:00:01");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=ff:ff:ff:ff:ff:ff");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=00:00:00:00:00:00");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=3");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=0");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=18");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=4x");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,vhost=maybe");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,queue_size=256");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,id=a", "--net", "tap=t1,id=a");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0", "--net", "tap=t0");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mac=52:54:00:00:00:01",
+	    "--net", "tap=t1,mac=52:54:00:00:00:01");
+	BAD("--net", "--kernel", "k", "--net", "t0");
+	BAD("--net", "--kernel", "k", "--net", "tap=1", "--net", "tap=2",
+	    "--net", "tap=3", "--net", "tap=4", "--net", "tap=5",
+	    "--net", "tap=6", "--net", "tap=7", "--net", "tap=8",
+	    "--net", "tap=9");
 	BAD("--vsock", "--kernel", "k", "--vsock", "cid=2");
 	BAD("--vsock", "--kernel", "k", "--vsock", "cid=0");
 	BAD("--vsock", "--kernel", "k", "--vsock", "cid=4294967295");
@@ -203,7 +301,9 @@ int main(void)
 		cmocka_unit_test(test_full_line),
 		cmocka_unit_test(test_help_without_kernel),
 		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_nets),
 		cmocka_unit_test(test_vsock),
+		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_inputs),
 	};

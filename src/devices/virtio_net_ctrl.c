@@ -1,0 +1,80 @@
+/* virtio-net control queue requests (virtio 1.2, 5.1.6.5): class, command
+ * and command data in the readable part, one ack byte in the writable
+ * part. Parsing only; virtio_net.c executes and answers. */
+#include "devices/virtio_net_internal.h"
+
+#include <endian.h>
+#include <string.h>
+
+static void bad(struct net_ctrl_cmd *cmd, const char *why)
+{
+	cmd->kind = NET_CTRL_BAD;
+	cmd->why = why;
+}
+
+/* A MAC table: le32 entries, then entries * 6 bytes. Two of them (unicast,
+ * multicast) fill the data exactly. */
+static bool mac_tables_ok(const struct vq_chain *c, uint64_t off)
+{
+	for (int t = 0; t < 2; t++) {
+		uint32_t n;
+		if (vq_chain_read(c, off, &n, sizeof(n)) != sizeof(n))
+			return false;
+		n = le32toh(n);
+		off += sizeof(n);
+		if ((uint64_t)n * 6 > c->read_len - off)
+			return false;
+		off += (uint64_t)n * 6;
+	}
+	return off == c->read_len;
+}
+
+void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd)
+{
+	uint8_t hdr[2];
+	memset(cmd, 0, sizeof(*cmd));
+	if (vq_chain_read(c, 0, hdr, sizeof(hdr)) != sizeof(hdr))
+		return bad(cmd, "shorter than class and command");
+	cmd->class = hdr[0];
+	cmd->cmd = hdr[1];
+	uint32_t data_len = c->read_len - 2;
+
+	switch (cmd->class) {
+	case VIRTIO_NET_CTRL_RX:
+		/* The tap sees every frame anyway: on/off is accepted. */
+		if (cmd->cmd != VIRTIO_NET_CTRL_RX_PROMISC &&
+		    cmd->cmd != VIRTIO_NET_CTRL_RX_ALLMULTI)
+			return bad(cmd, "unknown rx-mode command");
+		if (data_len != 1)
+			return bad(cmd, "rx-mode data is not one byte");
+		cmd->kind = NET_CTRL_RX_MODE;
+		return;
+	case VIRTIO_NET_CTRL_MAC:
+		if (cmd->cmd == VIRTIO_NET_CTRL_MAC_TABLE_SET) {
+			if (!mac_tables_ok(c, 2))
+				return bad(cmd, "malformed MAC tables");
+			cmd->kind = NET_CTRL_MAC_TABLE;
+			return;
+		}
+		if (cmd->cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET) {
+			if (data_len != 6)
+				return bad(cmd, "MAC address is not 6 bytes");
+			cmd->kind = NET_CTRL_MAC_ADDR;
+			return;
+		}
+		return bad(cmd, "unknown MAC command");
+	case VIRTIO_NET_CTRL_MQ: {
+		if (cmd->cmd != VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET)
+			return bad(cmd, "unknown MQ command");
+		uint16_t pairs;
+		if (data_len != sizeof(pairs) ||
+		    vq_chain_read(c, 2, &pairs, sizeof(pairs)) != sizeof(pairs))
+			return bad(cmd, "VQ_PAIRS_SET data is not 2 bytes");
+		cmd->pairs = le16toh(pairs);
+		cmd->kind = NET_CTRL_MQ_PAIRS;
+		return;
+	}
+	default:
+		return bad(cmd, "unknown class");
+	}
+}

@@ -1,0 +1,122 @@
+/* Shared between the virtio-net files: the device model (virtio_net.c),
+ * the control-queue parser (virtio_net_ctrl.c), the userspace data path
+ * (virtio_net_rxtx.c) and the vhost data path (virtio_net_vhost.c). */
+#ifndef KILN_DEVICES_VIRTIO_NET_INTERNAL_H
+#define KILN_DEVICES_VIRTIO_NET_INTERNAL_H
+
+#include "devices/virtio_net.h"
+#include "virtio/vhost_kernel.h"
+#include "virtio/virtio_worker.h"
+
+#include <linux/virtio_net.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/uio.h>
+
+/* Largest packet read from the fd: header + a 64 KiB GSO frame + its
+ * link-layer headers. One more byte is read so a longer one is noticed. */
+#define NET_PKT_MAX (VIRTIO_NET_HDR_LEN + 65536 + 256)
+
+/* ---- control queue (virtio_net_ctrl.c) ----------------------------------- */
+
+enum net_ctrl_kind {
+	NET_CTRL_BAD,      /* unknown class/command or malformed: VIRTIO_NET_ERR */
+	NET_CTRL_RX_MODE,  /* promisc / allmulti on or off */
+	NET_CTRL_MAC_TABLE,
+	NET_CTRL_MAC_ADDR,
+	NET_CTRL_MQ_PAIRS,
+};
+
+struct net_ctrl_cmd {
+	enum net_ctrl_kind kind;
+	uint8_t class, cmd;
+	uint16_t pairs;    /* NET_CTRL_MQ_PAIRS */
+	const char *why;   /* NET_CTRL_BAD: for the log line */
+};
+
+/* Parse the readable part of a control chain (class, command, data); the
+ * chain's writable part is not looked at. Pure: copies what it reads. */
+void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd);
+
+/* ---- device ---------------------------------------------------------------- */
+
+enum net_io_state {
+	NET_IO_IDLE,    /* ring empty: wait for the queue's kick */
+	NET_IO_MORE,    /* budget used up: run again */
+	NET_IO_WAIT_FD, /* rx: no packet / tx: fd full - wait for the fd */
+	NET_IO_DEAD,    /* the fd reached its end (a closed test socket) */
+	NET_IO_BROKEN,  /* the queue broke: NEEDS_RESET, no more service */
+};
+
+struct net_pair {
+	struct virtio_net *net;
+	unsigned int index;
+	int fd;          /* tap queue or test socket */
+	bool attached;   /* tap queue attached (TUNSETQUEUE) */
+
+	/* userspace data path */
+	int ctl_fd;      /* eventfd: stop, or the active pair count changed */
+	int epfd;        /* ctl_fd, both kick fds, fd */
+	_Atomic bool stop;
+	pthread_t thread;
+	bool running;
+
+	/* rx, thread only: one packet in `pkt`, placed into held chains */
+	struct vq_chain *rx_first; /* its header goes here */
+	struct vq_chain *rx_next;  /* scratch for the following chains */
+	uint16_t *rx_heads;        /* [VIRTIO_NET_QUEUE_SIZE] held chains... */
+	uint32_t *rx_lens;         /* ...and the bytes placed in each */
+	unsigned int rx_held;
+	uint8_t *pkt;              /* [NET_PKT_MAX + 1] */
+	size_t pkt_len;
+	size_t placed;
+	bool have_pkt;
+
+	/* tx, thread only */
+	struct vq_chain *tx_chain;
+	bool tx_pending;           /* tx_chain waits for room on the fd */
+	struct iovec *iov;         /* [VQ_CHAIN_MAX_SEGS] */
+
+	/* vhost data path */
+	struct vhost_kernel vhost;
+	bool vhost_started;
+};
+
+struct virtio_net {
+	char name[16];
+	uint8_t mac[6];
+	unsigned int max_pairs;
+	bool tap, vhost;
+	struct guest_mem *mem;
+	struct virtio_net_config config; /* little-endian, built at create */
+	struct net_pair pair[VIRTIO_NET_MAX_PAIRS];
+	struct virtio_worker ctrl;       /* serves the control queue */
+	struct vhost_call_relay relay;   /* vhost: queues without an irqfd */
+
+	/* set by activate, stable until reset */
+	struct virtio_device *vdev;
+	unsigned int usable_pairs;       /* MQ negotiated ? max_pairs : 1 */
+	bool mrg_rxbuf;
+	bool activated;
+	_Atomic unsigned int active_pairs;
+
+	_Atomic uint64_t tx_packets, tx_bytes, tx_errors, rx_packets, rx_bytes,
+		rx_too_big, rx_errors, bad_chains, ctrl_ok, ctrl_err;
+};
+
+/* Userspace data path (virtio_net_rxtx.c). */
+int net_pair_alloc(struct net_pair *p) __attribute__((warn_unused_result));
+void net_pair_free(struct net_pair *p);
+int net_pair_start(struct net_pair *p) __attribute__((warn_unused_result));
+void net_pair_stop(struct net_pair *p);
+/* Wake the pair's thread to look at active_pairs again. */
+void net_pair_wake(struct net_pair *p);
+
+/* vhost data path (virtio_net_vhost.c). */
+int net_vhost_open(struct virtio_net *net, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+void net_vhost_close(struct virtio_net *net);
+int net_vhost_start(struct virtio_net *net) __attribute__((warn_unused_result));
+void net_vhost_stop(struct virtio_net *net);
+
+#endif

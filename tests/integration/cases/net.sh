@@ -1,0 +1,110 @@
+# virtio-net on a tap device, three boots: the userspace data path, vhost
+# (/dev/vhost-net), and two queue pairs on a multi_queue tap with 2 vCPUs.
+# The host side of the tap is 169.254.100.1/24, the guest 169.254.100.2.
+# Each boot: the guest pings the host, then 3 MiB of random data goes to the
+# host and 3 MiB back over TCP (socat at both ends; the md5s must match),
+# then the driver is rebound (a device reset) and the guest pings again.
+
+# net_tap NAME [multi_queue]: a fresh tap with the host's address, up.
+net_tap() {
+	ip link del "$1" 2>/dev/null
+	ip tuntap add dev "$1" mode tap ${2:+multi_queue} &&
+		ip addr add 169.254.100.1/24 dev "$1" &&
+		ip link set "$1" up
+}
+
+md5_of() { md5sum <"$1" | cut -c1-32; }
+
+# net_boot NAME WHAT CPUS QUEUES NET-ARG [KILN-ARGS...]
+net_boot() {
+	local name=$1 what=$2 cpus=$3 queues=$4 netarg=$5 log=$out/$1.log
+	shift 5
+	local mac=52:54:00:6b:69:${cpus}${queues}
+	head -c $((3 << 20)) /dev/urandom >"$out/$name-down.bin"
+	rm -f "$out/$name-up.bin"
+	socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$out/$name-up.bin",creat,trunc &
+	local up=$!
+	socat -u FILE:"$out/$name-down.bin" TCP-LISTEN:5002,reuseaddr &
+	local down=$!
+	# vhost's worker shows up as a "vhost-PID" task while the guest runs
+	rm -f "$out/$name.vhost-seen"
+	(
+		while sleep 1; do
+			if grep -qs '^vhost-' /proc/[0-9]*/comm /proc/[0-9]*/task/*/comm; then
+				touch "$out/$name.vhost-seen"
+				break
+			fi
+		done
+	) &
+	local watcher=$!
+	boot "$name" "$guest/vmlinux" "$imgs/net.img" 150 --cpus boot="$cpus" \
+		--memory size=256M --net "$netarg,mac=$mac" "$@"
+	local rc=$?
+	kill "$watcher" "$up" "$down" 2>/dev/null
+	wait "$watcher" "$up" "$down" 2>/dev/null
+	[ $rc -eq 0 ] && pass "virtio-net ($what): guest powers off" ||
+		fail "virtio-net ($what): boot status $rc"
+	[ "$(value KILN_NET_DRIVER "$log")" = virtio_net ] &&
+	[ "$(value KILN_NET_MAC "$log")" = "$mac" ] &&
+		pass "virtio-net ($what): eth0 bound, MAC $mac" ||
+		fail "virtio-net ($what): driver '$(value KILN_NET_DRIVER "$log")', MAC '$(value KILN_NET_MAC "$log")'"
+	local rxq txq
+	rxq=$(value KILN_NET_RXQ "$log")
+	txq=$(value KILN_NET_TXQ "$log")
+	[ "$rxq" = "$queues" ] && [ "$txq" = "$queues" ] &&
+		pass "virtio-net ($what): $queues rx/tx queue pair(s) in the guest" ||
+		fail "virtio-net ($what): guest has $rxq rx and $txq tx queues, wanted $queues"
+	[ "$(value KILN_NET_PING "$log")" = ok ] &&
+		pass "virtio-net ($what): guest pings the host" ||
+		fail "virtio-net ($what): ping '$(value KILN_NET_PING "$log")'"
+	local sent got
+	sent=$(value KILN_NET_UP_MD5 "$log")
+	got=$([ -f "$out/$name-up.bin" ] && md5_of "$out/$name-up.bin")
+	[ -n "$sent" ] && [ "$sent" = "$got" ] &&
+		pass "virtio-net ($what): 3 MiB guest -> host over TCP, md5 $got" ||
+		fail "virtio-net ($what): guest sent md5 '$sent', host got '$got' $(value KILN_NET_UP_ERROR "$log")"
+	sent=$(md5_of "$out/$name-down.bin")
+	got=$(value KILN_NET_DOWN_MD5 "$log")
+	[ "$sent" = "$got" ] &&
+		pass "virtio-net ($what): 3 MiB host -> guest over TCP, md5 $got" ||
+		fail "virtio-net ($what): host sent md5 '$sent', guest got '$got' $(value KILN_NET_DOWN_ERROR "$log")"
+	[ "$(value KILN_NET_PING_AFTER_RESET "$log")" = ok ] &&
+		pass "virtio-net ($what): works again after a device reset (driver rebind)" ||
+		fail "virtio-net ($what): after a reset: ping '$(value KILN_NET_PING_AFTER_RESET "$log")'"
+	if [ "$what" = vhost ]; then
+		[ -e "$out/$name.vhost-seen" ] && pass "virtio-net (vhost): a vhost worker ran" ||
+			fail "virtio-net (vhost): no vhost worker seen"
+	else
+		[ ! -e "$out/$name.vhost-seen" ] && pass "virtio-net ($what): no vhost worker" ||
+			fail "virtio-net ($what): a vhost worker ran without vhost=on"
+	fi
+	rm -f "$out/$name-up.bin" "$out/$name-down.bin"
+}
+
+if net_tap kt0; then
+	net_boot net-user userspace 1 1 tap=kt0
+	# a single-queue tap cannot serve two queue pairs: one line, before the guest
+	err=$("$kiln" --kernel "$guest/vmlinux" --serial off --net tap=kt0,num_queues=4 2>&1 </dev/null)
+	rc=$?
+	[ $rc -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+		grep -q -- "--net: tap kt0: cannot attach a multi-queue tap" <<<"$err" &&
+		pass "--net num_queues=4 on a single-queue tap: $err" ||
+		fail "--net num_queues=4 on a single-queue tap: status $rc: $err"
+	net_tap kt0 && net_boot net-vhost vhost 1 1 tap=kt0,vhost=on
+	# with a second NIC (its own tap, no mac=: a random local address)
+	ip tuntap add dev kt1 mode tap
+	net_tap kt0 multi_queue &&
+		net_boot net-mq "2 queue pairs" 2 2 tap=kt0,num_queues=4 --net tap=kt1,id=second
+	other=$(value KILN_NET_OTHER_MAC "$out/net-mq.log")
+	# locally administered (bit 1 of the first octet) and unicast (bit 0 clear)
+	if [ "$(value KILN_NET_NICS "$out/net-mq.log")" = 2 ] &&
+		[[ $other =~ ^[0-9a-f][26ae](:[0-9a-f]{2}){5}$ ]]; then
+		pass "virtio-net: a second NIC got a random local MAC ($other)"
+	else
+		fail "virtio-net: $(value KILN_NET_NICS "$out/net-mq.log") NICs, second MAC '$other'"
+	fi
+	ip link del kt0
+	ip link del kt1
+else
+	fail "virtio-net: cannot create tap kt0"
+fi

@@ -1,0 +1,51 @@
+# needs: guest-tools
+# Runs as /test.sh with a virtio-net NIC whose tap on the host is
+# 169.254.100.1/24. Reports what the guest sees, pings the host, then moves
+# 3 MiB of random data to the host (port 5001) and back (port 5002).
+# Kernel messages (link up, ...) on the console would break KEY=value lines.
+echo 1 >/proc/sys/kernel/printk
+# The NIC under test has a MAC starting 52:54:00:6b:69; any other NIC
+# (Kiln gave it a random MAC) is only reported.
+nic=
+for dev in /sys/class/net/eth*; do
+	mac=$(cat "$dev/address")
+	case $mac in
+	52:54:00:6b:69:*) nic=${dev##*/} ;;
+	*) echo "KILN_NET_OTHER_MAC=$mac" ;;
+	esac
+done
+echo "KILN_NET_NICS=$(ls -d /sys/class/net/eth* | wc -l)"
+ip link set lo up
+ip link set "$nic" up
+ip addr add 169.254.100.2/24 dev "$nic"
+echo "KILN_NET_MAC=$(cat /sys/class/net/$nic/address)"
+echo "KILN_NET_DRIVER=$(basename "$(readlink /sys/class/net/$nic/device/driver)")"
+echo "KILN_NET_RXQ=$(ls -d /sys/class/net/$nic/queues/rx-* | wc -l)"
+echo "KILN_NET_TXQ=$(ls -d /sys/class/net/$nic/queues/tx-* | wc -l)"
+if ping -c 3 -W 5 169.254.100.1 >/tmp/ping 2>&1; then
+	echo "KILN_NET_PING=ok"
+else
+	echo "KILN_NET_PING=failed"
+	cat /tmp/ping
+fi
+head -c $((3 << 20)) /dev/urandom >/tmp/up
+echo "KILN_NET_UP_MD5=$(md5sum </tmp/up | cut -c1-32)"
+socat -u FILE:/tmp/up TCP:169.254.100.1:5001,connect-timeout=20 ||
+	echo "KILN_NET_UP_ERROR=socat status $?"
+socat -u TCP:169.254.100.1:5002,connect-timeout=20 CREATE:/tmp/down ||
+	echo "KILN_NET_DOWN_ERROR=socat status $?"
+echo "KILN_NET_DOWN_MD5=$(md5sum </tmp/down | cut -c1-32)"
+# A device reset: unbind and bind the driver (Kiln stops and restarts the
+# data path), then the NIC must work again.
+vdev=$(basename "$(readlink /sys/class/net/$nic/device)")
+echo "$vdev" >/sys/bus/virtio/drivers/virtio_net/unbind
+echo "$vdev" >/sys/bus/virtio/drivers/virtio_net/bind
+nic=$(ls /sys/bus/virtio/devices/$vdev/net/ 2>/dev/null)
+if [ -n "$nic" ] && ip link set "$nic" up && ip addr add 169.254.100.2/24 dev "$nic" &&
+	ping -c 2 -W 5 169.254.100.1 >/tmp/ping 2>&1; then
+	echo "KILN_NET_PING_AFTER_RESET=ok"
+else
+	echo "KILN_NET_PING_AFTER_RESET=failed ($nic)"
+fi
+# interrupts per queue, for the log
+grep virtio /proc/interrupts | grep -E "input|output" | sed 's/^/KILN_NET_IRQ: /'
