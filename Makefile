@@ -6,7 +6,8 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror
 CPPFLAGS := -Isrc -Ibuild/gen -D_GNU_SOURCE -MMD -MP
 ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -pthread
-LDLIBS  := -ljson-c -pthread
+URING_LIBS := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
+LDLIBS  := $(URING_LIBS) -ljson-c -pthread
 
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 

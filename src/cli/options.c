@@ -24,10 +24,13 @@ const char kiln_usage[] =
 "  --serial tty|file=PATH|off\n"
 "                       where COM1 (ttyS0) goes (default tty: this terminal)\n"
 "  --rng                a virtio-rng device (PCI) fed by the host's getrandom()\n"
-"  --disk path=PATH[,readonly=on][,id=NAME]\n"
+"  --disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]\n"
 "                       a virtio-blk disk backed by a raw image file or block\n"
 "                       device (repeat for more, up to 8); flushes reach the\n"
-"                       host's stable storage before the guest hears back\n"
+"                       host's stable storage before the guest hears back;\n"
+"                       direct=on bypasses the host page cache (O_DIRECT);\n"
+"                       num_queues=N (1-16, default 1) request queues, each\n"
+"                       with its own I/O thread\n"
 "  --restore source_url=file:///DIR\n"
 "                       resume the VM a snapshot in DIR holds (vm.snapshot);\n"
 "                       no other VM flags go with it\n"
@@ -213,7 +216,25 @@ static int disk_kv(struct kiln_options *o, const char *key, const char *val,
 			return fail(err, errlen, "--disk: readonly=%s: must be on or off", val);
 		return 0;
 	}
-	return fail(err, errlen, "--disk: unknown key '%s' (known: path, readonly, id)", key);
+	if (!strcmp(key, "direct")) {
+		if (parse_onoff(val, &d->direct))
+			return fail(err, errlen, "--disk: direct=%s: must be on or off", val);
+		return 0;
+	}
+	if (!strcmp(key, "num_queues")) {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(val, &end, 10);
+		if (!*val || *end || errno || *val == '-' || *val == '+' || n < 1 ||
+		    n > KILN_MAX_DISK_QUEUES)
+			return fail(err, errlen, "--disk: num_queues=%s: must be 1 to %d",
+				    val, KILN_MAX_DISK_QUEUES);
+		d->num_queues = (unsigned int)n;
+		return 0;
+	}
+	return fail(err, errlen,
+		    "--disk: unknown key '%s' (known: path, readonly, direct, num_queues, id)",
+		    key);
 }
 
 /* Values are kept as pointers into argv, so the key=value list is split
@@ -229,6 +250,7 @@ static int parse_disk(struct kiln_options *o, const char *arg, char *err,
 	o->disk_strings[o->nr_disks] = copy;
 	struct kiln_disk *d = &o->disks[o->nr_disks];
 	memset(d, 0, sizeof(*d));
+	d->num_queues = 1;
 	char *save = NULL;
 	for (char *item = strtok_r(copy, ",", &save); item;
 	     item = strtok_r(NULL, ",", &save)) {

@@ -3,7 +3,7 @@
  *   kiln --kernel PATH [--initramfs PATH] [--cmdline STRING]
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
- *        [--disk path=PATH[,readonly=on][,id=NAME]]...
+ *        [--disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]]...
  *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,id=NAME]]...
  *        [--api-socket [path=]PATH]
  *        [--vsock cid=N[,id=NAME]]
@@ -30,11 +30,14 @@
 enum serial_mode { SERIAL_TTY, SERIAL_FILE, SERIAL_OFF };
 
 #define KILN_MAX_DISKS 8
+#define KILN_MAX_DISK_QUEUES 16
 
 struct kiln_disk {
 	const char *path;
 	const char *id;  /* NULL: none given */
 	bool readonly;
+	bool direct;             /* O_DIRECT */
+	unsigned int num_queues; /* 1..KILN_MAX_DISK_QUEUES */
 };
 
 #define KILN_MAX_NETS 8

@@ -135,8 +135,7 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 	if (cfg->rng && (e = pc_add_virtio_rng(vm, err, errlen)))
 		return e;
 	for (unsigned int i = 0; i < cfg->nr_disks; i++)
-		if ((e = pc_add_virtio_blk(vm, cfg->disks[i].path,
-					   cfg->disks[i].readonly, err, errlen)))
+		if ((e = pc_add_virtio_blk(vm, &cfg->disks[i], err, errlen)))
 			return e;
 	for (unsigned int i = 0; i < cfg->nr_nets; i++)
 		if ((e = pc_add_virtio_net(vm, &cfg->nets[i], i, err, errlen)))

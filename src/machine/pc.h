@@ -54,8 +54,8 @@ int pc_add_virtio_device(struct vm *vm, const struct virtio_device_ops *ops,
 			 char *err, size_t errlen) __attribute__((warn_unused_result));
 int pc_add_virtio_rng(struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
-		      char *err, size_t errlen) __attribute__((warn_unused_result));
+int pc_add_virtio_blk(struct vm *vm, const struct kiln_disk *disk, char *err,
+		      size_t errlen) __attribute__((warn_unused_result));
 /* pc_net.c: NIC number `index` on its tap; errors name --net. */
 int pc_add_virtio_net(struct vm *vm, const struct kiln_net *net,
 		      unsigned int index, char *err, size_t errlen)

@@ -267,16 +267,23 @@ static void destroy_blk(void *device)
 	virtio_blk_destroy(device);
 }
 
-int pc_add_virtio_blk(struct vm *vm, const char *path, bool readonly,
-		      char *err, size_t errlen)
+int pc_add_virtio_blk(struct vm *vm, const struct kiln_disk *disk, char *err,
+		      size_t errlen)
 {
 	struct virtio_blk *blk;
 	char why[256];
-	int e = virtio_blk_create(&blk, path, readonly, why, sizeof(why));
+	struct virtio_blk_params p = {
+		.path = disk->path,
+		.id = disk->id,
+		.readonly = disk->readonly,
+		.direct = disk->direct,
+		.num_queues = disk->num_queues,
+	};
+	int e = virtio_blk_create(&blk, &p, why, sizeof(why));
 	if (e) {
 		snprintf(err, errlen, "--disk: %s", why);
 		return e;
 	}
-	return pc_add_virtio_device(vm, virtio_blk_device_ops(blk), blk, destroy_blk,
+	return pc_add_virtio_device(vm, &virtio_blk_ops, blk, destroy_blk,
 				 err, errlen);
 }

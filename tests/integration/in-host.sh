@@ -150,38 +150,6 @@ irqs=$(grep -a "KILN_RNG_IRQ_AFTER:.*virtio0-input" "$log" | awk '{n=0; for (i=3
 [ "${irqs:-0}" -gt 0 ] && pass "virtio-rng completions arrive as MSI-X interrupts ($irqs)" ||
 	fail "virtio-rng: no MSI-X interrupts on the request queue"
 
-# virtio-blk: a read-write and a read-only disk. What the guest wrote and
-# flushed must be in the image file, byte for byte; the read-only image
-# must be untouched.
-head -c $((4 << 20)) /dev/zero >"$out/vda.img"
-head -c $((1 << 20)) /dev/urandom >"$out/vdb.img"
-vdb_before=$(md5sum <"$out/vdb.img" | cut -c1-32)
-boot blk "$guest/vmlinux" "$imgs/blk.img" 300 --memory size=256M \
-	--disk path="$out/vda.img" --disk path="$out/vdb.img",readonly=on,id=ro-disk
-rc=$?
-log=$out/blk.log
-[ $rc -eq 0 ] && pass "virtio-blk guest powers off" || fail "virtio-blk boot: status $rc"
-[ "$(value KILN_BLK_DEVS "$log")" = "vda vdb " ] && pass "guest sees vda and vdb" ||
-	fail "virtio-blk devices: '$(value KILN_BLK_DEVS "$log")'"
-[ "$(value KILN_VDA_SECTORS "$log")" = 8192 ] && pass "vda has 8192 sectors" ||
-	fail "vda size: '$(value KILN_VDA_SECTORS "$log")' sectors"
-written=$(value KILN_VDA_WRITTEN_MD5 "$log")
-on_host=$(dd if="$out/vda.img" bs=4096 skip=32 count=16 2>/dev/null | md5sum | cut -c1-32)
-if [ -n "$written" ] && [ "$written" = "$on_host" ] &&
-	[ "$(value KILN_VDA_READ_MD5 "$log")" = "$written" ]; then
-	pass "flushed guest write is in the image ($written)"
-else
-	fail "vda: guest wrote '$written', read back '$(value KILN_VDA_READ_MD5 "$log")', image has '$on_host'"
-fi
-[ "$(value KILN_VDB_MD5 "$log")" = "$(head -c 65536 "$out/vdb.img" | md5sum | cut -c1-32)" ] &&
-	pass "read-only disk reads back the host's bytes" || fail "vdb contents differ"
-if [ "$(value KILN_VDB_RO "$log")" = 1 ] && [ "$(value KILN_VDB_WRITE "$log")" = refused ] &&
-	[ "$(md5sum <"$out/vdb.img" | cut -c1-32)" = "$vdb_before" ]; then
-	pass "read-only disk: guest sees ro, write refused, image unchanged"
-else
-	fail "vdb: ro=$(value KILN_VDB_RO "$log") write=$(value KILN_VDB_WRITE "$log")"
-fi
-
 # The console both ways, with stdin not a terminal: type a command into the
 # guest's shell and read its answer, then quit with the escape key. Bytes
 # sent before the guest's driver opens ttyS0 may be flushed by it, so the

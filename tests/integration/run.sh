@@ -43,6 +43,10 @@ expect_error "disk not a multiple of 512" "--disk: .*512" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img"
 expect_error "duplicate disk id" "--disk: id=a is used twice" \
 	"$kiln" --kernel "$guest/vmlinux" --disk path=x,id=a --disk path=y,id=a
+expect_error "disk num_queues=0" "--disk: num_queues=0: must be 1 to 16" \
+	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img",num_queues=0
+expect_error "disk num_queues=17" "--disk: num_queues=17: must be 1 to 16" \
+	"$kiln" --kernel "$guest/vmlinux" --disk path="$work/odd.img",num_queues=17
 expect_error "bad --net mac" "--net: mac=01:00:5e:00:00:01: not a unicast MAC" \
 	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,mac=01:00:5e:00:00:01
 expect_error "odd --net num_queues" "--net: num_queues=3: must be an even number" \

@@ -83,6 +83,17 @@ static void test_disks(void **state)
 	assert_string_equal(o.disks[1].path, "/b.img");
 	assert_true(o.disks[1].readonly);
 	assert_string_equal(o.disks[1].id, "data");
+	assert_false(o.disks[0].direct);
+	assert_int_equal(o.disks[0].num_queues, 1);
+	assert_int_equal(o.disks[1].num_queues, 1);
+	options_free(&o);
+	assert_int_equal(parse(&o, "--kernel", "k", "--disk",
+			       "path=/c.img,direct=on,num_queues=4", "--disk",
+			       "path=/d.img,num_queues=16,direct=off", NULL), 0);
+	assert_true(o.disks[0].direct);
+	assert_int_equal(o.disks[0].num_queues, 4);
+	assert_false(o.disks[1].direct);
+	assert_int_equal(o.disks[1].num_queues, 16);
 	options_free(&o);
 }
 
@@ -233,6 +244,13 @@ static void test_bad_inputs(void **state)
 	BAD("--disk", "--kernel", "k", "--disk", "path=a,id=x", "--disk", "path=b,id=x");
 	BAD("--disk", "--kernel", "k", "--disk", "path=a,id=123456789012345678901");
 	BAD("--disk", "--kernel", "k", "--disk", "a.img");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,num_queues=0");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,num_queues=17");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,num_queues=-1");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,num_queues=two");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,num_queues=");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,num_queues=99999999999999999999");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,direct=yes");
 	BAD("--disk", "--kernel", "k", "--disk", "path=1", "--disk", "path=2",
 	    "--disk", "path=3", "--disk", "path=4", "--disk", "path=5",
 	    "--disk", "path=6", "--disk", "path=7", "--disk", "path=8",

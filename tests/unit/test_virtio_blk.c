@@ -1,348 +1,6 @@
-/* virtio-blk behind the virtio modern PCI transport, driven the way Linux's
- * virtio_pci_modern + virtio_blk drivers drive it: config space and the BAR
- * on the MMIO io_bus, rings and requests in fake guest memory, a temporary
- * image file on the host. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include "bus/io_bus.h"
-#include "bus/pci.h"
-#include "core/guest_mem.h"
-#include "core/log.h"
-#include "devices/virtio_blk.h"
-#include "virtio/virtio_pci.h"
-
-#include <errno.h>
-#include <linux/virtio_blk.h>
-#include <linux/virtio_config.h>
-#include <linux/virtio_pci.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-#define SLOT 3
-#define BAR_GPA 0xc0000000ull
-#define RAM_SIZE 0x100000ull
-#define DESC_GPA 0x10000ull
-#define AVAIL_GPA 0x11000ull
-#define USED_GPA 0x12000ull
-#define HDR_GPA 0x20000ull
-#define STATUS_GPA 0x21000ull
-#define DATA_GPA 0x30000ull /* up to 64 KiB */
-#define QSIZE 16
-#define MSI_ADDR 0xfee00000ull
-#define IMG_SIZE (1024 * 1024)
-
-#define CC(f) offsetof(struct virtio_pci_common_cfg, f)
-
-struct fx {
-	struct io_bus pio, mmio;
-	struct pci_bus bus;
-	struct guest_mem mem;
-	uint8_t *ram;
-	struct virtio_blk *blk;
-	struct virtio_pci *t;
-	char path[64];
-	int fd; /* the test's own view of the image */
-	uint64_t common, isr, device, notify;
-	uint32_t notify_mult;
-	unsigned int msix_cap;
-	uint16_t avail_idx;
-	_Atomic unsigned int deliveries[4];
-};
-
-static void fake_deliver(void *opaque, unsigned int vector, uint64_t addr,
-			 uint32_t data)
-{
-	struct fx *f = opaque;
-	if (vector < 4)
-		atomic_fetch_add(&f->deliveries[vector], 1);
-}
-
-static const struct virtio_pci_host_ops hops = { .deliver = fake_deliver };
-
-static uint8_t pattern(uint64_t off)
-{
-	return (uint8_t)(off * 7 + off / 512 + 1);
-}
-
-/* ---- driver-side helpers (as in test_virtio_pci.c) ----------------------- */
-
-static uint32_t cfg_read(struct fx *f, unsigned int reg, unsigned int size)
-{
-	return pci_bus_config_read(&f->bus, 0, SLOT, 0, reg, size);
-}
-
-static void cfg_write(struct fx *f, unsigned int reg, unsigned int size,
-		      uint32_t v)
-{
-	pci_bus_config_write(&f->bus, 0, SLOT, 0, reg, size, v);
-}
-
-static uint64_t mrd(struct fx *f, uint64_t addr, unsigned int size)
-{
-	uint64_t v = 0;
-	assert_true(io_bus_read(&f->mmio, addr, size, &v));
-	return v;
-}
-
-static void mwr(struct fx *f, uint64_t addr, unsigned int size, uint64_t v)
-{
-	assert_true(io_bus_write(&f->mmio, addr, size, v));
-}
-
-static uint8_t status(struct fx *f)
-{
-	return (uint8_t)mrd(f, f->common + CC(device_status), 1);
-}
-
-static void set_status(struct fx *f, uint8_t s)
-{
-	mwr(f, f->common + CC(device_status), 1, s);
-}
-
-static void write_features(struct fx *f, uint64_t feat)
-{
-	mwr(f, f->common + CC(guest_feature_select), 4, 0);
-	mwr(f, f->common + CC(guest_feature), 4, (uint32_t)feat);
-	mwr(f, f->common + CC(guest_feature_select), 4, 1);
-	mwr(f, f->common + CC(guest_feature), 4, feat >> 32);
-}
-
-static uint64_t read_features(struct fx *f)
-{
-	mwr(f, f->common + CC(device_feature_select), 4, 0);
-	uint64_t lo = mrd(f, f->common + CC(device_feature), 4);
-	mwr(f, f->common + CC(device_feature_select), 4, 1);
-	uint64_t hi = mrd(f, f->common + CC(device_feature), 4);
-	return lo | hi << 32;
-}
-
-static void walk_caps(struct fx *f)
-{
-	unsigned int p = cfg_read(f, PCI_CAPABILITY_LIST, 1) & 0xfc;
-	int guard = 0;
-	while (p && guard++ < 48) {
-		unsigned int id = cfg_read(f, p, 1);
-		if (id == PCI_CAP_ID_MSIX)
-			f->msix_cap = p;
-		if (id == PCI_CAP_ID_VNDR) {
-			unsigned int type = cfg_read(f, p + 3, 1);
-			uint64_t a = BAR_GPA + cfg_read(f, p + 8, 4);
-			switch (type) {
-			case VIRTIO_PCI_CAP_COMMON_CFG:
-				f->common = a;
-				break;
-			case VIRTIO_PCI_CAP_NOTIFY_CFG:
-				f->notify = a;
-				f->notify_mult = cfg_read(f, p + 16, 4);
-				break;
-			case VIRTIO_PCI_CAP_ISR_CFG:
-				f->isr = a;
-				break;
-			case VIRTIO_PCI_CAP_DEVICE_CFG:
-				f->device = a;
-				break;
-			}
-		}
-		p = cfg_read(f, p + 1, 1) & 0xfc;
-	}
-	assert_true(f->common && f->notify && f->isr && f->device);
-}
-
-static void enable_msix(struct fx *f)
-{
-	uint32_t tbl = cfg_read(f, f->msix_cap + PCI_MSIX_TABLE, 4);
-	uint64_t table = BAR_GPA + (tbl & ~7u);
-	for (unsigned int v = 0; v < 2; v++) {
-		uint64_t e = table + 16ull * v;
-		mwr(f, e + 0, 4, (uint32_t)MSI_ADDR);
-		mwr(f, e + 4, 4, 0);
-		mwr(f, e + 8, 4, 0x40 + v);
-		mwr(f, e + 12, 4, 0);
-	}
-	uint32_t ctl = cfg_read(f, f->msix_cap + PCI_MSIX_FLAGS, 2);
-	cfg_write(f, f->msix_cap + PCI_MSIX_FLAGS, 2, ctl | PCI_MSIX_FLAGS_ENABLE);
-}
-
-/* Bring the device up: all offered features, one queue, DRIVER_OK. */
-static void bring_up(struct fx *f)
-{
-	enable_msix(f);
-	set_status(f, 0);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	uint64_t feat = read_features(f);
-	assert_true(feat & (1ull << VIRTIO_F_VERSION_1));
-	write_features(f, feat);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-			      VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_true(status(f) & VIRTIO_CONFIG_S_FEATURES_OK);
-	mwr(f, f->common + CC(queue_select), 2, 0);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 256);
-	mwr(f, f->common + CC(queue_size), 2, QSIZE);
-	mwr(f, f->common + CC(queue_msix_vector), 2, 0);
-	mwr(f, f->common + CC(msix_config), 2, 1);
-	mwr(f, f->common + CC(queue_desc_lo), 4, (uint32_t)DESC_GPA);
-	mwr(f, f->common + CC(queue_desc_hi), 4, 0);
-	mwr(f, f->common + CC(queue_avail_lo), 4, (uint32_t)AVAIL_GPA);
-	mwr(f, f->common + CC(queue_avail_hi), 4, 0);
-	mwr(f, f->common + CC(queue_used_lo), 4, (uint32_t)USED_GPA);
-	mwr(f, f->common + CC(queue_used_hi), 4, 0);
-	mwr(f, f->common + CC(queue_enable), 2, 1);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 1);
-	set_status(f, 0x0f);
-	assert_true(status(f) & VIRTIO_CONFIG_S_DRIVER_OK);
-	f->avail_idx = 0;
-}
-
-static void put_desc(struct fx *f, unsigned int i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
-{
-	uint8_t *d = f->ram + DESC_GPA + 16ull * i;
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	memcpy(d + 14, &next, 2);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static bool wait_used(struct fx *f, uint16_t want)
-{
-	uint64_t end = now_ms() + 5000;
-	while (now_ms() < end) {
-		if (__atomic_load_n((uint16_t *)(f->ram + USED_GPA + 2),
-				    __ATOMIC_ACQUIRE) == want)
-			return true;
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
-	return false;
-}
-
-/* Offer the chain starting at descriptor 0, kick, wait; the used len. */
-static uint32_t submit(struct fx *f)
-{
-	uint16_t idx = f->avail_idx++;
-	uint16_t *ring = (uint16_t *)(f->ram + AVAIL_GPA + 4);
-	ring[idx % QSIZE] = 0;
-	__atomic_store_n((uint16_t *)(f->ram + AVAIL_GPA + 2), (uint16_t)(idx + 1),
-			 __ATOMIC_RELEASE);
-	mwr(f, virtio_pci_notify_addr(f->t, 0), 2, 0);
-	assert_true(wait_used(f, (uint16_t)(idx + 1)));
-	uint8_t *e = f->ram + USED_GPA + 4 + 8 * (idx % QSIZE);
-	uint32_t id, len;
-	memcpy(&id, e, 4);
-	memcpy(&len, e + 4, 4);
-	assert_int_equal(id, 0);
-	return len;
-}
-
-static void put_hdr(struct fx *f, uint32_t type, uint64_t sector)
-{
-	struct virtio_blk_outhdr h = { .type = type, .ioprio = 0, .sector = sector };
-	memcpy(f->ram + HDR_GPA, &h, sizeof(h));
-}
-
-/* A standard three-descriptor request (data_len 0: header + status only).
- * `in`: the data is device-writable. Returns the status byte; *used_len. */
-static uint8_t request(struct fx *f, uint32_t type, uint64_t sector,
-		       uint32_t data_len, bool in, uint32_t *used_len)
-{
-	put_hdr(f, type, sector);
-	f->ram[STATUS_GPA] = 0xee;
-	unsigned int i = 0;
-	put_desc(f, i, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(i + 1));
-	i++;
-	if (data_len) {
-		put_desc(f, i, DATA_GPA, data_len,
-			 VIRTQ_DESC_F_NEXT | (in ? VIRTQ_DESC_F_WRITE : 0),
-			 (uint16_t)(i + 1));
-		i++;
-	}
-	put_desc(f, i, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
-	uint32_t len = submit(f);
-	if (used_len)
-		*used_len = len;
-	return f->ram[STATUS_GPA];
-}
-
-static void host_read(struct fx *f, uint64_t off, void *buf, size_t len)
-{
-	assert_int_equal(pread(f->fd, buf, len, (off_t)off), (ssize_t)len);
-}
-
-static int setup_common(void **state, bool readonly)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	log_set_level(LOG_ERROR); /* the negative tests log guest errors */
-	strcpy(f->path, "/tmp/kiln-blk-XXXXXX");
-	f->fd = mkstemp(f->path);
-	assert_true(f->fd >= 0);
-	uint8_t *img = malloc(IMG_SIZE);
-	assert_non_null(img);
-	for (uint64_t i = 0; i < IMG_SIZE; i++)
-		img[i] = pattern(i);
-	assert_int_equal(pwrite(f->fd, img, IMG_SIZE, 0), IMG_SIZE);
-	free(img);
-
-	io_bus_init(&f->pio, "pio");
-	io_bus_init(&f->mmio, "mmio");
-	pci_bus_init(&f->bus, &f->pio, &f->mmio);
-	f->ram = calloc(1, RAM_SIZE);
-	assert_non_null(f->ram);
-	assert_int_equal(guest_mem_init_fake(&f->mem, f->ram, 0, RAM_SIZE), 0);
-	char err[256];
-	assert_int_equal(virtio_blk_create(&f->blk, f->path, readonly, err,
-					   sizeof(err)), 0);
-	assert_int_equal(virtio_pci_create(&f->t, &f->bus, SLOT,
-					   virtio_blk_device_ops(f->blk), f->blk,
-					   &f->mem, &hops, f), 0);
-	struct pci_device *d = virtio_pci_pci_device(f->t);
-	assert_int_equal(pci_device_set_bar_addr(d, 4, BAR_GPA), 0);
-	cfg_write(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	walk_caps(f);
-	*state = f;
-	return 0;
-}
-
-static int setup(void **state)
-{
-	return setup_common(state, false);
-}
-
-static int setup_ro(void **state)
-{
-	return setup_common(state, true);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	virtio_pci_destroy(f->t);
-	virtio_blk_destroy(f->blk);
-	pci_bus_destroy(&f->bus);
-	io_bus_destroy(&f->mmio);
-	io_bus_destroy(&f->pio);
-	close(f->fd);
-	unlink(f->path);
-	free(f->ram);
-	free(f);
-	return 0;
-}
+/* virtio-blk requests one at a time, valid and hostile, through both data
+ * paths (io_uring and synchronous): the fixture is in virtio_blk_fx.h. */
+#include "virtio_blk_fx.h"
 
 /* ---- tests --------------------------------------------------------------- */
 
@@ -579,33 +237,6 @@ static void test_no_status_byte(void **state)
 	assert_int_equal(f->ram[DATA_GPA], pattern(5 * 512));
 }
 
-static void discard_wz(struct fx *f, uint32_t type, uint64_t sector,
-		       uint32_t num, uint32_t flags, uint8_t want)
-{
-	struct virtio_blk_discard_write_zeroes seg = {
-		.sector = sector, .num_sectors = num, .flags = flags,
-	};
-	memcpy(f->ram + DATA_GPA, &seg, sizeof(seg));
-	assert_int_equal(request(f, type, 0, sizeof(seg), false, NULL), want);
-}
-
-static void expect_zero(struct fx *f, uint64_t sector, uint32_t num)
-{
-	uint8_t buf[512];
-	for (uint32_t s = 0; s < num; s++) {
-		host_read(f, (sector + s) * 512, buf, sizeof(buf));
-		for (unsigned int i = 0; i < 512; i++)
-			assert_int_equal(buf[i], 0);
-	}
-	/* neighbours intact */
-	if (sector) {
-		host_read(f, (sector - 1) * 512, buf, sizeof(buf));
-		assert_int_equal(buf[511], pattern(sector * 512 - 1));
-	}
-	host_read(f, (sector + num) * 512, buf, sizeof(buf));
-	assert_int_equal(buf[0], pattern((sector + num) * 512));
-}
-
 static void test_discard_write_zeroes(void **state)
 {
 	struct fx *f = *state;
@@ -679,6 +310,29 @@ static void test_reset_and_again(void **state)
 	assert_int_equal(f->ram[DATA_GPA], pattern(1024));
 }
 
+static void test_huge_discard(void **state)
+{
+	struct fx *f = *state;
+	bring_up(f);
+	/* past the per-request maximum, and inside it but past the disk */
+	discard_wz(f, VIRTIO_BLK_T_DISCARD, 0, VIRTIO_BLK_MAX_DISCARD_SECTORS + 1, 0,
+		   VIRTIO_BLK_S_IOERR);
+	discard_wz(f, VIRTIO_BLK_T_DISCARD, 0, VIRTIO_BLK_MAX_DISCARD_SECTORS, 0,
+		   VIRTIO_BLK_S_IOERR);
+	discard_wz(f, VIRTIO_BLK_T_WRITE_ZEROES, 0, UINT32_MAX, 0, VIRTIO_BLK_S_IOERR);
+	discard_wz(f, VIRTIO_BLK_T_DISCARD, UINT64_MAX - 1, 2, 0, VIRTIO_BLK_S_IOERR);
+	uint8_t buf[512];
+	host_read(f, 0, buf, sizeof(buf));
+	assert_int_equal(buf[0], pattern(0));
+	struct stat st;
+	assert_int_equal(fstat(f->fd, &st), 0);
+	assert_int_equal(st.st_size, IMG_SIZE);
+	/* the whole disk in one request is fine */
+	discard_wz(f, VIRTIO_BLK_T_WRITE_ZEROES, 0, 2048, 0, VIRTIO_BLK_S_OK);
+	host_read(f, IMG_SIZE - 512, buf, sizeof(buf));
+	assert_int_equal(buf[511], 0);
+}
+
 static void test_create_errors(void **state)
 {
 	struct virtio_blk *blk = NULL;
@@ -687,37 +341,67 @@ static void test_create_errors(void **state)
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 1000), 0);
-	assert_int_equal(virtio_blk_create(&blk, path, false, err, sizeof(err)),
-			 -EINVAL);
+	struct virtio_blk_params p = { .path = path };
+	assert_int_equal(virtio_blk_create(&blk, &p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "multiple of 512"));
 	close(fd);
 	unlink(path);
-	assert_true(virtio_blk_create(&blk, "/nonexistent/kiln.img", true, err,
-				      sizeof(err)) < 0);
+	p = (struct virtio_blk_params){ .path = "/nonexistent/kiln.img", .readonly = true };
+	assert_true(virtio_blk_create(&blk, &p, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "/nonexistent/kiln.img"));
-	assert_int_equal(virtio_blk_create(&blk, "/tmp", false, err, sizeof(err)) < 0,
-			 1);
+	p = (struct virtio_blk_params){ .path = "/tmp" };
+	assert_true(virtio_blk_create(&blk, &p, err, sizeof(err)) < 0);
+	p = (struct virtio_blk_params){ .path = "/dev/null", .num_queues = 17 };
+	assert_int_equal(virtio_blk_create(&blk, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "num_queues"));
 	virtio_blk_destroy(NULL);
 }
+
+/* A GET_ID string given by the caller (--disk id=NAME). */
+static void test_given_id(void **state)
+{
+	char path[] = "/tmp/kiln-blk-id-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	struct virtio_blk *blk;
+	char err[256];
+	struct virtio_blk_params p = { .path = path, .id = "data-disk" };
+	assert_int_equal(virtio_blk_create(&blk, &p, err, sizeof(err)), 0);
+	assert_string_equal(virtio_blk_id(blk), "data-disk");
+	assert_int_equal(virtio_blk_capacity(blk), 8);
+	virtio_blk_destroy(blk);
+	close(fd);
+	unlink(path);
+}
+
+/* A seccomp filter that refuses io_uring_setup (as a sandbox might): the
+ * device falls back to synchronous I/O. In a child, so the filter does
+ * not stay. */
+#define BOTH(test) \
+	cmocka_unit_test_setup_teardown(test, setup, teardown), \
+	cmocka_unit_test_setup_teardown(test, setup_sync, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_identity_and_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_sector, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_multi_seg_and_shared_status,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_read_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_length, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_status_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_discard_write_zeroes, setup, teardown),
+		BOTH(test_identity_and_config),
+		BOTH(test_read_sector),
+		BOTH(test_read_multi_seg_and_shared_status),
+		BOTH(test_write_read_back),
+		BOTH(test_flush),
+		BOTH(test_get_id),
+		BOTH(test_out_of_range),
+		BOTH(test_bad_length),
+		BOTH(test_unknown_type),
+		BOTH(test_no_status_byte),
+		BOTH(test_discard_write_zeroes),
+		BOTH(test_huge_discard),
+		BOTH(test_reset_and_again),
 		cmocka_unit_test_setup_teardown(test_read_only, setup_ro, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_and_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only, setup_ro_sync, teardown),
 		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_given_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,82 @@
+/* virtio-blk's state, shared by virtio_blk.c (model, life cycle) and
+ * virtio_blk_queue.c (the queue threads). Not for other users. */
+#ifndef KILN_DEVICES_VIRTIO_BLK_INTERNAL_H
+#define KILN_DEVICES_VIRTIO_BLK_INTERNAL_H
+
+#include "backends/blk_backend.h"
+#include "devices/virtio_blk.h"
+
+#include <linux/virtio_blk.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* Requests one queue keeps in flight; the ring has as many entries. A
+ * guest that offers more waits in the avail ring until some complete. */
+#define BLK_QUEUE_DEPTH 64u
+/* iovecs a request holds without allocating (a chain with more segments,
+ * past seg_max or split at RAM region borders, allocates). */
+#define BLK_REQ_INLINE_IOV (VIRTIO_BLK_SEG_MAX + 2)
+
+struct blk_queue;
+
+struct blk_req {
+	struct blk_io io;
+	struct blk_req *next_free;
+	uint8_t *status;   /* host address of the chain's status byte */
+	uint32_t written;  /* data bytes written into the chain */
+	uint32_t type;
+	uint16_t head;
+	struct iovec *heap_iov; /* when the inline ones are too few */
+	struct iovec iov[BLK_REQ_INLINE_IOV];
+};
+
+struct blk_queue {
+	struct virtio_blk *blk;
+	unsigned int index;
+	pthread_t thread;
+	bool running;
+	int stop_fd;
+	struct blk_uring *uring;  /* NULL: synchronous I/O */
+	struct vq_chain *chain;   /* pop scratch, ~24 KiB */
+	struct blk_req *reqs;     /* [BLK_QUEUE_DEPTH] */
+	struct blk_req *free;
+	bool starved;             /* stopped popping: every request in use */
+	bool pushed;              /* completions since the last notify */
+	bool broken;
+	_Atomic bool pausing;     /* stop after answering what is in flight */
+	bool paused;              /* was running when paused */
+};
+
+struct virtio_blk {
+	struct blk_image img;
+	uint64_t capacity; /* sectors */
+	unsigned int num_queues;
+	struct virtio_blk_config config; /* little-endian, built at create */
+	char id[VIRTIO_BLK_ID_BYTES + 1];
+	bool use_uring;
+
+	struct virtio_device *vdev; /* while activated */
+	bool write_through;         /* FLUSH not negotiated */
+	struct blk_queue *queues;   /* [num_queues] */
+
+	_Atomic uint64_t requests, read_bytes, write_bytes, flushes, errors,
+		unsupported, no_status, bounced;
+};
+
+/* virtio_blk_queue.c */
+/* With an io_uring if blk->use_uring and the kernel gives one (else
+ * synchronous; *uring_err says why not). 0 or -ENOMEM / -errno. */
+int blk_queue_init(struct blk_queue *q, struct virtio_blk *blk,
+		   unsigned int index, int *uring_err)
+	__attribute__((warn_unused_result));
+void blk_queue_fini(struct blk_queue *q);
+int blk_queue_start(struct blk_queue *q) __attribute__((warn_unused_result));
+/* Reset: waits for the queue's I/O in flight (without answering it: the
+ * queue is being reset), then joins the thread. */
+void blk_queue_stop(struct blk_queue *q);
+/* Snapshot: answers every request in flight, then joins the thread; the
+ * queue itself stays as it is. resume starts a paused queue again. */
+void blk_queue_pause(struct blk_queue *q);
+int blk_queue_resume(struct blk_queue *q) __attribute__((warn_unused_result));
+
+#endif
