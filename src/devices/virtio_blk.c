@@ -66,12 +66,7 @@ static int blk_resume(void *dev)
 static void blk_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
 {
 	struct virtio_blk *blk = dev;
-	memset(buf, 0, len);
-	if (off >= sizeof(blk->config))
-		return;
-	if (len > sizeof(blk->config) - off)
-		len = (uint32_t)(sizeof(blk->config) - off);
-	memcpy(buf, (const uint8_t *)&blk->config + off, len);
+	virtio_config_copy(buf, off, len, &blk->config, sizeof(blk->config));
 }
 
 static void blk_config_write(void *dev, uint32_t off, const void *buf,

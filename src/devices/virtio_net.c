@@ -116,12 +116,7 @@ static uint64_t net_device_features(void *dev)
 static void net_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
 {
 	struct virtio_net *net = dev;
-	memset(buf, 0, len);
-	if (off >= sizeof(net->config))
-		return;
-	if (len > sizeof(net->config) - off)
-		len = (uint32_t)(sizeof(net->config) - off);
-	memcpy(buf, (const uint8_t *)&net->config + off, len);
+	virtio_config_copy(buf, off, len, &net->config, sizeof(net->config));
 }
 
 static void net_config_write(void *dev, uint32_t off, const void *buf,

@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h> /* ssize_t */
 
 #ifndef VIRTIO_F_VERSION_1
@@ -144,6 +145,19 @@ static inline void virtio_set_needs_reset(struct virtio_device *vdev)
 static inline void virtio_config_changed(struct virtio_device *vdev)
 {
 	vdev->tops->config_changed(vdev->transport);
+}
+
+/* For config_read: bytes [off, off + len) of a device's config image,
+ * zeros past its end (the transport bounds off/len by config_size). */
+static inline void virtio_config_copy(void *buf, uint32_t off, uint32_t len,
+				      const void *cfg, size_t cfg_size)
+{
+	memset(buf, 0, len);
+	if (off >= cfg_size)
+		return;
+	if (len > cfg_size - off)
+		len = (uint32_t)(cfg_size - off);
+	memcpy(buf, (const uint8_t *)cfg + off, len);
 }
 
 static inline int virtio_queue_irqfd(struct virtio_device *vdev, unsigned int q)
