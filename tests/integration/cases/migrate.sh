@@ -57,7 +57,7 @@ timeout 30 tail --pid=$mig_src -f /dev/null
 kill $mig_src 2>/dev/null
 wait $mig_src
 rc=$?
-stats=$(grep -ao 'migration to .*' "$out/mig-src.log" | head -1)
+stats=$(grep -ao 'migration to .*: total.*' "$out/mig-src.log" | head -1)
 if [ "$s" = 204 ] && [ $rc = 0 ] && grep -aq 'migrated' "$out/mig-src.log"; then
 	pass "migration: the source handed over and exited 0 ($stats)"
 else
@@ -79,13 +79,40 @@ if [ -n "$md5_before" ] && [ "$md5_after" = "$md5_before" ] && [ ${#rng_after} =
 else
 	fail "migration: md5 before '$md5_before' after '$md5_after', rng after '$rng_after'"
 fi
-s=$(mapi "$mig_dsock" vm.shutdown)
+
+# Onwards from the destination to a third Kiln over a Unix socket: a
+# migrated VM migrates again.
+mig_usock=/tmp/kiln-mig-$$.mig
+mig_tsock=/tmp/kiln-mig-third-$$.sock
+timeout 300 "$kiln" -v --migrate-from "unix:$mig_usock" --api-socket "$mig_tsock" \
+	</dev/null >"$out/mig-third.log" 2>&1 &
+mig_third=$!
+for _ in $(seq 1 40); do
+	grep -q 'waiting for a migration' "$out/mig-third.log" && break
+	sleep 0.25
+done
+s=$(mapi "$mig_dsock" vm.send-migration '{"destination_url":"unix:'"$mig_usock"'","downtime_ms":50}')
+last=$(mticks "$out/mig-dst.log" | tail -1)
+[ "$s" != 204 ] && kill $mig_dst $mig_third 2>/dev/null
 timeout 30 tail --pid=$mig_dst -f /dev/null
 kill $mig_dst 2>/dev/null
 wait $mig_dst
 rc=$?
-[ "$s" = 204 ] && [ $rc = 0 ] && pass "migration: the destination's API works (shutdown, status 0)" ||
-	fail "migration: destination shutdown $s, status $rc"
+wait_ticks "$out/mig-third.log" $mig_third 10
+first=$(mticks "$out/mig-third.log" | head -1)
+stats=$(grep -ao 'migration to .*: total.*' "$out/mig-dst.log" | head -1)
+if [ "$s" = 204 ] && [ $rc = 0 ] && [ -n "$last" ] && [ "$first" = $((last + 1)) ]; then
+	pass "migration: again over a Unix socket, counting on from $last to $first ($stats)"
+else
+	fail "migration over a Unix socket: status $s, exit $rc, last $last, first '$first'; $(grep -a 'error\|warn' "$out/mig-dst.log" "$out/mig-third.log" | head -3)"
+fi
+s=$(mapi "$mig_tsock" vm.shutdown)
+timeout 30 tail --pid=$mig_third -f /dev/null
+kill $mig_third 2>/dev/null
+wait $mig_third
+rc=$?
+[ "$s" = 204 ] && [ $rc = 0 ] && pass "migration: the last destination's API works (shutdown, status 0)" ||
+	fail "migration: last destination shutdown $s, status $rc"
 
 # A destination given garbage refuses it with one line and exits 1.
 timeout 60 "$kiln" --migrate-from "tcp:127.0.0.1:$mig_port" </dev/null \
@@ -103,4 +130,4 @@ if [ $rc = 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && grep -q -- '--mig
 else
 	fail "migration: garbage stream: status $rc: $err"
 fi
-rm -f "$mig_sock" "$mig_dsock"
+rm -f "$mig_sock" "$mig_dsock" "$mig_tsock" "$mig_usock"
