@@ -2,7 +2,8 @@
 # dirties memory and reads its virtio-rng moves between two Kiln processes
 # over TCP on 127.0.0.1. The destination counts on from the next number with
 # its 16 MiB memory pattern intact, the source exits 0; a migration to a
-# dead destination gets a 500 and the source keeps counting; a garbage
+# dead destination, or one gone mid-stream, gets a 500 and the source keeps
+# counting; the guest migrates on over a Unix socket; a garbage
 # stream is refused by the destination with one line.
 # The emulated host's loopback starts down.
 ip link set lo up 2>/dev/null
@@ -39,6 +40,24 @@ if [ "$s" = 500 ] && [ "$n1" -ge $((n0 + 5)) ] && kill -0 $mig_src 2>/dev/null; 
 	pass "migration to a dead destination: 500, the source counts on ($n0 -> $n1 ticks)"
 else
 	fail "migration to a dead destination: status $s, ticks $n0 -> $n1"
+fi
+
+# A destination that goes away mid-stream (it reads 1 MB, then closes):
+# 500, and the guest goes on.
+timeout 60 socat -u "TCP-LISTEN:$mig_port,reuseaddr" SYSTEM:'head -c 1000000 >/dev/null' 2>/dev/null &
+mig_fake=$!
+sleep 1
+n0=$(mticks "$out/mig-src.log" | wc -l)
+s=$(mapi "$mig_sock" vm.send-migration '{"destination_url":"tcp:127.0.0.1:'"$mig_port"'"}')
+kill $mig_fake 2>/dev/null
+wait $mig_fake 2>/dev/null
+wait_ticks "$out/mig-src.log" $mig_src $((n0 + 5))
+n1=$(mticks "$out/mig-src.log" | wc -l)
+why=$(grep -a 'migration to .* failed' "$out/mig-src.log" | tail -1 | sed 's/.*failed, //')
+if [ "$s" = 500 ] && [ "$n1" -ge $((n0 + 5)) ] && kill -0 $mig_src 2>/dev/null; then
+	pass "migration to a destination gone mid-stream: 500, the source counts on ($why)"
+else
+	fail "migration to a destination gone mid-stream: status $s, ticks $n0 -> $n1 ($why)"
 fi
 
 timeout 300 "$kiln" -v --migrate-from "tcp:127.0.0.1:$mig_port" --api-socket "$mig_dsock" \
