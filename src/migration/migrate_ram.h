@@ -48,7 +48,8 @@ int migrate_ram_send(struct mig_writer *w, const struct guest_mem *mem,
  * [gpa, gpa + pages * 4 KiB) lies in one RAM region of `mem`; nothing is
  * written then. A checksum or I/O error is the reader's (-EBADMSG,
  * -EPIPE...): the pages may then hold unchecked data, so the VM must not
- * run. */
+ * run. After any error the stream cannot go on (the record may be partly
+ * read): the caller abandons it. */
 int migrate_ram_receive(struct guest_mem *mem, struct mig_reader *r,
 			const struct mig_record_info *info, char *err,
 			size_t errlen) __attribute__((warn_unused_result));
