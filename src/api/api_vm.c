@@ -146,10 +146,11 @@ static int vm_api_send_migration(void *ctx, const char *url,
 		return e;
 	}
 	pr_info("migration to %s: total %.1f ms, downtime %.1f ms (target %u), "
-		"%llu bytes sent, %u RAM passes, %llu pages (%llu zero)",
+		"%llu bytes sent, %u RAM passes, %llu pages (%llu zero), vCPU throttle %u%%",
 		url, r.total_ms, r.downtime_ms, downtime_ms,
 		(unsigned long long)r.bytes, r.passes,
-		(unsigned long long)r.pages, (unsigned long long)r.zero_pages);
+		(unsigned long long)r.pages, (unsigned long long)r.zero_pages,
+		r.throttle_pct);
 	/* The guest runs on the destination: this Kiln is done. */
 	vm_raise_event(a->vm, VM_EVENT_MIGRATED);
 	return 0;

@@ -4,6 +4,7 @@
 #include "core/dirty_bitmap.h"
 #include "core/log.h"
 #include "migration/migrate_ram.h"
+#include "migration/migrate_throttle.h"
 #include "migration/migrate_url.h"
 #include "migration/stream.h"
 #include "migration/vm_config.h"
@@ -24,6 +25,7 @@ struct send {
 	uint8_t *buf;
 	struct migrate_ram_stats st;
 	bool logging;
+	struct migrate_throttle throttle;
 	char *err;
 	size_t errlen;
 };
@@ -186,11 +188,25 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 		double rate = (double)(s.st.pages - pass_pages) / (t - pass_t > 0.01 ? t - pass_t : 0.01);
 		if ((e = fetch_dirty(&s, &left)))
 			goto fail;
-		double estimate = (double)left / rate;
+		double estimate = left ? (double)left / (rate > 0 ? rate : 1e-9) : 0;
 		pr_debug("migration: pass %u: %llu dirty pages left, %.1f ms at %.0f pages/ms",
 			 res->passes, (unsigned long long)left, estimate, rate);
 		if (estimate <= downtime_ms || res->passes >= MIGRATE_MAX_PASSES - 1)
 			break;
+		/* Not converging after a few passes: slow the guest down,
+		 * more with every pass. */
+		if (res->passes >= MIGRATE_THROTTLE_AFTER) {
+			unsigned int pct = MIGRATE_THROTTLE_START +
+				MIGRATE_THROTTLE_STEP * (res->passes - MIGRATE_THROTTLE_AFTER);
+			pct = pct > MIGRATE_THROTTLE_MAX ? MIGRATE_THROTTLE_MAX : pct;
+			if (pct != res->throttle_pct &&
+			    migrate_throttle_set(&s.throttle, vm, pct) == 0) {
+				pr_info("migration: %llu pages dirty after pass %u: "
+					"throttling the vCPUs to %u%%",
+					(unsigned long long)left, res->passes, pct);
+				res->throttle_pct = pct;
+			}
+		}
 		pass_t = t;
 		pass_pages = s.st.pages;
 		if ((e = send_dirty(&s)))
@@ -199,6 +215,7 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 	}
 
 	/* Stop and copy: the last pages and the device state. */
+	migrate_throttle_stop(&s.throttle);
 	double pause_t = now_ms();
 	if ((e = vm_pause(vm))) {
 		snprintf(err, errlen, "cannot pause the vCPUs: %s", strerror(-e));
@@ -240,6 +257,7 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 fail_paused:
 	vm_devices_resume(vm);
 fail:
+	migrate_throttle_stop(&s.throttle);
 	if (paused && vm_resume(vm))
 		pr_err("migration: cannot resume the vCPUs");
 	if (s.w)

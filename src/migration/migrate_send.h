@@ -6,7 +6,9 @@
  * left would take no longer than the downtime target at the bandwidth
  * just measured (or MIGRATE_MAX_PASSES is reached), then the vCPUs and
  * devices pause, the last dirty pages go, "ram-done", vm_state's records,
- * "end". The destination answers one byte, MIGRATE_ACK, once its vCPUs
+ * "end". A guest that keeps dirtying too much is throttled
+ * (migrate_throttle.h) from pass MIGRATE_THROTTLE_AFTER on. The
+ * destination answers one byte, MIGRATE_ACK, once its vCPUs
  * run; only then is the source done.
  */
 #ifndef KILN_MIGRATION_MIGRATE_SEND_H
@@ -22,6 +24,12 @@
 #define MIGRATE_DEFAULT_DOWNTIME_MS 100
 #define MIGRATE_MAX_PASSES 30
 #define MIGRATE_IO_TIMEOUT_S 30 /* a peer silent this long has failed */
+/* A guest still too dirty after this many passes is throttled (vCPUs
+ * parked START% of the time, STEP% more each pass, at most MAX%). */
+#define MIGRATE_THROTTLE_AFTER 4
+#define MIGRATE_THROTTLE_START 30
+#define MIGRATE_THROTTLE_STEP 15
+#define MIGRATE_THROTTLE_MAX 90
 
 struct migrate_result {
 	double total_ms;    /* from the call to the destination's ack */
@@ -29,6 +37,7 @@ struct migrate_result {
 	uint64_t bytes;     /* stream bytes sent */
 	unsigned int passes; /* RAM passes, the full one and the final one included */
 	uint64_t pages, zero_pages;
+	unsigned int throttle_pct; /* the vCPUs' throttle at the end, 0: none */
 };
 
 /* Migrate the running VM to `url` (migrate_url.h). 0: the destination
