@@ -1,7 +1,8 @@
 # Live migration (issue 5): a guest counting on its serial console while it
 # dirties memory and reads its virtio-rng moves between two Kiln processes
 # over TCP on 127.0.0.1. The destination counts on from the next number with
-# its 16 MiB memory pattern intact, the source exits 0; a migration to a
+# its 16 MiB memory pattern intact (in RAM and on its virtio-blk disk),
+# the source exits 0; a migration to a
 # dead destination, or one gone mid-stream, gets a 500 and the source keeps
 # counting; the guest migrates on over a Unix socket; a garbage
 # stream is refused by the destination with one line.
@@ -24,8 +25,11 @@ wait_ticks() { # LOG PID N: until LOG has N ticks (or PID is gone)
 	done
 }
 
+mig_disk=$out/mig-disk.img
+rm -f "$mig_disk"
+truncate -s 64M "$mig_disk"
 timeout 300 "$kiln" -v --kernel "$guest/vmlinux" --initramfs "$imgs/migrate.img" \
-	--cmdline "console=ttyS0" --memory size=256M --cpus boot=2 --rng \
+	--cmdline "console=ttyS0" --memory size=256M --cpus boot=2 --rng --disk path="$mig_disk" \
 	--api-socket "$mig_sock" </dev/null >"$out/mig-src.log" 2>&1 &
 mig_src=$!
 wait_ticks "$out/mig-src.log" $mig_src 5
@@ -93,10 +97,12 @@ else
 fi
 md5_after=$(mvals KILN_MD5 "$out/mig-dst.log" | tail -1)
 rng_after=$(mvals KILN_RNG "$out/mig-dst.log" | tail -1)
-if [ -n "$md5_before" ] && [ "$md5_after" = "$md5_before" ] && [ ${#rng_after} = 16 ]; then
-	pass "migration: the guest's 16 MiB pattern is intact (md5 $md5_after) and its virtio-rng answers ($rng_after)"
+disk_after=$(mvals KILN_DISK_MD5 "$out/mig-dst.log" | tail -1)
+if [ -n "$md5_before" ] && [ "$md5_after" = "$md5_before" ] && [ "$disk_after" = "$md5_before" ] &&
+	[ ${#rng_after} = 16 ]; then
+	pass "migration: the guest's 16 MiB pattern is intact in RAM and read back from its disk (md5 $md5_after), its virtio-rng answers ($rng_after)"
 else
-	fail "migration: md5 before '$md5_before' after '$md5_after', rng after '$rng_after'"
+	fail "migration: md5 before '$md5_before', after: RAM '$md5_after' disk '$disk_after', rng after '$rng_after'"
 fi
 
 # Onwards from the destination to a third Kiln over a Unix socket: a
@@ -134,6 +140,11 @@ wait $mig_third
 rc=$?
 [ "$s" = 204 ] && [ $rc = 0 ] && pass "migration: the last destination's API works (shutdown, status 0)" ||
 	fail "migration: last destination shutdown $s, status $rc"
+disk_img=$(head -c 16777216 "$mig_disk" | md5sum | cut -d' ' -f1)
+[ -n "$md5_before" ] && [ "$disk_img" = "$md5_before" ] &&
+	pass "migration: the disk image holds the guest's pattern after two migrations" ||
+	fail "migration: the disk image's first 16 MiB: md5 $disk_img, the guest wrote $md5_before"
+rm -f "$mig_disk"
 
 # A destination given garbage refuses it with one line and exits 1.
 timeout 60 "$kiln" --migrate-from "tcp:127.0.0.1:$mig_port" </dev/null \
