@@ -234,7 +234,7 @@ static int run(const struct kiln_options *o, struct snapshot *snap,
 			goto out_vm;
 		}
 		pr_info("migration received: the guest runs here (%.1f ms after the source connected)",
-			ms_since(&t0));
+			migrate_recv_elapsed_ms(mig));
 	}
 	if (o->api_socket &&
 	    api_server_start(&api, o->api_socket, &api_vm_ops, &api_ctx, err,

@@ -14,6 +14,18 @@
 #include <time.h>
 #include <unistd.h>
 
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+double migrate_recv_elapsed_ms(const struct migrate_in *m)
+{
+	return now_ms() - m->accepted_ms;
+}
+
 int migrate_recv_accept(struct migrate_in *m, const char *url, char *err,
 			size_t errlen)
 {
@@ -37,9 +49,7 @@ int migrate_recv_accept(struct migrate_in *m, const char *url, char *err,
 		snprintf(err, errlen, "--migrate-from %s: accept: %s", url, strerror(-e));
 		return e;
 	}
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	m->accepted_ms = (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+	m->accepted_ms = now_ms();
 	migrate_set_timeouts(m->fd, MIGRATE_IO_TIMEOUT_S);
 	e = mig_reader_open(&m->r, m->fd);
 	if (!e)

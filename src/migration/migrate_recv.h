@@ -32,6 +32,9 @@ int migrate_recv_load(struct migrate_in *m, struct vm *vm, char *err,
 /* Tell the sender the guest runs here now. 0 or -errno. */
 int migrate_recv_ack(struct migrate_in *m) __attribute__((warn_unused_result));
 
+/* Milliseconds since the sender connected. */
+double migrate_recv_elapsed_ms(const struct migrate_in *m);
+
 void migrate_recv_close(struct migrate_in *m);
 
 #endif
