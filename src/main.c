@@ -8,6 +8,7 @@
 #include "core/version.h"
 #include "core/vm.h"
 #include "machine/pc.h"
+#include "migration/migrate_recv.h"
 #include "migration/snapshot.h"
 
 #include <errno.h>
@@ -120,8 +121,18 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* `snap`: restore from this snapshot instead of booting o->kernel. */
-static int run(const struct kiln_options *o, struct snapshot *snap)
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* `snap`: restore from this snapshot, or `mig`: load the migration on this
+ * connection, instead of booting o->kernel. */
+static int run(const struct kiln_options *o, struct snapshot *snap,
+	       struct migrate_in *mig)
 {
 	struct file_buf kernel = { 0 }, initrd = { 0 };
 	struct kernel_info info;
@@ -132,7 +143,7 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!snap) {
+	if (!snap && !mig) {
 		if (read_file("--kernel", o->kernel, o->memory_size, &kernel))
 			return EXIT_ERROR;
 		if (kernel_probe(kernel.data, kernel.len, &info, err, sizeof(err))) {
@@ -178,7 +189,7 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 		.rng = o->rng,
 		.disks = o->disks,
 		.nr_disks = o->nr_disks,
-		.restoring = snap != NULL,
+		.restoring = snap || mig,
 		.nets = o->nets,
 		.nr_nets = o->nr_nets,
 		.vsock_cid = o->vsock ? o->vsock_cid : 0,
@@ -195,11 +206,11 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 			pr_err("%s", err);
 			goto out_vm;
 		}
-		struct timespec t1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		pr_info("restored from %s in %.1f ms", snap->dir,
-			(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-				(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+		pr_info("restored from %s in %.1f ms", snap->dir, ms_since(&t0));
+	}
+	if (mig && migrate_recv_load(mig, &vm, err, sizeof(err))) {
+		pr_err("%s", err);
+		goto out_vm;
 	}
 	/* The guest has its copies now. */
 	free_file(&kernel);
@@ -216,6 +227,16 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 	if (e) {
 		pr_err("cannot start vCPU threads: %s", strerror(-e));
 		goto out_vm;
+	}
+	if (mig) {
+		/* Without the ack the source keeps the guest: stop this copy. */
+		if ((e = migrate_recv_ack(mig))) {
+			pr_err("--migrate-from: cannot confirm to the source: %s",
+			       strerror(-e));
+			goto out_vm;
+		}
+		pr_info("migration received: the guest runs here (%.1f ms after the source connected)",
+			migrate_recv_elapsed_ms(mig));
 	}
 	if (o->api_socket &&
 	    api_server_start(&api, o->api_socket, &api_vm_ops, &api_ctx, err,
@@ -247,6 +268,10 @@ static int run(const struct kiln_options *o, struct snapshot *snap)
 		 * asks about a guest that had to be stopped by hand. */
 		if (log_get_level() >= LOG_DEBUG)
 			vm_dump_vcpus(&vm);
+		code = EXIT_POWEROFF;
+		break;
+	case VM_EVENT_MIGRATED:
+		pr_info("migrated");
 		code = EXIT_POWEROFF;
 		break;
 	case VM_EVENT_FAILED:
@@ -286,8 +311,28 @@ int main(int argc, char **argv)
 	}
 	log_set_level(o.verbosity >= 2 ? LOG_DEBUG
 		      : o.verbosity == 1 ? LOG_INFO : LOG_WARN);
+	if (o.migrate_from) {
+		static struct migrate_in mig;
+		struct kiln_options sent;
+		int code = EXIT_ERROR;
+		if (migrate_recv_accept(&mig, o.migrate_from, err, sizeof(err))) {
+			pr_err("%s", err);
+		} else if (options_parse(mig.config.argc, mig.config.argv, &sent, err,
+					 sizeof(err)) || sent.restore_dir || sent.migrate_from) {
+			pr_err("--migrate-from: the source's command line is not valid: %s",
+			       sent.restore_dir || sent.migrate_from ? "it restores" : err);
+			options_free(&sent);
+		} else {
+			sent.api_socket = o.api_socket;
+			code = run(&sent, NULL, &mig);
+			options_free(&sent);
+		}
+		migrate_recv_close(&mig);
+		options_free(&o);
+		return code;
+	}
 	if (!o.restore_dir) {
-		int code = run(&o, NULL);
+		int code = run(&o, NULL, NULL);
 		options_free(&o);
 		return code;
 	}
@@ -298,14 +343,14 @@ int main(int argc, char **argv)
 	int code = EXIT_ERROR;
 	if (snapshot_open(&snap, o.restore_dir, err, sizeof(err))) {
 		pr_err("%s", err);
-	} else if (options_parse(snap.argc, snap.argv, &saved, err, sizeof(err)) ||
+	} else if (options_parse(snap.config.argc, snap.config.argv, &saved, err, sizeof(err)) ||
 		   saved.restore_dir) {
 		pr_err("--restore: the snapshot's command line is not valid: %s",
 		       saved.restore_dir ? "it restores again" : err);
 		options_free(&saved);
 	} else {
 		saved.api_socket = o.api_socket;
-		code = run(&saved, &snap);
+		code = run(&saved, &snap, NULL);
 		options_free(&saved);
 	}
 	snapshot_close(&snap);

@@ -115,6 +115,18 @@ struct accel_ops {
 	int (*vcpu_save)(struct accel_vcpu *v, struct x86_vcpu_state *s);
 	int (*vcpu_restore)(struct accel_vcpu *v, const struct x86_vcpu_state *s,
 			    char *err, size_t errlen);
+	/* Dirty page logging of the vCPUs' writes to RAM, for live
+	 * migration (Kiln's own writes are in guest_mem's bitmaps). start:
+	 * from now on every page the guest writes is logged, 0 or -errno;
+	 * stop: logging ends. fetch: OR into `bitmap` (one bit per page of
+	 * RAM region `region`, guest_mem_region_pages bits) the pages written
+	 * since the last fetch (or start), and re-arm them: a page written
+	 * after its bit was taken shows up at the next fetch. 0 or -errno.
+	 * Called from one thread at a time; vCPUs may run meanwhile. */
+	int (*dirty_log_start)(struct accel *a);
+	void (*dirty_log_stop)(struct accel *a);
+	int (*dirty_log_fetch)(struct accel *a, unsigned int region,
+			       uint64_t *bitmap);
 	/* Dump registers to the log (after an error). */
 	void (*vcpu_dump)(struct accel_vcpu *v);
 	void (*vcpu_destroy)(struct accel_vcpu *v);

@@ -2,6 +2,7 @@
 #include "api/api.h"
 
 #include "core/version.h"
+#include "migration/migrate_url.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -178,6 +179,50 @@ static void do_snapshot(const struct api_vm_ops *ops, void *ctx,
 			  err[0] ? err : strerror(-e));
 }
 
+#define DOWNTIME_DEFAULT_MS 100
+#define DOWNTIME_MAX_MS 3600000
+
+static void do_send_migration(const struct api_vm_ops *ops, void *ctx,
+			      const struct http_request *req,
+			      struct api_response *resp)
+{
+	struct json_object *o = body_object(req, resp);
+	if (!o)
+		return;
+	struct json_object *v;
+	const char *url = NULL;
+	if (json_object_object_get_ex(o, "destination_url", &v) &&
+	    json_object_is_type(v, json_type_string))
+		url = json_object_get_string(v);
+	if (!url || !migrate_url_valid(url)) {
+		json_object_put(o);
+		api_error(resp, 400, "destination_url must be tcp:HOST:PORT or unix:PATH");
+		return;
+	}
+	int64_t downtime = DOWNTIME_DEFAULT_MS;
+	if (json_object_object_get_ex(o, "downtime_ms", &v)) {
+		downtime = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+		if (downtime < 1 || downtime > DOWNTIME_MAX_MS) {
+			json_object_put(o);
+			api_error(resp, 400, "downtime_ms must be an integer from 1 to 3600000");
+			return;
+		}
+	}
+	if (!ops->send_migration) {
+		json_object_put(o);
+		api_error(resp, 500, "live migration is not available");
+		return;
+	}
+	char err[512] = "";
+	int e = ops->send_migration(ctx, url, (unsigned int)downtime, err, sizeof(err));
+	json_object_put(o);
+	if (!e)
+		no_content(resp);
+	else
+		api_error(resp, e == -EBUSY || e == -EOPNOTSUPP ? 409 : 500,
+			  err[0] ? err : strerror(-e));
+}
+
 static const struct route {
 	const char *name;
 	enum http_method method;
@@ -196,6 +241,7 @@ static const struct route {
 	{ "vm.reboot", HTTP_PUT, true, .fn = do_reboot },
 	{ "vm.counters", HTTP_GET, false, .fn = do_counters },
 	{ "vm.snapshot", HTTP_PUT, true, .fn_body = do_snapshot },
+	{ "vm.send-migration", HTTP_PUT, true, .fn_body = do_send_migration },
 };
 
 void api_handle(const struct api_vm_ops *ops, void *ctx,

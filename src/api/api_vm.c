@@ -2,6 +2,8 @@
  * options it was started with. */
 #include "api/api_vm.h"
 
+#include "core/log.h"
+#include "migration/migrate_send.h"
 #include "migration/snapshot.h"
 #include "virtio/virtio_pci.h"
 
@@ -149,7 +151,30 @@ static int vm_api_snapshot(void *ctx, const char *dir, char *err, size_t errlen)
 	return snapshot_save(a->vm, a->opts, dir, err, errlen);
 }
 
+static int vm_api_send_migration(void *ctx, const char *url,
+				 unsigned int downtime_ms, char *err,
+				 size_t errlen)
+{
+	struct api_vm *a = ctx;
+	struct migrate_result r;
+	int e = migrate_send(a->vm, a->opts, url, downtime_ms, &r, err, errlen);
+	if (e) {
+		pr_warn("migration to %s failed, the guest runs on here: %s", url, err);
+		return e;
+	}
+	pr_info("migration to %s: total %.1f ms, downtime %.1f ms (target %u), "
+		"%llu bytes sent, %u RAM passes, %llu pages (%llu zero), vCPU throttle %u%%",
+		url, r.total_ms, r.downtime_ms, downtime_ms,
+		(unsigned long long)r.bytes, r.passes,
+		(unsigned long long)r.pages, (unsigned long long)r.zero_pages,
+		r.throttle_pct);
+	/* The guest runs on the destination: this Kiln is done. */
+	vm_raise_event(a->vm, VM_EVENT_MIGRATED);
+	return 0;
+}
+
 const struct api_vm_ops api_vm_ops = {
+	.send_migration = vm_api_send_migration,
 	.snapshot = vm_api_snapshot,
 	.pause = vm_api_pause,
 	.resume = vm_api_resume,

@@ -1,5 +1,7 @@
 #include "cli/options.h"
 
+#include "migration/migrate_url.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -40,6 +42,9 @@ const char kiln_usage[] =
 "                       queues (even, 2-16, default 2; above 2 the tap must be\n"
 "                       multi_queue); vhost=on moves packets in the kernel\n"
 "                       (/dev/vhost-net); without mac= a random local one\n"
+"  --migrate-from tcp:ADDR:PORT|unix:PATH\n"
+"                       receive a live migration (vm.send-migration on the\n"
+"                       source): listen, take one sender, run its VM\n"
 "  --api-socket [path=]PATH\n"
 "                       serve the management API (Cloud Hypervisor's REST\n"
 "                       endpoints under /api/v1/) on this Unix socket\n"
@@ -461,7 +466,8 @@ static int parse_console(struct kiln_options *o, const char *val, char *err,
 
 /* Flags that take a value. */
 enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK,
-	       F_API_SOCKET, F_VSOCK, F_RESTORE, F_CONSOLE, F_NET };
+	       F_API_SOCKET, F_VSOCK, F_RESTORE, F_CONSOLE, F_NET,
+	       F_MIGRATE_FROM };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -472,6 +478,7 @@ static const struct {
 	{ "--disk", F_DISK }, { "--api-socket", F_API_SOCKET },
 	{ "--vsock", F_VSOCK }, { "--restore", F_RESTORE },
 	{ "--console", F_CONSOLE }, { "--net", F_NET },
+	{ "--migrate-from", F_MIGRATE_FROM },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -517,6 +524,12 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 			return fail(err, errlen,
 				    "%s: wants source_url=file:///DIR (a snapshot directory)", name);
 		o->restore_dir = val + 7;
+		return 0;
+	case F_MIGRATE_FROM:
+		if (!migrate_url_valid(val))
+			return fail(err, errlen,
+				    "%s: wants tcp:ADDR:PORT or unix:PATH", name);
+		o->migrate_from = val;
 		return 0;
 	}
 	return fail(err, errlen, "%s: internal error", name);
@@ -594,7 +607,8 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 			       err, errlen))
 			return -1;
 		enum flag_id id = valued_flags[k].id;
-		if (id != F_API_SOCKET && id != F_RESTORE && !config_flag)
+		if (id != F_API_SOCKET && id != F_RESTORE && id != F_MIGRATE_FROM &&
+		    !config_flag)
 			config_flag = valued_flags[k].name;
 	}
 	o->argc = argc;
@@ -602,6 +616,15 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 
 	if (o->help || o->version)
 		return 0;
+	if (o->restore_dir && o->migrate_from)
+		return fail(err, errlen, "--migrate-from: cannot go with --restore");
+	if (o->migrate_from) {
+		if (config_flag)
+			return fail(err, errlen,
+				    "--migrate-from: the source sends the VM's configuration; "
+				    "%s cannot go with it", config_flag);
+		return 0;
+	}
 	if (o->restore_dir) {
 		if (config_flag)
 			return fail(err, errlen,

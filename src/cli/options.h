@@ -10,6 +10,7 @@
  *        [--console off|tty|file=PATH|socket=PATH|pty]
  *        [-v]... [--help] [--version]
  *   kiln --restore source_url=file:///DIR [--api-socket ...] [-v]
+ *   kiln --migrate-from tcp:ADDR:PORT|unix:PATH [--api-socket ...] [-v]
  *
  * Parsing is pure: no file is opened here, so every message about a bad
  * value can name its flag and the tests need no guest.
@@ -74,6 +75,7 @@ struct kiln_options {
 	const char *serial_path;
 	const char *api_socket; /* --api-socket: NULL when none */
 	const char *restore_dir; /* --restore source_url=file://DIR */
+	const char *migrate_from; /* --migrate-from URL: receive a migration */
 	/* The command line as given (a snapshot records it to rebuild the
 	 * same machine). */
 	int argc;

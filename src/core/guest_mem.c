@@ -1,9 +1,11 @@
 #include "core/guest_mem.h"
 
+#include "core/dirty_bitmap.h"
 #include "core/log.h"
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <linux/memfd.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -121,6 +123,11 @@ void guest_mem_destroy(struct guest_mem *mem)
 			continue;
 		unmap_region(&mem->regions[i]);
 	}
+	mem->dirty_logging = false;
+	for (unsigned int i = 0; i < GUEST_MEM_MAX_REGIONS; i++) {
+		free(mem->dirty[i]);
+		mem->dirty[i] = NULL;
+	}
 	mem->nr_regions = 0;
 	mem->ram_size = 0;
 }
@@ -202,7 +209,59 @@ int guest_mem_write(struct guest_mem *mem, uint64_t gpa, const void *src,
 {
 	if (!guest_mem_is_ram(mem, gpa, len))
 		return -EFAULT;
-	return for_each_chunk(mem, gpa, len, (uint8_t *)src, true);
+	int e = for_each_chunk(mem, gpa, len, (uint8_t *)src, true);
+	guest_mem_mark_dirty(mem, gpa, len);
+	return e;
+}
+
+uint64_t guest_mem_region_pages(const struct guest_mem *mem, unsigned int i)
+{
+	return (mem->regions[i].size + GUEST_PAGE_SIZE - 1) / GUEST_PAGE_SIZE;
+}
+
+int guest_mem_dirty_log_start(struct guest_mem *mem)
+{
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		size_t words = dirty_bitmap_words(guest_mem_region_pages(mem, i));
+		if (!mem->dirty[i])
+			mem->dirty[i] = calloc(words, sizeof(uint64_t));
+		if (!mem->dirty[i])
+			return -ENOMEM;
+		for (size_t w = 0; w < words; w++)
+			__atomic_store_n(&mem->dirty[i][w], 0, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&mem->dirty_logging, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void guest_mem_dirty_log_stop(struct guest_mem *mem)
+{
+	__atomic_store_n(&mem->dirty_logging, false, __ATOMIC_RELEASE);
+}
+
+void guest_mem_mark_dirty(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	if (!guest_mem_dirty_logging(mem) || !len)
+		return;
+	uint64_t end = gpa + len < gpa ? UINT64_MAX : gpa + len;
+	for (unsigned int i = 0; i < mem->nr_regions; i++) {
+		const struct guest_mem_region *r = &mem->regions[i];
+		uint64_t lo = gpa > r->gpa ? gpa : r->gpa;
+		uint64_t hi = end < r->gpa + r->size ? end : r->gpa + r->size;
+		if (lo >= hi || !mem->dirty[i])
+			continue;
+		uint64_t first = (lo - r->gpa) / GUEST_PAGE_SIZE;
+		uint64_t last = (hi - 1 - r->gpa) / GUEST_PAGE_SIZE;
+		dirty_bitmap_set(mem->dirty[i], guest_mem_region_pages(mem, i),
+				 first, last - first + 1);
+	}
+}
+
+void guest_mem_take_dirty(struct guest_mem *mem, unsigned int i, uint64_t *dst)
+{
+	if (i < mem->nr_regions && mem->dirty[i])
+		dirty_bitmap_take(dst, mem->dirty[i],
+				  dirty_bitmap_words(guest_mem_region_pages(mem, i)));
 }
 
 uint64_t guest_mem_low_end(const struct guest_mem *mem)

@@ -33,7 +33,15 @@ struct guest_mem {
 	unsigned int nr_regions;
 	uint64_t ram_size; /* total bytes of RAM over all regions */
 	enum guest_mem_backing backing;
+	/* Pages Kiln's own threads wrote while dirty logging is on (the
+	 * accelerator logs only the vCPUs' writes): one bitmap per region,
+	 * allocated by the first guest_mem_dirty_log_start, kept until
+	 * guest_mem_destroy so a late marker never sees it freed. */
+	uint64_t *dirty[GUEST_MEM_MAX_REGIONS];
+	bool dirty_logging;
 };
+
+#define GUEST_PAGE_SIZE 4096ull
 
 /* Lay out `ram_size` bytes of RAM like a PC: below the 32-bit PCI hole
  * (which starts at `hole_start` and ends at 4 GiB), the rest above 4 GiB.
@@ -77,6 +85,28 @@ int guest_mem_save_file(const struct guest_mem *mem, int fd)
  * which other processes may share, is read in. 0 or -errno. */
 int guest_mem_load_file(struct guest_mem *mem, int fd)
 	__attribute__((warn_unused_result));
+
+/* Dirty tracking of Kiln's own writes, for live migration. start: clear
+ * the bitmaps and begin marking (0 or -ENOMEM); stop: marking ends. */
+int guest_mem_dirty_log_start(struct guest_mem *mem)
+	__attribute__((warn_unused_result));
+void guest_mem_dirty_log_stop(struct guest_mem *mem);
+
+static inline bool guest_mem_dirty_logging(const struct guest_mem *mem)
+{
+	return __atomic_load_n(&mem->dirty_logging, __ATOMIC_ACQUIRE);
+}
+
+/* Mark the pages of [gpa, gpa + len) that are RAM as written; nothing when
+ * logging is off. Any thread. */
+void guest_mem_mark_dirty(struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* Pages in region i (the last one may be partial). */
+uint64_t guest_mem_region_pages(const struct guest_mem *mem, unsigned int i);
+
+/* OR region i's marks into dst (guest_mem_region_pages bits) and clear
+ * them. */
+void guest_mem_take_dirty(struct guest_mem *mem, unsigned int i, uint64_t *dst);
 
 /* Highest guest-physical address of RAM below 4 GiB, plus one. */
 uint64_t guest_mem_low_end(const struct guest_mem *mem);

@@ -11,6 +11,7 @@ enum vm_event {
 	VM_EVENT_PANIC,
 	VM_EVENT_FAILED, /* Kiln cannot go on running the guest */
 	VM_EVENT_QUIT,   /* the user quit from the console */
+	VM_EVENT_MIGRATED, /* the guest runs on a migration's destination now */
 };
 
 struct vm_event_sink {

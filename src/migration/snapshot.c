@@ -12,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CONFIG_VERSION 1
-
 static int path_in(char *out, size_t cap, const char *dir, const char *name)
 {
 	int n = snprintf(out, cap, "%s/%s", dir, name);
@@ -70,44 +68,13 @@ struct state_arg {
 static int fill_state(int fd, void *arg, char *err, size_t errlen)
 {
 	struct state_arg *a = arg;
-	const struct kiln_options *o = a->o;
-	/* The command line, NUL-separated, without the flags that are about
-	 * this process rather than the VM (a restore gives its own). */
-	size_t len = 0;
-	char *config = malloc(SNAPSHOT_MAX_CONFIG);
-	if (!config) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	int n = 0;
-	for (int i = 0; i < o->argc; i++) {
-		const char *s = o->argv[i];
-		bool with_value = !strcmp(s, "--api-socket") || !strcmp(s, "--restore");
-		if (with_value || !strncmp(s, "--api-socket=", 13) ||
-		    !strncmp(s, "--restore=", 10)) {
-			i += with_value;
-			continue;
-		}
-		size_t l = strlen(s) + 1;
-		if (len + l > SNAPSHOT_MAX_CONFIG || ++n > SNAPSHOT_MAX_ARGS) {
-			free(config);
-			snprintf(err, errlen, "the command line is too long to record");
-			return -E2BIG;
-		}
-		memcpy(config + len, s, l);
-		len += l;
-	}
 	struct mig_writer *w;
 	int e = mig_writer_open(&w, fd);
 	if (e) {
-		free(config);
 		snprintf(err, errlen, "cannot start the state stream: %s", strerror(-e));
 		return e;
 	}
-	e = mig_write_record(w, "config", CONFIG_VERSION, 0, config, len);
-	free(config);
-	if (e)
-		snprintf(err, errlen, "%s", mig_writer_error(w));
+	e = vm_config_write(w, a->o, err, errlen);
 	if (!e)
 		e = vm_state_save(a->vm, w, err, errlen);
 	if (!e && (e = mig_writer_finish(w)))
@@ -147,23 +114,6 @@ int snapshot_save(struct vm *vm, const struct kiln_options *o, const char *dir,
 	return e;
 }
 
-int snapshot_split_config(char *buf, size_t len, char **argv, int *argc)
-{
-	int n = 0;
-	size_t i = 0;
-	if (!len || buf[len - 1] != '\0')
-		return -EPROTO;
-	while (i < len) {
-		if (n >= SNAPSHOT_MAX_ARGS)
-			return -EPROTO;
-		argv[n++] = buf + i;
-		i += strlen(buf + i) + 1; /* stops at the NUL checked above */
-	}
-	argv[n] = NULL;
-	*argc = n;
-	return 0;
-}
-
 int snapshot_open(struct snapshot *s, const char *dir, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
@@ -188,32 +138,11 @@ int snapshot_open(struct snapshot *s, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "--restore: %s: %s", path, mig_error(s->r));
 		return e;
 	}
-	struct mig_record_info info;
-	bool end;
-	e = mig_next_record(s->r, &info, &end);
-	if (!e && end)
-		e = -EPROTO;
-	if (!e)
-		e = mig_check_record(s->r, &info, "config", CONFIG_VERSION, 1,
-				     SNAPSHOT_MAX_CONFIG);
+	char why[400];
+	e = vm_config_read(s->r, &s->config, why, sizeof(why));
 	if (e) {
-		snprintf(err, errlen, "--restore: %s: %s", path,
-			 end ? "no config section" : mig_error(s->r));
+		snprintf(err, errlen, "--restore: %s: %s", path, why);
 		return e;
-	}
-	s->config = malloc(info.len);
-	if (!s->config) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	e = mig_read_payload(s->r, s->config, info.len);
-	if (e) {
-		snprintf(err, errlen, "--restore: %s: %s", path, mig_error(s->r));
-		return e;
-	}
-	if (snapshot_split_config(s->config, info.len, s->argv, &s->argc)) {
-		snprintf(err, errlen, "--restore: %s: malformed config section", path);
-		return -EPROTO;
 	}
 	return 0;
 }
@@ -251,8 +180,7 @@ void snapshot_close(struct snapshot *s)
 		mig_reader_close(s->r);
 	if (s->state_fd >= 0)
 		close(s->state_fd);
-	free(s->config);
+	vm_config_free(&s->config);
 	s->r = NULL;
 	s->state_fd = -1;
-	s->config = NULL;
 }

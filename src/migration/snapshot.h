@@ -15,11 +15,9 @@
 #include "cli/options.h"
 #include "core/vm.h"
 #include "migration/stream.h"
+#include "migration/vm_config.h"
 
 #include <stddef.h>
-
-#define SNAPSHOT_MAX_ARGS 256
-#define SNAPSHOT_MAX_CONFIG (64 * 1024)
 
 /* Save a paused VM (vm_pause) to `dir` (created if missing). The vCPUs stay
  * paused; the devices are quiesced during the save and run again after.
@@ -31,13 +29,11 @@ struct snapshot {
 	int state_fd;
 	struct mig_reader *r;
 	char dir[4096];
-	char *config;         /* the "config" payload */
-	char *argv[SNAPSHOT_MAX_ARGS + 1];
-	int argc;
+	struct vm_config config;
 };
 
-/* Open a snapshot and read its command line (s->argc, s->argv: parse them
- * with options_parse to build the same machine). */
+/* Open a snapshot and read its command line (s->config.argc, .argv: parse
+ * them with options_parse to build the same machine). */
 int snapshot_open(struct snapshot *s, const char *dir, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 /* Load RAM and every other piece of state into `vm`, built from that
@@ -45,10 +41,5 @@ int snapshot_open(struct snapshot *s, const char *dir, char *err, size_t errlen)
 int snapshot_load(struct snapshot *s, struct vm *vm, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 void snapshot_close(struct snapshot *s);
-
-/* Split a "config" payload into argv (exposed for tests): at most
- * SNAPSHOT_MAX_ARGS NUL-terminated strings filling exactly len bytes.
- * 0 or -EPROTO. */
-int snapshot_split_config(char *buf, size_t len, char **argv, int *argc);
 
 #endif

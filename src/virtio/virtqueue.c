@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct virtq_desc {
@@ -75,14 +76,76 @@ static uint16_t used_event(const struct virtqueue *vq)
 	return ld16(vq->avail + AVAIL_RING + 2 * vq->size, __ATOMIC_RELAXED);
 }
 
+/* The used ring is the device's to write: every store to it is a page the
+ * destination of a migration must get again. */
+static void mark_used_ring(struct virtqueue *vq)
+{
+	if (guest_mem_dirty_logging(vq->mem))
+		guest_mem_mark_dirty(vq->mem, vq->used_gpa, used_bytes(vq->size));
+}
+
 static void set_avail_event(struct virtqueue *vq, uint16_t v)
 {
 	st16(vq->used + USED_RING + 8 * vq->size, v, __ATOMIC_RELAXED);
+	mark_used_ring(vq);
 }
 
 static void set_used_flags(struct virtqueue *vq, uint16_t v)
 {
 	st16(vq->used + USED_FLAGS, v, __ATOMIC_RELAXED);
+	mark_used_ring(vq);
+}
+
+/* At pop: remember the chain's writable ranges for push. */
+static void record_written(struct virtqueue *vq, const struct vq_chain *c)
+{
+	if (!guest_mem_dirty_logging(vq->mem)) {
+		if (vq->written)
+			vq->written[c->head].valid = false;
+		return;
+	}
+	if (!vq->written)
+		vq->written = calloc(vq->size, sizeof(*vq->written));
+	if (!vq->written)
+		return; /* push then marks all of RAM */
+	struct vq_written *w = &vq->written[c->head];
+	w->nr = 0;
+	w->span_lo = w->span_hi = 0;
+	for (unsigned int i = c->nr_read; i < (unsigned int)c->nr_read + c->nr_write; i++) {
+		const struct vq_seg *s = &c->seg[i];
+		if (w->nr < VQ_WR_EXACT) {
+			w->gpa[w->nr] = s->gpa;
+			w->len[w->nr++] = s->len;
+			continue;
+		}
+		uint64_t end = s->gpa + s->len; /* inside RAM: no overflow */
+		if (w->span_lo == w->span_hi) {
+			w->span_lo = s->gpa;
+			w->span_hi = end;
+		} else {
+			w->span_lo = s->gpa < w->span_lo ? s->gpa : w->span_lo;
+			w->span_hi = end > w->span_hi ? end : w->span_hi;
+		}
+	}
+	w->valid = true;
+}
+
+/* At push: mark what the device may have written for `head`. */
+static void mark_written(struct virtqueue *vq, uint16_t head)
+{
+	if (!guest_mem_dirty_logging(vq->mem))
+		return;
+	const struct vq_written *w = vq->written ? &vq->written[head] : NULL;
+	if (!w || !w->valid) {
+		/* Popped before logging began (or no memory for the record):
+		 * the pages are unknown, so all of them are dirty. */
+		guest_mem_mark_dirty(vq->mem, 0, UINT64_MAX);
+		return;
+	}
+	for (unsigned int i = 0; i < w->nr; i++)
+		guest_mem_mark_dirty(vq->mem, w->gpa[i], w->len[i]);
+	if (w->span_hi > w->span_lo)
+		guest_mem_mark_dirty(vq->mem, w->span_lo, w->span_hi - w->span_lo);
 }
 
 static bool inflight_test(const struct virtqueue *vq, uint16_t head)
@@ -114,6 +177,8 @@ void virtqueue_init(struct virtqueue *vq, struct guest_mem *mem,
 
 void virtqueue_reset(struct virtqueue *vq)
 {
+	free(vq->written);
+	vq->written = NULL;
 	struct guest_mem *mem = vq->mem;
 	struct virtqueue_stats stats = vq->stats;
 	uint16_t max_size = vq->max_size;
@@ -416,6 +481,7 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 
 	vq->last_avail_idx++;
 	inflight_set(vq, head, true);
+	record_written(vq, chain);
 	vq->stats.popped++;
 	if (vq->event_idx && !vq->notify_off)
 		set_avail_event(vq, vq->last_avail_idx);
@@ -436,6 +502,8 @@ int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len)
 	vq->used_idx++;
 	/* Element before index: the driver reads them in the other order. */
 	st16(vq->used + USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
+	mark_written(vq, head);
+	mark_used_ring(vq);
 	inflight_set(vq, head, false);
 	vq->stats.completed++;
 	return 0;

@@ -98,6 +98,20 @@ struct virtqueue_stats {
 	uint64_t errors; /* guest errors that broke the queue, device misuse */
 };
 
+/* What a popped chain lets the device write, kept while dirty logging is
+ * on so that its push can mark those pages (the accelerator does not see
+ * the device's writes). The first VQ_WR_EXACT writable segments exactly;
+ * any more are covered by one span (marking extra pages is only extra
+ * bytes on the wire). */
+#define VQ_WR_EXACT 3
+struct vq_written {
+	bool valid;
+	uint8_t nr;
+	uint32_t len[VQ_WR_EXACT];
+	uint64_t gpa[VQ_WR_EXACT];
+	uint64_t span_lo, span_hi; /* [lo, hi), empty when lo == hi */
+};
+
 struct virtqueue {
 	/* Set by the transport from the guest's registers before enable. */
 	uint16_t max_size; /* the device's maximum, fixed by virtqueue_init */
@@ -124,6 +138,9 @@ struct virtqueue {
 	uint8_t *avail;
 	uint8_t *used;
 	uint64_t inflight[VIRTQ_MAX_SIZE / 64]; /* heads popped, not pushed */
+	/* Per head, allocated at the first pop with dirty logging on and
+	 * freed by virtqueue_reset. */
+	struct vq_written *written;
 };
 
 /* Set up a disabled queue; size defaults to max_size (1..32768, power of
@@ -139,7 +156,9 @@ int virtqueue_enable(struct virtqueue *vq, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 /* Back to the state after virtqueue_init: disabled, not broken, nothing in
- * flight. Chains popped before the reset must not be pushed afterwards. */
+ * flight. Chains popped before the reset must not be pushed afterwards.
+ * Also frees what the queue allocated (call it before the memory of an
+ * initialised queue goes). */
 void virtqueue_reset(struct virtqueue *vq);
 
 /* 1: a checked chain in *chain; 0: ring empty (or queue disabled);
@@ -149,7 +168,10 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 
 /* Return `head` to the guest with `written_len` bytes written into its
  * writable part (must be <= that chain's write_len). 0, or -EINVAL if the
- * queue is disabled or the head is not in flight (a device bug). */
+ * queue is disabled or the head is not in flight (a device bug).
+ * With dirty logging on (guest_mem_dirty_log_start) the chain's writable
+ * pages and the used ring are marked dirty; a chain popped before logging
+ * began marks all of RAM, so pause the devices around starting it. */
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len);
 
 /* After one or more pushes: whether the guest wants an interrupt. */

@@ -120,6 +120,9 @@ struct fake_vm {
 	bool paused;
 	int shutdowns, reboots;
 	char snapshot_dir[256];
+	char migrate_url[256];
+	unsigned int downtime_ms;
+	int migrate_result;
 };
 
 static int f_pause(void *c)
@@ -165,7 +168,19 @@ static int f_snapshot(void *c, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+static int f_send_migration(void *c, const char *url, unsigned int downtime_ms,
+			    char *err, size_t errlen)
+{
+	struct fake_vm *f = c;
+	snprintf(f->migrate_url, sizeof(f->migrate_url), "%s", url);
+	f->downtime_ms = downtime_ms;
+	if (f->migrate_result)
+		snprintf(err, errlen, "no luck");
+	return f->migrate_result;
+}
+
 static const struct api_vm_ops fake_ops = {
+	.send_migration = f_send_migration,
 	.pause = f_pause, .resume = f_resume, .shutdown = f_shutdown,
 	.reboot = f_reboot, .paused = f_paused, .config = f_config,
 	.counters = f_counters, .memory_size = f_mem, .snapshot = f_snapshot,
@@ -346,6 +361,54 @@ static void test_api_snapshot(void **state)
 	assert_string_equal(f.snapshot_dir, "/var/snap");
 }
 
+static void test_api_send_migration(void **state)
+{
+	struct fake_vm f = { 0 };
+	const char *ep = "/api/v1/vm.send-migration";
+	static const char *const bad[] = {
+		NULL, "{}", "[]", "{\"destination_url\":7}",
+		"{\"destination_url\":\"file:///x\"}",
+		"{\"destination_url\":\"tcp:nohost\"}",
+		"{\"destination_url\":\"tcp::80\"}",
+		"{\"destination_url\":\"tcp:h:80x\"}",
+		"{\"destination_url\":\"unix:\"}",
+		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":0}",
+		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":-5}",
+		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":\"100\"}",
+		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":1.5}",
+		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":3600001}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (call(&f, HTTP_PUT, ep, bad[i], NULL) != 400)
+			fail_msg("accepted %s", bad[i] ? bad[i] : "(no body)");
+	assert_string_equal(f.migrate_url, ""); /* none reached the VM */
+	assert_int_equal(call(&f, HTTP_GET, ep, NULL, NULL), 405);
+
+	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"tcp:127.0.0.1:4444\"}",
+			      NULL), 204);
+	assert_string_equal(f.migrate_url, "tcp:127.0.0.1:4444");
+	assert_int_equal(f.downtime_ms, 100); /* the default */
+	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"unix:/run/m.sock\","
+			      "\"downtime_ms\":20}", NULL), 204);
+	assert_string_equal(f.migrate_url, "unix:/run/m.sock");
+	assert_int_equal(f.downtime_ms, 20);
+	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"tcp:[::1]:5\"}",
+			      NULL), 204);
+	/* Failures: a paused VM or a device that cannot move is 409, the
+	 * rest (connection, stream) 500 with the reason. */
+	struct json_object *o = NULL;
+	f.migrate_result = -EBUSY;
+	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"tcp:h:1\"}", NULL), 409);
+	f.migrate_result = -EOPNOTSUPP;
+	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"tcp:h:1\"}", NULL), 409);
+	f.migrate_result = -ECONNREFUSED;
+	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"tcp:h:1\"}", &o), 500);
+	struct json_object *e;
+	assert_true(json_object_object_get_ex(o, "error", &e));
+	assert_string_equal(json_object_get_string(e), "no luck");
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_api_routes),
 		cmocka_unit_test(test_api_bad_requests),
 		cmocka_unit_test(test_api_snapshot),
+		cmocka_unit_test(test_api_send_migration),
 		cmocka_unit_test(test_connection_pipelined),
 		cmocka_unit_test(test_connection_garbage),
 		cmocka_unit_test(test_connection_oversized_body),

@@ -135,6 +135,28 @@ static void test_console(void **state)
 	assert_int_equal(o.serial, SERIAL_TTY);
 }
 
+static void test_migrate_from(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--migrate-from", "tcp:0.0.0.0:4444", NULL), 0);
+	assert_string_equal(o.migrate_from, "tcp:0.0.0.0:4444");
+	assert_int_equal(parse(&o, "--migrate-from=unix:/run/m.sock", "--api-socket",
+			       "/run/a.sock", "-v", NULL), 0);
+	assert_string_equal(o.migrate_from, "unix:/run/m.sock");
+	assert_string_equal(o.api_socket, "/run/a.sock");
+	/* The machine comes from the source: no VM flag goes with it. */
+	assert_int_not_equal(parse(&o, "--migrate-from", "tcp:h:1", "--kernel", "k", NULL), 0);
+	assert_non_null(strstr(err, "--kernel cannot go with it"));
+	assert_int_not_equal(parse(&o, "--migrate-from", "tcp:h:1", "--restore",
+				   "source_url=file:///s", NULL), 0);
+	static const char *const bad[] = { "tcp:h", "tcp::1", "tcp:h:x", "unix:",
+					   "file:///x", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_not_equal(parse(&o, "--migrate-from", bad[i], NULL), 0);
+		assert_non_null(strstr(err, "--migrate-from: wants tcp:ADDR:PORT or unix:PATH"));
+	}
+}
+
 static void test_help_without_kernel(void **state)
 {
 	struct kiln_options o;
@@ -300,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_line),
 		cmocka_unit_test(test_help_without_kernel),
+		cmocka_unit_test(test_migrate_from),
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_nets),
 		cmocka_unit_test(test_vsock),

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/vm.h"
+#include "migration/migrate_throttle.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -136,12 +137,46 @@ static void test_pause_after_stop(void **state)
 	free(vm);
 }
 
+/* Migration's vCPU throttle parks the vCPUs most of the time: they get
+ * far fewer runs than unthrottled, and run freely again once it stops. */
+static void test_throttle(void **state)
+{
+	struct vm *vm = make_vm(2);
+	struct migrate_throttle t = { 0 };
+	assert_int_equal(migrate_throttle_set(&t, vm, 0), -EINVAL);
+	assert_int_equal(migrate_throttle_set(&t, vm, 100), -EINVAL);
+	assert_false(t.running);
+
+	uint64_t r0 = total_runs(vm);
+	usleep(400 * 1000);
+	uint64_t free_runs = total_runs(vm) - r0;
+	assert_int_equal(migrate_throttle_set(&t, vm, 90), 0);
+	assert_int_equal(migrate_throttle_set(&t, vm, 95), 0); /* same thread */
+	usleep(50 * 1000);
+	r0 = total_runs(vm);
+	usleep(400 * 1000);
+	uint64_t throttled = total_runs(vm) - r0;
+	migrate_throttle_stop(&t);
+	assert_false(t.running);
+	assert_false(vm_is_paused(vm));
+	if (throttled * 2 > free_runs)
+		fail_msg("throttled to 95%%: %llu runs vs %llu free",
+			 (unsigned long long)throttled, (unsigned long long)free_runs);
+	r0 = total_runs(vm);
+	usleep(100 * 1000);
+	assert_true(total_runs(vm) > r0);
+	migrate_throttle_stop(&t); /* twice: harmless */
+	vm_destroy(vm);
+	free(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pause_resume),
 		cmocka_unit_test(test_stop_while_paused),
 		cmocka_unit_test(test_pause_after_stop),
+		cmocka_unit_test(test_throttle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,6 +40,12 @@ struct accel {
 	struct kvm_msi_route *msi_routes;
 	unsigned int nr_msi_routes; /* slots allocated in msi_routes */
 	unsigned int max_msi_routes;
+
+	/* Dirty logging (kvm_dirty.c): KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2
+	 * lets a fetch re-protect only the pages it took (KVM_CLEAR_DIRTY_LOG)
+	 * instead of KVM_GET_DIRTY_LOG doing it all at once. */
+	bool dirty_logging, manual_protect;
+	uint64_t *dirty_scratch; /* one bitmap as large as the largest region */
 };
 
 struct accel_vcpu {
@@ -70,6 +76,10 @@ int kvm_vm_restore(struct accel *a, const void *buf, size_t len, char *err,
 		   size_t errlen);
 int kvm_vcpu_restore(struct accel_vcpu *v, const struct x86_vcpu_state *s,
 		     char *err, size_t errlen);
+
+int kvm_dirty_log_start(struct accel *a);
+void kvm_dirty_log_stop(struct accel *a);
+int kvm_dirty_log_fetch(struct accel *a, unsigned int region, uint64_t *bitmap);
 
 void kvm_segment_from_x86(struct kvm_segment *k, const struct x86_segment *s);
 

@@ -23,6 +23,7 @@ static void kvm_destroy(struct accel *a)
 	if (a->kvm_fd >= 0)
 		close(a->kvm_fd);
 	free(a->supported_cpuid);
+	free(a->dirty_scratch);
 	kvm_irq_destroy(a);
 	free(a);
 }
@@ -221,6 +222,9 @@ const struct accel_ops kvm_accel_ops = {
 	.vm_restore = kvm_vm_restore,
 	.vcpu_save = kvm_vcpu_save,
 	.vcpu_restore = kvm_vcpu_restore,
+	.dirty_log_start = kvm_dirty_log_start,
+	.dirty_log_stop = kvm_dirty_log_stop,
+	.dirty_log_fetch = kvm_dirty_log_fetch,
 	.vcpu_dump = kvm_vcpu_dump,
 	.vcpu_destroy = kvm_vcpu_destroy,
 };
