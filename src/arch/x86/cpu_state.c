@@ -9,6 +9,8 @@
 const uint32_t x86_saved_msrs[] = {
 	0x00000010, /* IA32_TSC */
 	0x0000003a, /* IA32_FEATURE_CONTROL */
+	0x0000003b, /* IA32_TSC_ADJUST */
+	0x00000048, /* IA32_SPEC_CTRL */
 	0x00000174, /* IA32_SYSENTER_CS */
 	0x00000175, /* IA32_SYSENTER_ESP */
 	0x00000176, /* IA32_SYSENTER_EIP */
@@ -16,6 +18,7 @@ const uint32_t x86_saved_msrs[] = {
 	0x00000277, /* IA32_PAT */
 	0x000002ff, /* IA32_MTRR_DEF_TYPE */
 	0x000006e0, /* IA32_TSC_DEADLINE */
+	0x00000da0, /* IA32_XSS */
 	0xc0000081, /* STAR */
 	0xc0000082, /* LSTAR */
 	0xc0000083, /* CSTAR */
@@ -24,9 +27,13 @@ const uint32_t x86_saved_msrs[] = {
 	0xc0000103, /* TSC_AUX */
 	0x4b564d00, /* KVM wall clock */
 	0x4b564d01, /* KVM system time */
+	/* The async-PF interrupt vector before async PF itself: enabled
+	 * without it, KVM would signal "page ready" with vector 0. */
+	0x4b564d06, /* KVM async page fault interrupt vector */
 	0x4b564d02, /* KVM async page fault */
 	0x4b564d03, /* KVM steal time */
 	0x4b564d04, /* KVM PV EOI */
+	0x4b564d05, /* KVM poll control */
 };
 const size_t x86_nr_saved_msrs = sizeof(x86_saved_msrs) / sizeof(x86_saved_msrs[0]);
 
