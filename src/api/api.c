@@ -36,28 +36,50 @@ static void no_content(struct api_response *resp)
 	resp->body = NULL;
 }
 
+/* The body's JSON object (strict), or NULL with a 400 in resp. */
+static struct json_object *body_object(const struct http_request *req,
+				       struct api_response *resp)
+{
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok) {
+		api_error(resp, 500, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	struct json_object *o = req->body_len
+		? json_tokener_parse_ex(tok, req->body, (int)req->body_len) : NULL;
+	bool ok = o && json_tokener_get_error(tok) == json_tokener_success &&
+		  json_tokener_get_parse_end(tok) == req->body_len &&
+		  json_object_is_type(o, json_type_object);
+	json_tokener_free(tok);
+	if (!ok) {
+		json_object_put(o);
+		api_error(resp, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	return o;
+}
+
 /* Actions take no body, but ch-remote and curl may send "{}" or nothing:
  * accept an empty body or a JSON object, refuse anything else. */
 static bool body_ok(const struct http_request *req, struct api_response *resp)
 {
 	if (!req->body_len)
 		return true;
-	struct json_tokener *tok = json_tokener_new();
-	if (!tok) {
-		api_error(resp, 500, "out of memory");
-		return false;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	struct json_object *o = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t used = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	bool ok = o && jerr == json_tokener_success && used == req->body_len &&
-		  json_object_is_type(o, json_type_object);
+	struct json_object *o = body_object(req, resp);
 	json_object_put(o);
-	if (!ok)
-		api_error(resp, 400, "the body must be empty or a JSON object");
-	return ok;
+	return o != NULL;
+}
+
+/* A pause or resume: 204, or 409 when the VM is already in that state. */
+static void state_change(struct api_response *resp, int e, const char *already)
+{
+	if (e == -EALREADY)
+		api_error(resp, 409, already);
+	else if (e)
+		api_error(resp, 409, strerror(-e));
+	else
+		no_content(resp);
 }
 
 static void do_ping(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
@@ -83,24 +105,12 @@ static void do_info(const struct api_vm_ops *ops, void *ctx, struct api_response
 
 static void do_pause(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
 {
-	int e = ops->pause(ctx);
-	if (e == -EALREADY)
-		api_error(resp, 409, "the VM is already paused");
-	else if (e)
-		api_error(resp, 409, strerror(-e));
-	else
-		no_content(resp);
+	state_change(resp, ops->pause(ctx), "the VM is already paused");
 }
 
 static void do_resume(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
 {
-	int e = ops->resume(ctx);
-	if (e == -EALREADY)
-		api_error(resp, 409, "the VM is not paused");
-	else if (e)
-		api_error(resp, 409, strerror(-e));
-	else
-		no_content(resp);
+	state_change(resp, ops->resume(ctx), "the VM is not paused");
 }
 
 static void do_shutdown(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
@@ -118,30 +128,6 @@ static void do_reboot(const struct api_vm_ops *ops, void *ctx, struct api_respon
 static void do_counters(const struct api_vm_ops *ops, void *ctx, struct api_response *resp)
 {
 	set_json(resp, 200, ops->counters(ctx));
-}
-
-/* The body's JSON object (strict), or NULL with a 400 in resp. */
-static struct json_object *body_object(const struct http_request *req,
-				       struct api_response *resp)
-{
-	struct json_tokener *tok = json_tokener_new();
-	if (!tok) {
-		api_error(resp, 500, "out of memory");
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	struct json_object *o = req->body_len
-		? json_tokener_parse_ex(tok, req->body, (int)req->body_len) : NULL;
-	bool ok = o && json_tokener_get_error(tok) == json_tokener_success &&
-		  json_tokener_get_parse_end(tok) == req->body_len &&
-		  json_object_is_type(o, json_type_object);
-	json_tokener_free(tok);
-	if (!ok) {
-		json_object_put(o);
-		api_error(resp, 400, "the body must be a JSON object");
-		return NULL;
-	}
-	return o;
 }
 
 /* A file:// URL's path, or NULL. */
