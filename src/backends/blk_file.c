@@ -159,43 +159,66 @@ static int rw_loop(int fd, struct iovec *iov, int n, uint64_t off, bool write,
 	return 0;
 }
 
-static void copy_iov(struct iovec *iov, int n, uint8_t *buf, bool to_buf)
+/* Copy `len` bytes between buf and the iovecs, starting `skip` bytes into
+ * them. */
+static void copy_iov(struct iovec *iov, int n, uint64_t skip, uint8_t *buf,
+		     uint64_t len, bool to_buf)
 {
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && len; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		size_t c = iov[i].iov_len - (size_t)skip;
+		if (c > len)
+			c = (size_t)len;
+		uint8_t *p = (uint8_t *)iov[i].iov_base + skip;
 		if (to_buf)
-			memcpy(buf, iov[i].iov_base, iov[i].iov_len);
+			memcpy(buf, p, c);
 		else
-			memcpy(iov[i].iov_base, buf, iov[i].iov_len);
-		buf += iov[i].iov_len;
+			memcpy(p, buf, c);
+		buf += c;
+		len -= c;
+		skip = 0;
 	}
 }
 
+/* The bounce buffer covers at most this much guest data at a time, so a
+ * guest's request size never becomes the size of a host allocation. */
+#define BOUNCE_CHUNK (1u << 20)
+
 /* O_DIRECT with unaligned buffers or range: through a bounce buffer that
- * covers whole blocks. A partial-block write reads the blocks first. */
+ * covers whole blocks, one chunk at a time. A partial-block write reads
+ * the blocks first. */
 static int bounce_rw(const struct blk_image *img, struct iovec *iov, int n,
 		     uint64_t off, uint64_t len, bool write, bool dsync)
 {
 	uint64_t bs = img->block_size;
-	uint64_t start = off / bs * bs;
-	uint64_t end = (off + len + bs - 1) / bs * bs;
-	if (end > img->size) /* the image ends inside a block: cannot happen */
-		return -EIO;
-	size_t blen = (size_t)(end - start);
+	if ((off + len + bs - 1) / bs * bs > img->size)
+		return -EIO; /* the image ends inside a block: cannot happen */
+	size_t cap = BOUNCE_CHUNK + 2 * (size_t)bs;
 	void *buf;
 	size_t align = img->mem_align > sizeof(void *) ? img->mem_align
 						       : sizeof(void *);
-	if (posix_memalign(&buf, align, blen))
+	if (posix_memalign(&buf, align, cap))
 		return -ENOMEM;
-	struct iovec biov = { buf, blen };
 	int r = 0;
-	if (!write || start != off || end != off + len)
-		r = rw_loop(img->fd, &biov, 1, start, false, false);
-	if (!r && write) {
-		copy_iov(iov, n, (uint8_t *)buf + (off - start), true);
-		biov = (struct iovec){ buf, blen };
-		r = rw_loop(img->fd, &biov, 1, start, true, dsync);
-	} else if (!r) {
-		copy_iov(iov, n, (uint8_t *)buf + (off - start), false);
+	for (uint64_t done = 0; !r && done < len;) {
+		uint64_t coff = off + done;
+		uint64_t clen = len - done < BOUNCE_CHUNK ? len - done : BOUNCE_CHUNK;
+		uint64_t start = coff / bs * bs;
+		uint64_t end = (coff + clen + bs - 1) / bs * bs;
+		struct iovec biov = { buf, (size_t)(end - start) };
+		if (!write || start != coff || end != coff + clen)
+			r = rw_loop(img->fd, &biov, 1, start, false, false);
+		if (!r && write) {
+			copy_iov(iov, n, done, (uint8_t *)buf + (coff - start), clen, true);
+			biov = (struct iovec){ buf, (size_t)(end - start) };
+			r = rw_loop(img->fd, &biov, 1, start, true, dsync);
+		} else if (!r) {
+			copy_iov(iov, n, done, (uint8_t *)buf + (coff - start), clen, false);
+		}
+		done += clen;
 	}
 	free(buf);
 	return r;

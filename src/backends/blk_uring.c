@@ -92,6 +92,8 @@ static void prep(struct blk_uring *u, struct blk_io *io)
 	if (!sqe) {
 		io->result = -EBUSY;
 		u->failed[u->nr_failed++] = io;
+		/* wake the queue thread: no completion may come to do it */
+		(void)eventfd_write(u->event_fd, 1);
 		return;
 	}
 	int fd = u->img->fd;
