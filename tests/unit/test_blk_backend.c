@@ -103,6 +103,49 @@ static void test_bounce_partial_block(void **state)
 		assert_int_equal(mem[4000 + i], pattern(8192 - 512 + 700 + i));
 }
 
+/* A bounced request bigger than the bounce buffer's chunk, unaligned at
+ * both ends and spread over three iovecs, writes and reads back whole. */
+static void test_bounce_chunks(void **state)
+{
+	const size_t size = (3u << 20) + 8192, len = (5u << 19) + 1000;
+	const uint64_t off = 512;
+	char path[] = "/tmp/kiln-blkc-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	struct blk_image img;
+	char err[256];
+	assert_int_equal(blk_image_open(&img, path, false, false, err, sizeof(err)), 0);
+	img.direct = true;
+	img.block_size = 4096;
+	img.mem_align = 512;
+	uint8_t *src = malloc(len + 1), *dst = calloc(1, len + 1);
+	assert_non_null(src);
+	assert_non_null(dst);
+	for (size_t i = 0; i < len; i++)
+		src[1 + i] = pattern(i);
+	size_t a = 700000, b = 1300000;
+	struct iovec w[3] = { { src + 1, a }, { src + 1 + a, b }, { src + 1 + a + b, len - a - b } };
+	assert_int_equal(blk_file_rw(&img, w, 3, off, len, true, false), 0);
+	uint8_t *file = malloc(size);
+	assert_non_null(file);
+	assert_int_equal(pread(fd, file, size, 0), (ssize_t)size);
+	for (size_t i = 0; i < off; i++)
+		assert_int_equal(file[i], 0);
+	assert_memory_equal(file + off, src + 1, len);
+	for (size_t i = off + len; i < size; i++)
+		assert_int_equal(file[i], 0);
+	struct iovec r[3] = { { dst + 1, b }, { dst + 1 + b, a }, { dst + 1 + a + b, len - a - b } };
+	assert_int_equal(blk_file_rw(&img, r, 3, off, len, false, false), 0);
+	assert_memory_equal(dst + 1, src + 1, len);
+	free(file);
+	free(src);
+	free(dst);
+	blk_image_close(&img);
+	close(fd);
+	unlink(path);
+}
+
 static void test_sync_ops(void **state)
 {
 	struct fx *f = *state;
@@ -247,6 +290,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bounce_partial_block, setup, teardown),
+		cmocka_unit_test(test_bounce_chunks),
 		cmocka_unit_test_setup_teardown(test_sync_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uring_batch, setup, teardown),
