@@ -36,6 +36,8 @@
 # is COMMAND's. 125 means the emulated host failed before reporting a status
 # (the kernel log's path is printed). KILN_EMU_BOOT_TIMEOUT: see below. Inside, COMMAND sees only PATH, HOME=/tmp,
 # KILN_EMU_SHARE and the variables named in $KILN_EMU_ENV (space-separated).
+# KILN_EMU_NPT=1: KVM inside uses nested paging (default: shadow paging,
+# npt=0; see the note where kvm-amd-params is written).
 # Inside, /tmp and /run are empty tmpfs; a working directory under them is
 # shared read-only at its own path (other files there are not visible).
 #
@@ -138,6 +140,19 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	echo
 } >"$run/cmd.sh"
 printf '%s\n' "$share" >"$run/share-path"
+# KVM in the emulated host uses shadow paging (npt=0) by default. With
+# nested paging, QEMU 7.2's TCG now and then turns a nested page fault
+# taken while it delivers an exception to the nested guest into a
+# shutdown: the guest "triple-faults" out of nowhere (KVM's trace shows a
+# SHUTDOWN exit whose exit_int_info is an ordinary #PF from user space,
+# right after write-protect faults, so mostly under dirty logging). With
+# shadow paging KVM walks the guest's tables itself and the guests run
+# clean, and no slower here. KILN_EMU_NPT=1 brings nested paging back.
+if [[ ${KILN_EMU_NPT:-0} == 1 ]]; then
+	echo "npt=1" >"$run/kvm-amd-params"
+else
+	echo "npt=0" >"$run/kvm-amd-params"
+fi
 # /tmp and /run are fresh tmpfs inside, hiding the host's: a working
 # directory there (a CI checkout under /tmp, say) gets its own read-only
 # share at the same path.

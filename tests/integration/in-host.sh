@@ -16,6 +16,27 @@ out=$(dirname "$results")
 pass() { echo "pass $*" >>"$results"; }
 fail() { echo "fail $*" >>"$results"; }
 
+# KVM's own trace of the last exits and injections, kept in a small ring
+# and copied out when a guest triple-faults: on AMD, KVM resets the vCPU
+# before Kiln sees the shutdown, so the trace alone says where it was.
+trace=/sys/kernel/tracing
+if mount -t tracefs nodev "$trace" 2>/dev/null || [ -e "$trace/trace" ]; then
+	echo 2048 >"$trace/buffer_size_kb"
+	for ev in kvm_exit kvm_inj_exception kvm_inj_virq kvm_page_fault kvm_userspace_exit; do
+		echo 1 >"$trace/events/kvm/$ev/enable" 2>/dev/null
+	done
+	echo 1 >"$trace/tracing_on"
+fi
+# trace_if_triple NAME LOG...: after a Kiln exited, keep KVM's last trace
+# lines as $out/NAME.trace when one of the logs reports a triple fault.
+trace_if_triple() {
+	local name=$1
+	shift
+	grep -aqs 'triple fault' "$@" || return 0
+	[ -e "$trace/trace" ] || return 0
+	tail -n 60 "$trace/trace" >"$out/$name.trace"
+}
+
 # boot NAME KERNEL IMAGE TIMEOUT KILN-ARGS...: run Kiln, output to $out/NAME.log
 boot() {
 	local name=$1 kernel=$2 img=$3 t=$4
@@ -25,6 +46,10 @@ boot() {
 		--cmdline "console=ttyS0 panic=0" "$@" </dev/null >"$out/$name.log" 2>&1
 	local rc=$?
 	echo "  ($name: status $rc after $((SECONDS - start)) s)"
+	# run.sh shows the end of these logs when a check failed, so a CI
+	# failure says why without the logs themselves.
+	[ $rc -eq 0 ] || echo "$name $rc" >>"$out/unclean-boots"
+	trace_if_triple "$name" "$out/$name.log"
 	return $rc
 }
 

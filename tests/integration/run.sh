@@ -87,4 +87,17 @@ else
 	fail "no results from the emulated host"
 fi
 
+# Boots that did not power off cleanly (some are meant to): the end of
+# each one's log, so a failure on CI explains itself.
+if [ "$failed" -gt 0 ] && [ -f "$work/share/unclean-boots" ]; then
+	while read -r name status; do
+		echo "---- $name (status $status): last lines of its log"
+		tail -n 25 "$work/share/$name.log" 2>/dev/null | tr -d '\r' | cut -c1-200
+	done <"$work/share/unclean-boots"
+fi
+for t in "$work"/share/*.trace; do
+	[ -e "$t" ] || continue
+	echo "---- ${t##*/}: KVM's last events before a triple fault"
+	cut -c1-220 "$t"
+done
 summary
