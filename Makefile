@@ -28,7 +28,7 @@ FUZZ_OBJS   := $(LIB_SRCS:%.c=build/fuzz-obj/%.o)
 FUZZERS     := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps guest run test unit fuzz integration bench clean
+.PHONY: all deps guest run test unit fuzz integration bench clean soft-diff-long
 # Keep the sanitizer objects between runs: they are not throwaway intermediates.
 .SECONDARY:
 all: build/kiln
@@ -94,6 +94,12 @@ run: deps
 
 unit: $(TESTS)
 	@tools/run-unit-tests.sh $(TESTS)
+
+# The software CPU against this machine's CPU, many more cases than `make
+# unit` runs (SOFT_DIFF_CASES per instruction template, SOFT_DIFF_SEED).
+soft-diff-long: build/tests/test_soft_native
+	SOFT_DIFF_CASES=$${SOFT_DIFF_CASES:-3000} SOFT_DIFF_SEED=$${SOFT_DIFF_SEED:-$$(date +%s)} \
+		build/tests/test_soft_native
 
 integration: build/kiln guest
 	tests/integration/run.sh

@@ -1,0 +1,82 @@
+/* Decoded-instruction cache: see icache.h. Direct-mapped on a hash of the
+ * physical address; invalidating a page scans the table, which is cheap
+ * next to how rarely a guest writes a page it executes from. */
+#include "accel/soft/icache.h"
+#include "accel/soft/cpu_internal.h"
+
+#include <stdlib.h>
+
+struct x86_icache *x86_icache_new(void)
+{
+	return calloc(1, sizeof(struct x86_icache));
+}
+
+void x86_icache_free(struct x86_icache *ic)
+{
+	free(ic);
+}
+
+void x86_icache_flush(struct x86_icache *ic)
+{
+	for (unsigned k = 0; k < X86_ICACHE_ENTRIES; k++)
+		ic->e[k].phys = 0;
+}
+
+void x86_icache_invalidate_page(struct x86_icache *ic, uint64_t page)
+{
+	page >>= 12;
+	for (unsigned k = 0; k < X86_ICACHE_ENTRIES; k++) {
+		if (ic->e[k].phys && ((ic->e[k].phys - 1) >> 12) == page) {
+			ic->e[k].phys = 0;
+			ic->invalidated++;
+		}
+	}
+}
+
+static unsigned slot(uint64_t phys)
+{
+	uint64_t h = phys * 0x9e3779b97f4a7c15ull;
+	return (unsigned)(h >> 40) & (X86_ICACHE_ENTRIES - 1);
+}
+
+const struct x86_insn *x86_icache_lookup(struct x86_cpu *c, struct x86_icache *ic,
+					 struct x86_insn *scratch)
+{
+	const struct x86_mem_ops *m = c->mem;
+	uint64_t la, phys;
+	struct x86_fault f;
+	unsigned cs = c->mode == X86_MODE_LONG64 ? 64 : c->mode == X86_MODE_PROT32 ? 32 : 16;
+
+	if (!m->fetch_phys) {
+		x86_fetch_decode(c, scratch);
+		return scratch;
+	}
+	if (c->mode == X86_MODE_LONG64) {
+		la = c->rip;
+		if ((uint64_t)((int64_t)(la << 16) >> 16) != la)
+			x86_gp0(c);
+	} else {
+		if (c->rip > c->seg[X86_CS].limit)
+			x86_gp0(c);
+		la = (c->seg[X86_CS].base + c->rip) & 0xffffffffull;
+	}
+	if (m->fetch_phys(c->mem_opaque, la, c->cpl == 3, &phys, &f))
+		x86_raise_fault(c, &f);
+	struct x86_icache_entry *e = &ic->e[slot(phys)];
+	if (e->phys == phys + 1 && e->code_size == cs &&
+	    (c->mode == X86_MODE_LONG64 ||
+	     c->rip + e->insn.len - 1 <= c->seg[X86_CS].limit)) {
+		ic->hits++;
+		return &e->insn;
+	}
+	ic->misses++;
+	x86_fetch_decode(c, scratch);
+	if ((la & 0xfff) + scratch->len > 4096)
+		return scratch;
+	e->phys = phys + 1;
+	e->code_size = (uint8_t)cs;
+	e->insn = *scratch;
+	if (m->watch_code)
+		m->watch_code(c->mem_opaque, phys & ~0xfffull);
+	return &e->insn;
+}

@@ -1,0 +1,48 @@
+/* The decoded-instruction cache, keyed by the PHYSICAL address of an
+ * instruction's first byte (and the code size it was decoded for), so
+ * that one copy serves every mapping of a page and a CR3 switch costs
+ * nothing. It is the seam where a block translator plugs in later: a
+ * block cache keyed the same way, invalidated the same way.
+ *
+ * Coherence with guest writes: when an instruction is first cached from a
+ * physical page, the platform's watch_code(page) is called; the platform
+ * (the soft MMU) then reports any write to that page, by any vCPU or
+ * device, with x86_cpu_code_written(page), which drops every entry from
+ * the page before the next instruction is fetched. Instructions that
+ * cross a page boundary are never cached.
+ */
+#ifndef KILN_ACCEL_SOFT_ICACHE_H
+#define KILN_ACCEL_SOFT_ICACHE_H
+
+#include "accel/soft/decode.h"
+
+#include <stdint.h>
+
+struct x86_cpu;
+
+#define X86_ICACHE_ENTRIES 8192 /* power of two */
+
+struct x86_icache_entry {
+	uint64_t phys;       /* physical address + 1 (0: empty) */
+	uint8_t code_size;
+	struct x86_insn insn;
+};
+
+struct x86_icache {
+	struct x86_icache_entry e[X86_ICACHE_ENTRIES];
+	uint64_t hits, misses, invalidated;
+};
+
+/* A cache for `cpu`, or NULL without memory. The CPU uses it only when its
+ * platform has fetch_phys. */
+struct x86_icache *x86_icache_new(void);
+void x86_icache_free(struct x86_icache *ic);
+void x86_icache_flush(struct x86_icache *ic);
+void x86_icache_invalidate_page(struct x86_icache *ic, uint64_t page);
+/* The decoded instruction at CS:RIP: from the cache, or fetched and
+ * decoded into `scratch` (and cached when it fits in one page). Faults
+ * like instruction fetch. */
+const struct x86_insn *x86_icache_lookup(struct x86_cpu *c, struct x86_icache *ic,
+					 struct x86_insn *scratch);
+
+#endif
