@@ -493,7 +493,7 @@ bool x86_io_allowed(struct x86_cpu *c, uint16_t port, unsigned size)
 		return true;
 	/* The TSS I/O permission bitmap. */
 	const x86_seg_t *tr = &c->tr;
-	if (tr->unusable || !tr->present || (tr->type & 7) != 1 || tr->limit < 103)
+	if (tr->unusable || !tr->present || (tr->type & 0xd) != 9 || tr->limit < 103)
 		return false;
 	uint64_t base = x86_sys_read(c, tr->base + 102, 2);
 	uint64_t at = base + port / 8;
