@@ -8,6 +8,7 @@
 #ifndef KILN_ACCEL_SOFT_CPU_INTERNAL_H
 #define KILN_ACCEL_SOFT_CPU_INTERNAL_H
 
+#include "accel/soft/icache.h"
 #include "accel/soft/x86_cpu.h"
 
 #include <string.h>
@@ -79,9 +80,39 @@ static inline uint32_t x86_arith(const struct x86_cpu *c)
 	return c->cc_op == CC_EAGER ? (uint32_t)c->rflags & X86_ARITH_FLAGS
 				    : x86_cc_compute(c);
 }
-static inline bool x86_cf(const struct x86_cpu *c) { return x86_arith(c) & X86_CF; }
+/* CF alone, without computing the other flags (INC/DEC, ADC/SBB need it). */
+static inline bool x86_cf(const struct x86_cpu *c)
+{
+	uint64_t m;
+
+	switch (c->cc_op) {
+	case CC_EAGER: return c->rflags & X86_CF;
+	case CC_LOGIC: return false;
+	case CC_INC: case CC_DEC: return c->cc_aux;
+	case CC_SUB:
+		m = x86_size_mask(c->cc_size);
+		return (c->cc_src1 & m) < (c->cc_src2 & m);
+	default: return x86_cc_compute(c) & X86_CF;
+	}
+}
 /* ZF, SF and PF of a result, for instructions that compute flags eagerly. */
 uint32_t x86_szp(uint64_t res, unsigned size);
+
+/* ---- TLB maintenance: the platform's, and the fetch translation the
+ * instruction cache keeps ---- */
+static inline void x86_tlb_flush(struct x86_cpu *c, bool global)
+{
+	c->mem->flush_tlb(c->mem_opaque, global);
+	if (c->icache)
+		c->icache->fetch_valid = false;
+}
+
+static inline void x86_tlb_invlpg(struct x86_cpu *c, uint64_t la)
+{
+	c->mem->invlpg(c->mem_opaque, la);
+	if (c->icache)
+		c->icache->fetch_valid = false;
+}
 
 /* ---- registers ---- */
 static inline uint64_t x86_reg_get(const struct x86_cpu *c, unsigned r,
@@ -248,6 +279,7 @@ void x86_op_clts(struct x86_cpu *c, const struct x86_insn *i);
 void x86_op_wbinvd(struct x86_cpu *c, const struct x86_insn *i);  /* 0F 08 09 */
 void x86_op_grp15(struct x86_cpu *c, const struct x86_insn *i);   /* 0F AE */
 void x86_op_grp9(struct x86_cpu *c, const struct x86_insn *i);    /* 0F C7 */
+void x86_op_ud(struct x86_cpu *c, const struct x86_insn *i);       /* 0F 0B B9 FF */
 void x86_op_nop_modrm(struct x86_cpu *c, const struct x86_insn *i); /* 0F 0D 18-1F */
 void x86_op_x87(struct x86_cpu *c, const struct x86_insn *i);     /* D8-DF 9B */
 void x86_op_sse(struct x86_cpu *c, const struct x86_insn *i);     /* 0F 10-17 28-2F 50-7F C2-C6 D0-FF */

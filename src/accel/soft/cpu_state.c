@@ -186,7 +186,7 @@ int x86_cpu_load(struct x86_cpu *c, const struct x86_vcpu_state *s, char *err,
 	c->exc_error = s->exception_error_code;
 	c->delivering = -1;
 	x86_cpu_update_mode(c);
-	c->mem->flush_tlb(c->mem_opaque, true);
+	x86_tlb_flush(c, true);
 	if (c->icache)
 		x86_icache_flush(c->icache);
 	return 0;
@@ -216,7 +216,7 @@ void x86_cpu_load_boot(struct x86_cpu *c, const struct x86_boot_cpu *b)
 	c->gdtr = (struct x86_dtr){ b->gdt_base, b->gdt_limit };
 	c->idtr = (struct x86_dtr){ b->idt_base, b->idt_limit };
 	x86_cpu_update_mode(c);
-	c->mem->flush_tlb(c->mem_opaque, true);
+	x86_tlb_flush(c, true);
 	if (c->icache)
 		x86_icache_flush(c->icache);
 }

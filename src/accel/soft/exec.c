@@ -66,7 +66,7 @@ static const x86_handler two_byte[256] = {
 	[0x02] = x86_op_lar_lsl, [0x03] = x86_op_lar_lsl,
 	[0x05] = x86_op_syscall, [0x06] = x86_op_clts, [0x07] = x86_op_sysret,
 	[0x08] = x86_op_wbinvd, [0x09] = x86_op_wbinvd,
-	[0x0d] = x86_op_nop_modrm,
+	[0x0b] = x86_op_ud, [0x0d] = x86_op_nop_modrm,
 	[0x10 ... 0x17] = x86_op_sse,
 	[0x18 ... 0x1f] = x86_op_nop_modrm,
 	[0x20] = x86_op_mov_cr, [0x22] = x86_op_mov_cr,
@@ -90,12 +90,20 @@ static const x86_handler two_byte[256] = {
 	[0xb6] = x86_op_movx, [0xb7] = x86_op_movx,
 	[0xbe] = x86_op_movx, [0xbf] = x86_op_movx,
 	[0xb8] = x86_op_bitscan, [0xbc] = x86_op_bitscan, [0xbd] = x86_op_bitscan,
+	[0xb9] = x86_op_ud,
 	[0xc0] = x86_op_xadd, [0xc1] = x86_op_xadd,
 	[0xc2 ... 0xc6] = x86_op_sse,
 	[0xc7] = x86_op_grp9,
 	[0xc8 ... 0xcf] = x86_op_bswap,
-	[0xd0 ... 0xff] = x86_op_sse,
+	[0xd0 ... 0xfe] = x86_op_sse,
+	[0xff] = x86_op_ud,
 };
+
+/* UD2, UD1, UD0: the guest asks for #UD (Linux's BUG()); nothing to log. */
+void x86_op_ud(struct x86_cpu *c, const struct x86_insn *i)
+{
+	x86_ud(c);
+}
 
 void x86_exec(struct x86_cpu *c, const struct x86_insn *i)
 {

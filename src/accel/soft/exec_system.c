@@ -127,7 +127,7 @@ void x86_op_0f01(struct x86_cpu *c, const struct x86_insn *i)
 				la += c->seg[i->seg].base;
 			if (c->mode != X86_MODE_LONG64)
 				la &= 0xffffffffull;
-			c->mem->invlpg(c->mem_opaque, la);
+			x86_tlb_invlpg(c, la);
 			return;
 		}
 		}

@@ -93,6 +93,13 @@ bool x86_cond(struct x86_cpu *c, unsigned cc)
 		}
 	}
 
+	/* Zero and sign tests need only the result. */
+	if (c->cc_op != CC_EAGER && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
+		uint64_t res = c->cc_res & x86_size_mask(c->cc_size);
+		r = (cc >> 1) == 2 ? res == 0 : (res & x86_sign_bit(c->cc_size)) != 0;
+		goto out;
+	}
+
 	uint32_t f = x86_arith(c);
 	switch (cc >> 1) {
 	case 0: r = f & X86_OF; break;

@@ -20,6 +20,7 @@ void x86_icache_flush(struct x86_icache *ic)
 {
 	for (unsigned k = 0; k < X86_ICACHE_ENTRIES; k++)
 		ic->e[k].phys = 0;
+	ic->fetch_valid = false;
 }
 
 void x86_icache_invalidate_page(struct x86_icache *ic, uint64_t page)
@@ -60,8 +61,17 @@ const struct x86_insn *x86_icache_lookup(struct x86_cpu *c, struct x86_icache *i
 			x86_gp0(c);
 		la = (c->seg[X86_CS].base + c->rip) & 0xffffffffull;
 	}
-	if (m->fetch_phys(c->mem_opaque, la, c->cpl == 3, &phys, &f))
-		x86_raise_fault(c, &f);
+	bool user = c->cpl == 3;
+	if (ic->fetch_valid && ic->fetch_lpage == (la & ~0xfffull) && ic->fetch_user == user) {
+		phys = ic->fetch_ppage | (la & 0xfff);
+	} else {
+		if (m->fetch_phys(c->mem_opaque, la, user, &phys, &f))
+			x86_raise_fault(c, &f);
+		ic->fetch_valid = true;
+		ic->fetch_user = user;
+		ic->fetch_lpage = la & ~0xfffull;
+		ic->fetch_ppage = phys & ~0xfffull;
+	}
 	struct x86_icache_entry *e = &ic->e[slot(phys)];
 	if (e->phys == phys + 1 && e->code_size == cs &&
 	    (c->mode == X86_MODE_LONG64 ||

@@ -16,6 +16,7 @@
 
 #include "accel/soft/decode.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct x86_cpu;
@@ -30,6 +31,12 @@ struct x86_icache_entry {
 
 struct x86_icache {
 	struct x86_icache_entry e[X86_ICACHE_ENTRIES];
+	/* The last fetch translation (linear page -> physical page), as a
+	 * one-entry TLB: dropped whenever the CPU flushes the platform's TLB
+	 * (CR0/CR3/CR4/EFER writes, INVLPG, state loads) or the platform
+	 * says its translations changed (x86_cpu_tlb_changed). */
+	bool fetch_valid, fetch_user;
+	uint64_t fetch_lpage, fetch_ppage;
 	uint64_t hits, misses, invalidated;
 };
 

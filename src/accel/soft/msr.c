@@ -101,7 +101,7 @@ static int write_efer(struct x86_cpu *c, uint64_t v)
 		return -1;
 	v = (v & ~X86_EFER_LMA) | (c->efer & X86_EFER_LMA);
 	if ((v ^ c->efer) & X86_EFER_NXE)
-		c->mem->flush_tlb(c->mem_opaque, true);
+		x86_tlb_flush(c, true);
 	c->efer = v;
 	return 0;
 }

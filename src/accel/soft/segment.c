@@ -421,7 +421,6 @@ void x86_iret(struct x86_cpu *c, unsigned opsize)
 
 void x86_set_cr(struct x86_cpu *c, unsigned n, uint64_t v)
 {
-	const struct x86_mem_ops *m = c->mem;
 	uint64_t old;
 
 	switch (n) {
@@ -445,7 +444,7 @@ void x86_set_cr(struct x86_cpu *c, unsigned n, uint64_t v)
 		}
 		c->cr0 = v | X86_CR0_ET;
 		if ((old ^ c->cr0) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE))
-			m->flush_tlb(c->mem_opaque, true);
+			x86_tlb_flush(c, true);
 		x86_cpu_update_mode(c);
 		break;
 	case 2:
@@ -459,7 +458,7 @@ void x86_set_cr(struct x86_cpu *c, unsigned n, uint64_t v)
 			v &= 0xffffffffull;
 		}
 		c->cr3 = v;
-		m->flush_tlb(c->mem_opaque, false);
+		x86_tlb_flush(c, false);
 		break;
 	case 4: {
 		const uint64_t ok = X86_CR4_TSD | X86_CR4_DE | X86_CR4_PSE |
@@ -472,7 +471,7 @@ void x86_set_cr(struct x86_cpu *c, unsigned n, uint64_t v)
 		old = c->cr4;
 		c->cr4 = v;
 		if ((old ^ v) & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE))
-			m->flush_tlb(c->mem_opaque, true);
+			x86_tlb_flush(c, true);
 		break;
 	}
 	case 8:

@@ -88,6 +88,17 @@ void x86_cpu_kick(struct x86_cpu *c)
 	atomic_compare_exchange_strong(&c->exit_request, &expected, X86_EXIT_KICK + 1);
 }
 
+void x86_cpu_interrupt_hint(struct x86_cpu *c)
+{
+	atomic_store(&c->irq_hint, 1);
+}
+
+void x86_cpu_tlb_changed(struct x86_cpu *c)
+{
+	if (c->icache)
+		c->icache->fetch_valid = false;
+}
+
 void x86_cpu_request_exit(struct x86_cpu *c)
 {
 	int expected = 0;
@@ -229,8 +240,9 @@ static bool has_error_code(int v)
 enum { RUN_REARM = -1 };
 
 /* Execute until something needs the run loop: an exit (returned), or an
- * event was delivered (RUN_REARM: c->jmp must be armed again). */
-static int run_some(struct x86_cpu *c)
+ * event was delivered (RUN_REARM: c->jmp must be armed again). Kept out
+ * of x86_cpu_run, whose setjmp pins its locals to memory. */
+static __attribute__((noinline)) int run_some(struct x86_cpu *c)
 {
 	for (;;) {
 		int req = atomic_load_explicit(&c->exit_request, memory_order_relaxed);
@@ -253,9 +265,14 @@ static int run_some(struct x86_cpu *c)
 					return X86_EXIT_SHUTDOWN;
 				return RUN_REARM;
 			}
-			if ((c->rflags & X86_IF) && c->intc) {
+			if ((c->rflags & X86_IF) && c->intc &&
+			    atomic_load_explicit(&c->irq_hint, memory_order_relaxed)) {
+				/* Clear first: a hint that races with pending()
+				 * is kept for the next boundary. */
+				atomic_store(&c->irq_hint, 0);
 				int v = c->intc->pending(c->intc_opaque);
 				if (v >= 0) {
+					atomic_store(&c->irq_hint, 1); /* maybe more */
 					c->intc->ack(c->intc_opaque, v);
 					if (!deliver_event(c, v, X86_EV_EXTERNAL, false, 0, c->rip))
 						return X86_EXIT_SHUTDOWN;
@@ -275,6 +292,7 @@ static int run_some(struct x86_cpu *c)
 enum x86_exit x86_cpu_run(struct x86_cpu *c, uint64_t budget)
 {
 	c->budget_left = budget;
+	atomic_store(&c->irq_hint, 1);
 	for (;;) {
 		if (setjmp(c->jmp)) {
 			/* An instruction faulted. */

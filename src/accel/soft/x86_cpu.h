@@ -136,7 +136,11 @@ struct x86_mem_ops {
 	void (*watch_code)(void *opaque, uint64_t page);
 };
 
-/* The interrupt controller as the CPU sees it. */
+/* The interrupt controller as the CPU sees it. pending() is asked at an
+ * instruction boundary where RFLAGS.IF=1 and no shadow blocks, but only
+ * after x86_cpu_interrupt_hint() (or at the start of each x86_cpu_run):
+ * once it has answered -1 it is not asked again until the platform says
+ * an interrupt may have arrived. */
 struct x86_intc_ops {
 	int (*pending)(void *opaque);          /* vector, or -1 */
 	void (*ack)(void *opaque, int vector); /* the CPU takes `vector` */
@@ -242,6 +246,7 @@ struct x86_cpu {
 	struct x86_icache *icache;        /* NULL: decode every time */
 
 	_Atomic int exit_request;        /* 0, or an enum x86_exit + 1 */
+	_Atomic int irq_hint;            /* pending() may have something */
 
 	/* Interpreter internals. */
 	jmp_buf jmp;             /* where a raised exception unwinds to */
@@ -273,6 +278,12 @@ enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget);
 void x86_cpu_kick(struct x86_cpu *cpu);
 /* From a callback of this CPU: return X86_EXIT_IO after this instruction. */
 void x86_cpu_request_exit(struct x86_cpu *cpu);
+/* From any thread: the interrupt controller may now have a vector. (A
+ * halted CPU is not woken by this; the caller runs it again.) */
+void x86_cpu_interrupt_hint(struct x86_cpu *cpu);
+/* The platform's translations changed without the CPU asking (e.g. its
+ * TLB was flushed for a memory map change): forget cached ones. */
+void x86_cpu_tlb_changed(struct x86_cpu *cpu);
 
 /* Execute exactly one instruction, reporting an exception instead of
  * delivering it: returns -1, or the vector (error code in *err). For
