@@ -393,6 +393,39 @@ static void test_sse(void **state)
 	run_tmpls(gen_sse_tmpls, nr_gen_sse);
 }
 
+/* MMX: the same packed-integer opcodes without the 66 prefix. */
+static const uint8_t mmx_ops[] = {
+	0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b,
+	0x74, 0x75, 0x76, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd8, 0xd9, 0xda, 0xdb,
+	0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe8, 0xe9,
+	0xea, 0xeb, 0xec, 0xed, 0xee, 0xef, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6,
+	0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe,
+};
+static const struct tmpl mmx_fixed_tmpls[] = {
+	{ "movd mm,r", { 0x0f, 0x6e }, 2, 0, 0, S4 | S8, T_MODRM | T_X87 },
+	{ "movd r,mm", { 0x0f, 0x7e }, 2, 0, 0, S4 | S8, T_MODRM | T_X87 },
+	{ "movq mm,mm/m", { 0x0f, 0x6f }, 2, 0, 0, S4, T_MODRM | T_X87 },
+	{ "movq mm/m,mm", { 0x0f, 0x7f }, 2, 0, 0, S4, T_MODRM | T_X87 },
+	{ "movntq", { 0x0f, 0xe7 }, 2, 0, 0, S4, T_MODRM | T_MEM | T_X87 },
+	{ "pshufw", { 0x0f, 0x70 }, 2, 0, 0, S4, T_MODRM | T_IB | T_X87 },
+	{ "psrlw mm,i", { 0x0f, 0x71 }, 2, 0, 2, S4, T_MODRM | T_DIGIT | T_REG | T_IB | T_X87 },
+	{ "psrad mm,i", { 0x0f, 0x72 }, 2, 0, 4, S4, T_MODRM | T_DIGIT | T_REG | T_IB | T_X87 },
+	{ "psllq mm,i", { 0x0f, 0x73 }, 2, 0, 6, S4, T_MODRM | T_DIGIT | T_REG | T_IB | T_X87 },
+	{ "pinsrw mm", { 0x0f, 0xc4 }, 2, 0, 0, S4, T_MODRM | T_IB | T_X87 },
+	{ "pextrw mm", { 0x0f, 0xc5 }, 2, 0, 0, S4, T_MODRM | T_IB | T_REG | T_X87 },
+	{ "pmovmskb mm", { 0x0f, 0xd7 }, 2, 0, 0, S4, T_MODRM | T_REG | T_X87 },
+	{ "emms", { 0x0f, 0x77 }, 2, 0, 0, S4, T_X87 },
+};
+
+static void test_mmx(void **state)
+{
+	static struct tmpl t[sizeof(mmx_ops)];
+	for (unsigned k = 0; k < sizeof(mmx_ops); k++)
+		t[k] = (struct tmpl){ "mmx", { 0x0f, mmx_ops[k] }, 2, 0, 0, S4, T_MODRM | T_X87 };
+	run_tmpls(t, sizeof(mmx_ops));
+	run_tmpls(mmx_fixed_tmpls, sizeof(mmx_fixed_tmpls) / sizeof(mmx_fixed_tmpls[0]));
+}
+
 static void test_x87(void **state)
 {
 	run_tmpls(x87_tmpls, sizeof(x87_tmpls) / sizeof(x87_tmpls[0]));
@@ -424,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_sse),
 		cmocka_unit_test(test_x87),
+		cmocka_unit_test(test_mmx),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -283,6 +283,7 @@ void x86_op_ud(struct x86_cpu *c, const struct x86_insn *i);       /* 0F 0B B9 F
 void x86_op_nop_modrm(struct x86_cpu *c, const struct x86_insn *i); /* 0F 0D 18-1F */
 void x86_op_x87(struct x86_cpu *c, const struct x86_insn *i);     /* D8-DF 9B */
 void x86_op_sse(struct x86_cpu *c, const struct x86_insn *i);     /* 0F 10-17 28-2F 50-7F C2-C6 D0-FF */
+void x86_mmx(struct x86_cpu *c, const struct x86_insn *i);        /* those without a prefix */
 
 /* Fetch and decode at CS:RIP (x86_cpu.c), faulting as hardware does. */
 void x86_fetch_decode(struct x86_cpu *c, struct x86_insn *insn);

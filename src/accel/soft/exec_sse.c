@@ -8,7 +8,9 @@
  * (#UD without CR4.OSXMMEXCPT) before the destination is written. That
  * makes results bit-exact, NaN propagation included.
  *
- * MMX forms (no prefix on the packed-integer opcodes) are not implemented.
+ * MMX forms (no prefix on the packed-integer opcodes) are in exec_mmx.c;
+ * the MMX/SSE conversions (CVTPI2PS and friends) and MASKMOVQ/MASKMOVDQU
+ * are not implemented.
  */
 #include "accel/soft/cpu_internal.h"
 #include "accel/soft/sse.h"
@@ -425,17 +427,21 @@ void x86_op_sse(struct x86_cpu *c, const struct x86_insn *i)
 {
 	uint8_t op = i->op, pfx = i->pfx;
 
-	if (op == 0x77) { /* EMMS */
-		if (c->cr0 & (X86_CR0_EM))
-			x86_ud(c);
-		c->fpu.ftw = 0;
+	if (op == 0x77) { /* EMMS (like other MMX instructions it leaves TOP at 0) */
+		x86_mmx(c, i);
 		return;
 	}
-	sse_check(c);
 	/* Packed-integer opcodes need 66 here; without it they are MMX. */
 	bool intop = (op >= 0x60 && op <= 0x6d) || (op >= 0x74 && op <= 0x76) ||
 		     (op >= 0xd1 && op <= 0xfe && op != 0xd6 && op != 0xd7 &&
 		      op != 0xe6 && op != 0xe7 && op != 0xf7);
+	bool mmx_form = (op >= 0x6e && op <= 0x73) || op == 0x7e || op == 0x7f ||
+			op == 0xc4 || op == 0xc5 || op == 0xd7 || op == 0xe7;
+	if (pfx == X86_PFX_NONE && ((intop && op != 0x6c && op != 0x6d) || mmx_form)) {
+		x86_mmx(c, i);
+		return;
+	}
+	sse_check(c);
 	if (intop) {
 		if (pfx != X86_PFX_66)
 			x86_unimplemented(c, i);
