@@ -30,6 +30,9 @@
 #define T_ALIGN16 0x20000 /* memory operand 16-byte aligned (usually) */
 #define T_REL32   0x40000 /* branch with a 32-bit displacement */
 #define T_BITOFS  0x80000 /* ModRM.reg is a small signed bit offset (BT r/m, r) */
+#define T_LOCK    0x100000 /* a memory form gets a LOCK prefix half the time */
+#define T_POPF    0x200000 /* [rSP] holds flags POPF may load (no TF, AC) */
+#define T_MXCSR   0x400000 /* the memory operand holds a valid MXCSR value */
 
 /* Operand sizes a template allows. */
 #define S1 0x1
@@ -284,6 +287,8 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 		*p++ = 0x67;
 		a32 = true;
 	}
+	if (mem && (t->flags & T_LOCK) && rndn(2))
+		*p++ = 0xf0;
 	if (size == 2 && t->pfx != 0x66)
 		*p++ = 0x66;
 	if ((t->flags & T_STRING) && rndn(3))
@@ -321,6 +326,10 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 				target &= ~15ull;
 			else if (rndn(2))
 				target &= ~7ull;
+			if (t->flags & T_MXCSR) {
+				uint32_t mx = (0x1f80 ^ (uint32_t)(rnd() & 0xe07f)) & 0xffff;
+				memcpy(nat_region + (target - NAT_BASE), &mx, 4);
+			}
 			gen_mem(g, &modrm, &rex, &sib, &has_sib, &disp, &dsz, &riprel, target, a32);
 			if (riprel)
 				g->in.gpr[15] = target; /* remember it (overwritten below) */
@@ -389,6 +398,10 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 	}
 	g->len = (unsigned)(p - g->bytes);
 
+	if (t->flags & T_POPF) {
+		uint64_t fl = rnd() & ~(uint64_t)(X86_TF | X86_AC);
+		memcpy(nat_region + (g->in.gpr[X86_RSP] - NAT_BASE), &fl, 8);
+	}
 	if (t->flags & T_RET) {
 		uint64_t ret = NAT_CODE + g->len;
 		memcpy(nat_region + (g->in.gpr[X86_RSP] - NAT_BASE), &ret, 8);

@@ -13,8 +13,8 @@
 #include "soft_gen.h"
 
 #define ALU(n, b) \
-	{ n " Eb,Gb", { b + 0 }, 1, 0, 0, S1, T_MODRM }, \
-	{ n " Ev,Gv", { b + 1 }, 1, 0, 0, SV, T_MODRM }, \
+	{ n " Eb,Gb", { b + 0 }, 1, 0, 0, S1, T_MODRM | T_LOCK }, \
+	{ n " Ev,Gv", { b + 1 }, 1, 0, 0, SV, T_MODRM | T_LOCK }, \
 	{ n " Gb,Eb", { b + 2 }, 1, 0, 0, S1, T_MODRM }, \
 	{ n " Gv,Ev", { b + 3 }, 1, 0, 0, SV, T_MODRM }, \
 	{ n " AL,Ib", { b + 4 }, 1, 0, 0, S1, T_IB }, \
@@ -30,13 +30,14 @@
 static const struct tmpl integer_tmpls[] = {
 	ALU("add", 0x00), ALU("or", 0x08), ALU("adc", 0x10), ALU("sbb", 0x18),
 	ALU("and", 0x20), ALU("sub", 0x28), ALU("xor", 0x30), ALU("cmp", 0x38),
-	GRP8("grp1 Eb,Ib", 0x80, S1, T_IB), GRP8("grp1 Ev,Iz", 0x81, SV, T_IZ),
-	GRP8("grp1 Ev,Ib", 0x83, SV, T_IB),
-	GRP("inc Eb", 0xfe, 0, S1, 0), GRP("dec Eb", 0xfe, 1, S1, 0),
-	GRP("inc Ev", 0xff, 0, SV, 0), GRP("dec Ev", 0xff, 1, SV, 0),
+	GRP8("grp1 Eb,Ib", 0x80, S1, T_IB | T_LOCK), GRP8("grp1 Ev,Iz", 0x81, SV, T_IZ | T_LOCK),
+	GRP8("grp1 Ev,Ib", 0x83, SV, T_IB | T_LOCK),
+	GRP("inc Eb", 0xfe, 0, S1, T_LOCK), GRP("dec Eb", 0xfe, 1, S1, T_LOCK),
+	GRP("inc Ev", 0xff, 0, SV, T_LOCK), GRP("dec Ev", 0xff, 1, SV, T_LOCK),
 	GRP("test Eb,Ib", 0xf6, 0, S1, T_IB), GRP("test Ev,Iz", 0xf7, 0, SV, T_IZ),
-	GRP("not Eb", 0xf6, 2, S1, 0), GRP("not Ev", 0xf7, 2, SV, 0),
-	GRP("neg Eb", 0xf6, 3, S1, 0), GRP("neg Ev", 0xf7, 3, SV, 0),
+	GRP("not Eb", 0xf6, 2, S1, T_LOCK), GRP("not Ev", 0xf7, 2, SV, T_LOCK),
+	GRP("neg Eb", 0xf6, 3, S1, T_LOCK), GRP("neg Ev", 0xf7, 3, SV, T_LOCK),
+	GRP("mul Eb lock", 0xf6, 4, S1, T_LOCK | T_MEM),
 	GRP("mul Eb", 0xf6, 4, S1, 0), GRP("mul Ev", 0xf7, 4, SV, 0),
 	GRP("imul Eb", 0xf6, 5, S1, 0), GRP("imul Ev", 0xf7, 5, SV, 0),
 	GRP("div Eb", 0xf6, 6, S1, 0), GRP("div Ev", 0xf7, 6, SV, 0),
@@ -53,10 +54,10 @@ static const struct tmpl integer_tmpls[] = {
 	GRP8("shift Eb,CL", 0xd2, S1, 0), GRP8("shift Ev,CL", 0xd3, SV, 0),
 	OF("shld Ib", 0xa4, SV, T_MODRM | T_IB), OF("shld CL", 0xa5, SV, T_MODRM),
 	OF("shrd Ib", 0xac, SV, T_MODRM | T_IB), OF("shrd CL", 0xad, SV, T_MODRM),
-	OF("bt", 0xa3, SV, T_MODRM | T_BITOFS), OF("bts", 0xab, SV, T_MODRM | T_BITOFS),
-	OF("btr", 0xb3, SV, T_MODRM | T_BITOFS), OF("btc", 0xbb, SV, T_MODRM | T_BITOFS),
+	OF("bt", 0xa3, SV, T_MODRM | T_BITOFS | T_LOCK), OF("bts", 0xab, SV, T_MODRM | T_BITOFS | T_LOCK),
+	OF("btr", 0xb3, SV, T_MODRM | T_BITOFS | T_LOCK), OF("btc", 0xbb, SV, T_MODRM | T_BITOFS | T_LOCK),
 	{ "bt Ib", { 0x0f, 0xba }, 2, 0, 4, SV, T_MODRM | T_DIGIT | T_IB },
-	{ "bts Ib", { 0x0f, 0xba }, 2, 0, 5, SV, T_MODRM | T_DIGIT | T_IB },
+	{ "bts Ib", { 0x0f, 0xba }, 2, 0, 5, SV, T_MODRM | T_DIGIT | T_IB | T_LOCK },
 	{ "btr Ib", { 0x0f, 0xba }, 2, 0, 6, SV, T_MODRM | T_DIGIT | T_IB },
 	{ "btc Ib", { 0x0f, 0xba }, 2, 0, 7, SV, T_MODRM | T_DIGIT | T_IB },
 	OF("bsf", 0xbc, SV, T_MODRM), OF("bsr", 0xbd, SV, T_MODRM),
@@ -76,13 +77,13 @@ static const struct tmpl integer_tmpls[] = {
 	OF("movsx Gv,Eb", 0xbe, SV, T_MODRM), OF("movsx Gv,Ew", 0xbf, SV, T_MODRM),
 	{ "movsxd", { 0x63 }, 1, 0, 0, SV, T_MODRM },
 	{ "lea", { 0x8d }, 1, 0, 0, SV, T_MODRM | T_MEM },
-	{ "xchg Eb,Gb", { 0x86 }, 1, 0, 0, S1, T_MODRM },
-	{ "xchg Ev,Gv", { 0x87 }, 1, 0, 0, SV, T_MODRM },
+	{ "xchg Eb,Gb", { 0x86 }, 1, 0, 0, S1, T_MODRM | T_LOCK },
+	{ "xchg Ev,Gv", { 0x87 }, 1, 0, 0, SV, T_MODRM | T_LOCK },
 	{ "xchg r,eAX", { 0x90 }, 1, 0, 0, SV, T_OPREG },
-	OF("cmpxchg Eb", 0xb0, S1, T_MODRM), OF("cmpxchg Ev", 0xb1, SV, T_MODRM),
-	OF("xadd Eb", 0xc0, S1, T_MODRM), OF("xadd Ev", 0xc1, SV, T_MODRM),
-	{ "cmpxchg8b", { 0x0f, 0xc7 }, 2, 0, 1, S4, T_MODRM | T_DIGIT | T_MEM },
-	{ "cmpxchg16b", { 0x0f, 0xc7 }, 2, 0, 1, S8, T_MODRM | T_DIGIT | T_MEM | T_ALIGN16 },
+	OF("cmpxchg Eb", 0xb0, S1, T_MODRM | T_LOCK), OF("cmpxchg Ev", 0xb1, SV, T_MODRM | T_LOCK),
+	OF("xadd Eb", 0xc0, S1, T_MODRM | T_LOCK), OF("xadd Ev", 0xc1, SV, T_MODRM | T_LOCK),
+	{ "cmpxchg8b", { 0x0f, 0xc7 }, 2, 0, 1, S4, T_MODRM | T_DIGIT | T_MEM | T_LOCK },
+	{ "cmpxchg16b", { 0x0f, 0xc7 }, 2, 0, 1, S8, T_MODRM | T_DIGIT | T_MEM | T_ALIGN16 | T_LOCK },
 	{ "bswap", { 0x0f, 0xc8 }, 2, 0, 0, S4 | S8, T_OPREG },
 	{ "cbw", { 0x98 }, 1, 0, 0, SV, 0 }, { "cwd", { 0x99 }, 1, 0, 0, SV, 0 },
 	{ "xlat", { 0xd7 }, 1, 0, 0, S4, T_XLAT },
@@ -96,6 +97,7 @@ static const struct tmpl integer_tmpls[] = {
 	{ "push Ib", { 0x6a }, 1, 0, 0, S2 | S8, T_IB | T_STACK },
 	GRP("push Ev", 0xff, 6, S2 | S8, T_STACK), GRP("pop Ev", 0x8f, 0, S2 | S8, T_STACK),
 	{ "pushf", { 0x9c }, 1, 0, 0, S2 | S8, T_STACK },
+	{ "popf", { 0x9d }, 1, 0, 0, S2 | S8, T_STACK | T_POPF },
 	{ "enter", { 0xc8 }, 1, 0, 0, S2 | S8, T_IW | T_STACK },
 	{ "leave", { 0xc9 }, 1, 0, 0, S2 | S8, T_STACK },
 	{ "push fs", { 0x0f, 0xa0 }, 2, 0, 0, S2 | S8, T_STACK },
@@ -160,6 +162,8 @@ static const struct tmpl sse_tmpls[] = {
 	{ "movdqu st", { 0x0f, 0x7f }, 2, 0xf3, 0, S4, T_MODRM },
 	{ "movntdq", { 0x0f, 0xe7 }, 2, 0x66, 0, S4, T_MODRM | T_MEM | T_ALIGN16 },
 	{ "movnti", { 0x0f, 0xc3 }, 2, 0, 0, S4 | S8, T_MODRM | T_MEM },
+	{ "ldmxcsr", { 0x0f, 0xae }, 2, 0, 2, S4, T_MODRM | T_DIGIT | T_MEM | T_MXCSR },
+	{ "stmxcsr", { 0x0f, 0xae }, 2, 0, 3, S4, T_MODRM | T_DIGIT | T_MEM },
 	{ "pshufd", { 0x0f, 0x70 }, 2, 0x66, 0, S4, T_MODRM | T_IB | T_ALIGN16 },
 	{ "pshufhw", { 0x0f, 0x70 }, 2, 0xf3, 0, S4, T_MODRM | T_IB | T_ALIGN16 },
 	{ "pshuflw", { 0x0f, 0x70 }, 2, 0xf2, 0, S4, T_MODRM | T_IB | T_ALIGN16 },
@@ -436,17 +440,21 @@ static void test_x87(void **state)
 	run_tmpls(x87_fixed_tmpls, n);
 }
 
+static uint64_t seed;
+
 static int setup(void **state)
 {
-	const char *seed = getenv("SOFT_DIFF_SEED");
-	if (seed)
-		rng_state = strtoull(seed, NULL, 0) | 1;
+	const char *s = getenv("SOFT_DIFF_SEED");
+	if (s)
+		rng_state = strtoull(s, NULL, 0) | 1;
+	seed = rng_state;
 	return nat_setup();
 }
 
 static int teardown(void **state)
 {
-	fprintf(stderr, "soft-diff: %u cases compared with the host CPU\n", total_cases);
+	fprintf(stderr, "soft-diff: %u cases compared with the host CPU (SOFT_DIFF_SEED=%#llx)\n",
+		total_cases, (unsigned long long)seed);
 	return 0;
 }
 

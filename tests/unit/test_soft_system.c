@@ -117,6 +117,42 @@ __asm__(
 	".globl pm_end\n"
 	"pm_end:\n"
 
+	/* 32-bit only instructions, with the SDM's worked examples:
+	 * results collected in EDI, ESI, EBP, EBX, EDX and on the stack. */
+	".globl bcd\n"
+	"bcd:\n"
+	"	movb $0x79, %al\n"
+	"	addb $0x35, %al\n"
+	"	daa\n"
+	"	pushfl\n"
+	"	movzbl %al, %edi\n"          /* 0x14, CF AF */
+	"	movb $0x35, %al\n"
+	"	subb $0x47, %al\n"
+	"	das\n"
+	"	pushfl\n"
+	"	movzbl %al, %esi\n"          /* 0x88, CF AF */
+	"	movw $0x0008, %ax\n"
+	"	addb $0x09, %al\n"
+	"	aaa\n"
+	"	movzwl %ax, %ebp\n"          /* 0x0107 */
+	"	movw $0x0002, %ax\n"
+	"	subb $0x08, %al\n"
+	"	aas\n"
+	"	movzwl %ax, %ebx\n"          /* 0xff04 */
+	"	movw $0x000f, %ax\n"
+	"	aam\n"
+	"	movw %ax, %dx\n"             /* 0x0105 */
+	"	aad\n"
+	"	shll $16, %edx\n"
+	"	movw %ax, %dx\n"             /* 0x000f in the low half */
+	"	movl $0x11111111, %ecx\n"
+	"	pushal\n"
+	"	popal\n"
+	"	incl %ecx\n"
+	"	hlt\n"
+	".globl bcd_end\n"
+	"bcd_end:\n"
+
 	/* Real mode INT through the IVT and IRET. */
 	".code16\n"
 	".globl rmi\n"
@@ -208,6 +244,7 @@ BLOB(rm2lm);
 BLOB(lmk);
 BLOB(pm);
 BLOB(rmi);
+BLOB(bcd);
 BLOB(kc);
 extern const uint8_t rm2lm_lm64[], lmk_after_syscall[], lmk_fault[], lmk_h80[],
 	lmk_sys[], lmk_pf[], pm_io[], pm_h30[], pm_gp[], rmi_h[], kc_noncanon[],
@@ -341,6 +378,25 @@ static void test_real_mode_ivt(void **state)
 	uint16_t ip;
 	memcpy(&ip, flat_at(&S.mem, 0x7000 - 6), 2);
 	assert_int_equal(ip, CODE + 5); /* after MOV AX (3 bytes) and INT (2) */
+}
+
+static void test_bcd_and_pusha_32bit(void **state)
+{
+	struct x86_cpu *c = &S.cpu;
+
+	sys_prot32(&S, 0);
+	sys_load(&S, CODE, bcd, bcd_end);
+	c->rip = CODE;
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	assert_int_equal(c->gpr[X86_RDI], 0x14);
+	assert_int_equal(c->gpr[X86_RSI], 0x88);
+	assert_int_equal(c->gpr[X86_RBP], 0x0107);
+	assert_int_equal(c->gpr[X86_RBX], 0xff04);
+	assert_int_equal(c->gpr[X86_RDX], 0x0105000f);
+	assert_int_equal(c->gpr[X86_RCX], 0x11111112);   /* PUSHAD/POPAD kept it */
+	assert_int_equal(c->gpr[X86_RSP], KSTACK - 8);    /* the two PUSHFDs */
+	assert_int_equal(get32(&S, KSTACK - 4) & (X86_CF | X86_AF), X86_CF | X86_AF);
+	assert_int_equal(get32(&S, KSTACK - 8) & (X86_CF | X86_AF), X86_CF | X86_AF);
 }
 
 static void test_double_and_triple_fault(void **state)
@@ -576,6 +632,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_mode_int_syscall_pf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prot32_int_and_io_bitmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_mode_ivt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bcd_and_pusha_32bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_double_and_triple_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupts_and_shadow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icache_self_modifying_code, setup, teardown),
