@@ -322,6 +322,8 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 		rex |= reg >= 8 && !(t->flags & T_DIGIT) ? 4 : 0;
 		if (mem) {
 			uint64_t target = NAT_DATA + 64 + rndn(NAT_DATA_SIZE - 256);
+			if (t->flags & T_BITOFS) /* +-256 bytes of bit offset stay inside */
+				target = NAT_DATA + 512 + rndn(NAT_DATA_SIZE - 1024);
 			if ((t->flags & T_ALIGN16) && rndn(8))
 				target &= ~15ull;
 			else if (rndn(2))

@@ -74,13 +74,19 @@ static void nat_signal(int sig, siginfo_t *si, void *ctx)
 /* Map the region and build the prologue. 0, or -1 if the address is taken. */
 static int nat_setup(void)
 {
-	void *p = mmap((void *)NAT_BASE, NAT_SIZE + 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC,
+	void *p = mmap((void *)NAT_BASE, NAT_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (p != (void *)NAT_BASE)
 		return -1;
 	nat_region = p;
-	/* The prologue lives after the data area, out of the compared range. */
-	nat_prologue = nat_region + NAT_SIZE;
+	/* The prologue lives one unmapped page after the data area, so that
+	 * a stray access past the data area faults here as in the soft CPU's
+	 * memory instead of overwriting the trampoline. */
+	p = mmap((void *)(NAT_BASE + NAT_SIZE + 0x1000), 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != (void *)(NAT_BASE + NAT_SIZE + 0x1000))
+		return -1;
+	nat_prologue = p;
 	em = nat_prologue;
 	e8(0x53); e8(0x55); e8(0x41); e8(0x54); e8(0x41); e8(0x55);
 	e8(0x41); e8(0x56); e8(0x41); e8(0x57);              /* push rbx rbp r12-r15 */
@@ -180,6 +186,7 @@ static void seg64(x86_seg_t *s, uint16_t sel, uint8_t type, bool code)
 static void emu_setup(struct emu *e)
 {
 	memset(&e->cpu, 0, sizeof(e->cpu));
+	free(e->mem.buf);
 	flat_init(&e->mem, NAT_BASE, NAT_SIZE);
 	x86_cpu_set_platform(&e->cpu, &flat_ops, &e->mem, NULL, NULL);
 	x86_cpu_reset(&e->cpu);

@@ -352,9 +352,10 @@ static int compare(const struct tmpl *t, const struct gcase *g, struct emu *e,
 
 static unsigned total_cases;
 
+static struct emu e;
+
 static void run_tmpls(const struct tmpl *ts, unsigned n)
 {
-	static struct emu e;
 	unsigned cases = nr_cases(), failures = 0;
 
 	emu_setup(&e);
@@ -374,7 +375,6 @@ static void run_tmpls(const struct tmpl *ts, unsigned n)
 				fail_msg("too many differences");
 		}
 	}
-	flat_free(&e.mem);
 	if (failures)
 		fail_msg("%u cases differ from the host CPU", failures);
 }
@@ -453,6 +453,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	free(e.mem.buf);
 	fprintf(stderr, "soft-diff: %u cases compared with the host CPU (SOFT_DIFF_SEED=%#llx)\n",
 		total_cases, (unsigned long long)seed);
 	return 0;

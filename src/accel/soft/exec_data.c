@@ -222,7 +222,7 @@ void x86_op_mov_seg(struct x86_cpu *c, const struct x86_insn *i)
 		x86_ud(c);
 	x86_load_seg(c, sreg, (uint16_t)x86_rm_read(c, i, 2));
 	if (sreg == X86_SS)
-		c->shadow = 2;
+		c->shadow = 1; /* interrupts wait for the next instruction */
 }
 
 /* LES LDS (C4 C5), LSS LFS LGS (0F B2 B4 B5): a far pointer from memory. */

@@ -68,7 +68,7 @@ void x86_op_pop_seg(struct x86_cpu *c, const struct x86_insn *i)
 	x86_load_seg(c, sreg, sel);
 	x86_sp_add(c, i->opsize);
 	if (sreg == X86_SS)
-		c->shadow = 2;
+		c->shadow = 1; /* interrupts wait for the next instruction */
 }
 
 void x86_op_pusha(struct x86_cpu *c, const struct x86_insn *i)

@@ -72,8 +72,6 @@ void x86_cpu_reset(struct x86_cpu *c)
 	c->exc_pending = false;
 	c->icount = 0;
 	c->delivering = -1;
-	c->in_rep = false;
-	c->stop_after = false;
 	atomic_store(&c->exit_request, 0);
 	x86_cpu_update_mode(c);
 	x86_cpuid_eval(c, 1, 0, sig);
@@ -297,7 +295,6 @@ enum x86_exit x86_cpu_run(struct x86_cpu *c, uint64_t budget)
 		if (setjmp(c->jmp)) {
 			/* An instruction faulted. */
 			int v = c->fault_vector;
-			c->in_rep = false;
 			if (!deliver_event(c, v, X86_EV_EXCEPTION, c->fault_has_error,
 					   c->fault_error, c->rip))
 				return X86_EXIT_SHUTDOWN;

@@ -255,8 +255,6 @@ struct x86_cpu {
 	uint8_t fault_vector;    /* the exception being raised */
 	bool fault_has_error;
 	uint32_t fault_error;
-	bool in_rep;             /* a REP string op stopped part-way */
-	bool stop_after;         /* leave the run loop after this instruction */
 	uint64_t budget_left;
 	uint64_t ud_logged[16];  /* (map, opcode) pairs already logged as #UD */
 };
