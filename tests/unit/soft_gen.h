@@ -307,6 +307,7 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 	}
 	uint8_t modrm = 0, sib = 0;
 	bool has_sib = false, riprel = false;
+	uint64_t rip_target = 0;
 	int32_t disp = 0;
 	unsigned dsz = 0;
 	if (t->flags & T_MODRM) {
@@ -334,7 +335,7 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 			}
 			gen_mem(g, &modrm, &rex, &sib, &has_sib, &disp, &dsz, &riprel, target, a32);
 			if (riprel)
-				g->in.gpr[15] = target; /* remember it (overwritten below) */
+				rip_target = target;
 		} else {
 			unsigned rm = rndn(16);
 			modrm |= (uint8_t)(0xc0 | (rm & 7));
@@ -388,8 +389,7 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 			*p++ = (uint8_t)rndn(4);
 	}
 	if (riprel) {
-		uint64_t target = g->in.gpr[15];
-		g->in.gpr[15] = rnd_val();
+		uint64_t target = rip_target;
 		uint64_t end = NAT_CODE + (uint64_t)(p - g->bytes);
 		put_le(disp_at, target - end, 4);
 	}

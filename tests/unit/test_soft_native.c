@@ -84,7 +84,7 @@ static const struct tmpl integer_tmpls[] = {
 	OF("xadd Eb", 0xc0, S1, T_MODRM | T_LOCK), OF("xadd Ev", 0xc1, SV, T_MODRM | T_LOCK),
 	{ "cmpxchg8b", { 0x0f, 0xc7 }, 2, 0, 1, S4, T_MODRM | T_DIGIT | T_MEM | T_LOCK },
 	{ "cmpxchg16b", { 0x0f, 0xc7 }, 2, 0, 1, S8, T_MODRM | T_DIGIT | T_MEM | T_ALIGN16 | T_LOCK },
-	{ "bswap", { 0x0f, 0xc8 }, 2, 0, 0, S4 | S8, T_OPREG },
+	{ "bswap", { 0x0f, 0xc8 }, 2, 0, 0, S2 | S4 | S8, T_OPREG },
 	{ "cbw", { 0x98 }, 1, 0, 0, SV, 0 }, { "cwd", { 0x99 }, 1, 0, 0, SV, 0 },
 	{ "xlat", { 0xd7 }, 1, 0, 0, S4, T_XLAT },
 	{ "cmc", { 0xf5 }, 1, 0, 0, S4, 0 }, { "clc", { 0xf8 }, 1, 0, 0, S4, 0 },
@@ -241,6 +241,7 @@ static const struct tmpl x87_tmpls[] = {
 	GRP("fld m32", 0xd9, 0, S4, T_MEM | T_X87 | T_FPVAL),
 	GRP("fst m32", 0xd9, 2, S4, T_MEM | T_X87), GRP("fstp m32", 0xd9, 3, S4, T_MEM | T_X87),
 	GRP("fldcw", 0xd9, 5, S4, T_MEM | T_X87), GRP("fnstcw", 0xd9, 7, S4, T_MEM | T_X87),
+	GRP("fnstenv", 0xd9, 6, S2 | S4, T_MEM | T_X87), GRP("fldenv", 0xd9, 4, S2 | S4, T_MEM | T_X87),
 	GRP("fild m32", 0xdb, 0, S4, T_MEM | T_X87), GRP("fist m32", 0xdb, 2, S4, T_MEM | T_X87),
 	GRP("fistp m32", 0xdb, 3, S4, T_MEM | T_X87), GRP("fld m80", 0xdb, 5, S4, T_MEM | T_X87),
 	GRP("fstp m80", 0xdb, 7, S4, T_MEM | T_X87),
@@ -266,6 +267,8 @@ static const uint8_t x87_fixed[][2] = {
 	{ 0xd9, 0xee }, { 0xd9, 0xfa }, { 0xd9, 0xfc }, { 0xd9, 0xfd }, { 0xd9, 0xf8 },
 	{ 0xd9, 0xf5 }, { 0xd9, 0xf6 }, { 0xd9, 0xf7 }, { 0xd9, 0xd0 }, { 0xda, 0xe9 },
 	{ 0xde, 0xd9 }, { 0xdb, 0xe2 }, { 0xdb, 0xe3 }, { 0xdf, 0xe0 }, { 0x9b, 0x90 },
+	{ 0xd9, 0xfe }, { 0xd9, 0xff }, { 0xd9, 0xf2 }, { 0xd9, 0xf3 }, { 0xd9, 0xf0 },
+	{ 0xd9, 0xf1 }, { 0xd9, 0xf9 }, { 0xd9, 0xfb }, { 0xd9, 0xf4 },
 };
 static struct tmpl x87_fixed_tmpls[sizeof(x87_fixed) / 2];
 

@@ -63,6 +63,7 @@ int x86_fxrstor_image(struct x86_fpu *f, const uint8_t img[512], bool with_xmm_h
 	f->fop &= 0x7ff;
 	memcpy(&f->fip, img + 8, 8);
 	memcpy(&f->fdp, img + 16, 8);
+	f->fcs = f->fds = 0; /* the 64-bit layout has no selectors */
 	f->mxcsr = mxcsr;
 	for (unsigned k = 0; k < 8; k++)
 		memcpy(f->st[(fpu_top(f) + k) & 7], img + 32 + 16 * k, 10);

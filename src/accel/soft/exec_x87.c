@@ -217,13 +217,21 @@ static uint16_t hx_func(uint8_t modrm, const struct x86_fpu *fp, uint8_t *s0, ui
 	case 0xf8: BIN("fprem"); break;
 	case 0xf5: BIN("fprem1"); break;
 	/* These leave their result in ST1 and pop: compute into s1. */
-	case 0xf3: __asm__ volatile("fldt %1\n\tfldt %0\n\tfpatan\n\tfstpt %1" : "+m"(*(f80 *)s0), "+m"(*(f80 *)s1)); break;
-	case 0xf1: __asm__ volatile("fldt %1\n\tfldt %0\n\tfyl2x\n\tfstpt %1" : "+m"(*(f80 *)s0), "+m"(*(f80 *)s1)); break;
-	case 0xf9: __asm__ volatile("fldt %1\n\tfldt %0\n\tfyl2xp1\n\tfstpt %1" : "+m"(*(f80 *)s0), "+m"(*(f80 *)s1)); break;
+#define POP1(insn) __asm__ volatile("fldt %1\n\tfldt %0\n\t" insn "\n\tfnstsw %2\n\tfstpt %1" \
+				   : "+m"(*(f80 *)s0), "+m"(*(f80 *)s1), "=m"(sw)); have_sw = true
+	case 0xf3: POP1("fpatan"); break;
+	case 0xf1: POP1("fyl2x"); break;
+	case 0xf9: POP1("fyl2xp1"); break;
+#undef POP1
 	/* These push: s0 gets the new ST1 value, s1 the new ST0. */
-	case 0xf2: __asm__ volatile("fldt %0\n\tfptan\n\tfstpt %1\n\tfstpt %0" : "+m"(*(f80 *)s0), "=m"(*(f80 *)s1)); break;
-	case 0xfb: __asm__ volatile("fldt %0\n\tfsincos\n\tfstpt %1\n\tfstpt %0" : "+m"(*(f80 *)s0), "=m"(*(f80 *)s1)); break;
-	case 0xf4: __asm__ volatile("fldt %0\n\tfxtract\n\tfstpt %1\n\tfstpt %0" : "+m"(*(f80 *)s0), "=m"(*(f80 *)s1)); break;
+	/* (Out of range, FPTAN and FSINCOS push nothing and the second
+	 * store underflows: the status is taken before the stores.) */
+#define PUSH2(insn) __asm__ volatile("fldt %0\n\t" insn "\n\tfnstsw %2\n\tfstpt %1\n\tfstpt %0" \
+				    : "+m"(*(f80 *)s0), "=m"(*(f80 *)s1), "=m"(sw)); have_sw = true
+	case 0xf2: PUSH2("fptan"); break;
+	case 0xfb: PUSH2("fsincos"); break;
+	case 0xf4: PUSH2("fxtract"); break;
+#undef PUSH2
 	/* Constants into s1. */
 	case 0xe8: __asm__ volatile("fld1\n\tfstpt %0" : "=m"(*(f80 *)s1)); break;
 	case 0xe9: __asm__ volatile("fldl2t\n\tfstpt %0" : "=m"(*(f80 *)s1)); break;
@@ -236,7 +244,7 @@ static uint16_t hx_func(uint8_t modrm, const struct x86_fpu *fp, uint8_t *s0, ui
 #undef UN
 #undef BIN
 	uint16_t end = hx_leave(save);
-	return have_sw ? (uint16_t)(sw | (end & 0x7f)) : end;
+	return have_sw ? sw : end;
 }
 
 /* ---- stack ---- */
@@ -395,7 +403,7 @@ static void fpu_env(struct x86_cpu *c, const struct x86_insn *i, bool store)
 	}
 	for (unsigned k = 0; k < 7; k++)
 		v[k] = (uint32_t)x86_read(c, i->seg, (off + k * w) & m, w);
-	f->fcw = (uint16_t)v[0];
+	f->fcw = (uint16_t)((v[0] & 0x1f3f) | 0x40); /* reserved bits, as FLDCW */
 	f->fsw = (uint16_t)v[1];
 	f->ftw = 0;
 	for (unsigned k = 0; k < 8; k++)
@@ -651,6 +659,13 @@ static void x87_reg(struct x86_cpu *c, const struct x86_insn *i)
 				}
 				return;
 			}
+			if (pushes && stack_full(f)) {
+				/* Overflow: masked, both results are the NaN. */
+				if (f->fcw & FSW_IE)
+					put(f, 0, indefinite);
+				push(f, indefinite);
+				return;
+			}
 			memcpy(a, st(f, 0), 10);
 			if (two)
 				memcpy(b, st(f, 1), 10);
@@ -669,8 +684,11 @@ static void x87_reg(struct x86_cpu *c, const struct x86_insn *i)
 				put(f, 1, b);
 				pop(f);
 			} else if (pushes) {
+				/* C1 reports the rounding of the result, not the push. */
+				uint16_t c1 = f->fsw & FSW_C1;
 				put(f, 0, a);
 				push(f, b);
+				f->fsw = (uint16_t)((f->fsw & ~FSW_C1) | c1);
 			} else {
 				put(f, 0, a);
 				if (two)
@@ -806,12 +824,14 @@ void x86_op_x87(struct x86_cpu *c, const struct x86_insn *i)
 		x87_reg(c, i);
 	if (!control) {
 		/* The last instruction's pointers, as FSTENV/FXSAVE report them. */
+		/* 64-bit mode keeps no FCS/FDS (they read as zero). */
+		bool lm = c->mode == X86_MODE_LONG64;
 		f->fop = (uint16_t)(((i->op & 7) << 8) | i->modrm);
 		f->fip = c->rip;
-		f->fcs = c->seg[X86_CS].selector;
+		f->fcs = lm ? 0 : c->seg[X86_CS].selector;
 		if (i->flags & X86_I_MEM) {
 			f->fdp = x86_ea(c, i);
-			f->fds = c->seg[i->seg].selector;
+			f->fds = lm ? 0 : c->seg[i->seg].selector;
 		}
 	}
 }
