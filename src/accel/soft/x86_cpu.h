@@ -130,9 +130,11 @@ struct x86_mem_ops {
 	 * address instruction fetch at `linear` reaches, or a fault. */
 	int (*fetch_phys)(void *opaque, uint64_t linear, bool user,
 			  uint64_t *phys, struct x86_fault *f);
-	/* Optional: ask to be told (x86_cpu_code_written) when the guest
-	 * writes physical page `page` (a page-aligned address), because the
-	 * cache holds instructions decoded from it. */
+	/* Optional: ask to be told (x86_cpu_code_written) when the guest,
+	 * another vCPU or a device writes physical page `page` (a
+	 * page-aligned address), because the cache holds instructions
+	 * decoded from it. One report is enough: after it the platform may
+	 * stop watching the page until watch_code(page) comes again. */
 	void (*watch_code)(void *opaque, uint64_t page);
 };
 
