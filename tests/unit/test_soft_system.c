@@ -114,6 +114,22 @@ __asm__(
 	"pm_gp:\n"
 	"	popl %edi\n"
 	"	hlt\n"
+	/* Ring 3: INT and IRET back, a far CALL/RET, then INT 0x30. */
+	".globl pm_r3\n"
+	"pm_r3:\n"
+	"	movl $1, %eax\n"
+	"	int $0x31\n"
+	"	lcall $0x33, $(0x7c00 + pm_far - pm)\n"
+	"	int $0x30\n"
+	".globl pm_h31\n"
+	"pm_h31:\n"
+	"	addl $1, %eax\n"
+	"	movl %cs, %ebx\n"
+	"	iret\n"
+	"pm_far:\n"
+	"	movl $7, %esi\n"
+	"	movl (%esp), %edx\n"
+	"	lret\n"
 	".globl pm_end\n"
 	"pm_end:\n"
 
@@ -236,6 +252,43 @@ __asm__(
 	".globl kc_cr4_write\n"
 	"kc_cr4_write:\n"
 	"	movq %rax, %cr4\n"
+	/* Descriptor-table and friends, in ring 0 of long mode. */
+	".globl kc_desc\n"
+	"kc_desc:\n"
+	"	sgdt 0x50000\n"
+	"	sidt 0x50010\n"
+	"	movw $0x40, %ax\n"
+	"	ltr %ax\n"
+	"	str %r8d\n"
+	"	xorl %eax, %eax\n"
+	"	lldt %ax\n"
+	"	movl $0x10, %eax\n"
+	"	lsl %eax, %r9d\n"
+	"	setz %bl\n"
+	"	movl $0x23, %eax\n"
+	"	lar %eax, %r10d\n"
+	"	movl $0x08, %eax\n"
+	"	verr %ax\n"
+	"	setz %bh\n"
+	"	verw %ax\n"
+	"	setz %cl\n"
+	"	movl $0x12345678, %eax\n"
+	"	movl $0xc0000102, %ecx\n"
+	"	xorl %edx, %edx\n"
+	"	wrmsr\n"
+	"	swapgs\n"
+	"	movl $0xc0000101, %ecx\n"
+	"	rdmsr\n"
+	"	movl %eax, %r11d\n"
+	"	swapgs\n"
+	"	rdtscp\n"
+	"	movl %ecx, %r12d\n"
+	"	movq $0x401, %rax\n"
+	"	movq %rax, %dr7\n"
+	"	movq %dr7, %r13\n"
+	"	smsw %r14d\n"
+	"	clts\n"
+	"	hlt\n"
 	".globl kc_end\n"
 	"kc_end:\n"
 	".popsection\n");
@@ -250,7 +303,7 @@ extern const uint8_t rm2lm_lm64[], lmk_after_syscall[], lmk_fault[], lmk_h80[],
 	lmk_sys[], lmk_pf[], pm_io[], pm_h30[], pm_gp[], rmi_h[], kc_noncanon[],
 	kc_df[], kc_sti[], kc_after_nop[], kc_after_hlt[], kc_irq[], kc_smc[],
 	kc_rep[], kc_ud[], kc_h6[], kc_msr[], kc_rdmsr[], kc_h13[], kc_cr4[],
-	kc_cr4_write[];
+	kc_cr4_write[], kc_desc[], pm_r3[], pm_h31[];
 
 static struct sys S;
 
@@ -359,6 +412,27 @@ static void test_prot32_int_and_io_bitmap(void **state)
 	assert_int_equal(S.mem.out[0].val, 0x5a);
 	assert_int_equal(c->gpr[X86_RDI], 0);                       /* #GP(0) */
 	assert_true(get32(&S, KSTACK - 20) == G(pm, pm_io) + 2);    /* at the OUT 0x70 */
+}
+
+static void test_prot32_iret_and_far_call(void **state)
+{
+	struct x86_cpu *c = &S.cpu;
+
+	sys_prot32(&S, 3);
+	sys_load(&S, CODE, pm, pm_end);
+	idt32(&S, 0x30, (uint32_t)G(pm, pm_h30), 3);
+	idt32(&S, 0x31, (uint32_t)G(pm, pm_h31), 3);
+	c->rip = G(pm, pm_r3);
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	assert_int_equal(c->gpr[X86_RAX], 2);             /* the INT 0x31 handler ran */
+	assert_int_equal(c->gpr[X86_RBX], SEL_KCODE32);   /* in ring 0 */
+	assert_int_equal(c->gpr[X86_RSI], 7);             /* the far call ran */
+	assert_int_equal(c->gpr[X86_RDX], G(pm, pm_r3) + 5 + 2 + 7); /* its return EIP */
+	/* The last INT came from ring 3 again, with the user stack intact. */
+	assert_int_equal(get32(&S, KSTACK - 16), SEL_UCODE32 | 3);
+	assert_int_equal(get32(&S, KSTACK - 8), USTACK);
+	assert_int_equal(get32(&S, KSTACK - 4), SEL_UDATA | 3);
+	assert_int_equal(c->cpl, 0);
 }
 
 static void test_real_mode_ivt(void **state)
@@ -544,6 +618,42 @@ static void test_ud_msr_cr4(void **state)
 	assert_false(c->cr4 & (1ull << 20));
 }
 
+static void test_descriptor_instructions(void **state)
+{
+	struct x86_cpu *c = &S.cpu;
+
+	sys_long(&S, 0);
+	sys_load(&S, CODE, kc, kc_end);
+	c->tsc_aux = 5;
+	c->cr0 |= X86_CR0_TS;
+	c->rip = G(kc, kc_desc);
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	/* SGDT/SIDT: limit then a 64-bit base. */
+	assert_int_equal(*(uint16_t *)flat_at(&S.mem, 0x50000), 0x4f);
+	assert_int_equal(get64(&S, 0x50002), GDT);
+	assert_int_equal(get64(&S, 0x50012), IDT);
+	/* LTR marked the TSS busy; STR reads the selector back. */
+	assert_int_equal(c->gpr[X86_R8], SEL_TSS);
+	assert_int_equal(c->tr.type, 0xb);
+	assert_int_equal((get64(&S, GDT + SEL_TSS) >> 40) & 0xf, 0xb);
+	assert_true(c->ldtr.unusable);
+	/* LSL: the expanded limit; LAR: the attribute bytes. */
+	assert_int_equal(c->gpr[X86_R9], 0xffffffff);
+	assert_int_equal(c->gpr[X86_RBX] & 0xff, 1);
+	assert_int_equal(c->gpr[X86_R10], 0x00a0fb00); /* G L, P DPL3 code; limit bits masked */
+	/* VERR: the code segment is readable; VERW: not writable. */
+	assert_int_equal((c->gpr[X86_RBX] >> 8) & 0xff, 1);
+	assert_int_equal(c->gpr[X86_RCX] & 0xff, 5); /* RDTSCP wrote ECX = TSC_AUX after SETZ */
+	/* SWAPGS exchanged GS.base with KERNEL_GS_BASE, and back. */
+	assert_int_equal(c->gpr[X86_R11], 0x12345678);
+	assert_int_equal(c->seg[X86_GS].base, 0);
+	assert_int_equal(c->kernel_gs_base, 0x12345678);
+	assert_int_equal(c->gpr[X86_R12], 5);
+	assert_int_equal(c->gpr[X86_R13], 0x401);
+	assert_true(c->gpr[X86_R14] & X86_CR0_TS);     /* SMSW before CLTS */
+	assert_false(c->cr0 & X86_CR0_TS);
+}
+
 static void test_cpuid_and_msrs(void **state)
 {
 	struct x86_cpu *c = &S.cpu;
@@ -631,6 +741,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_real_to_long_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_mode_int_syscall_pf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prot32_int_and_io_bitmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prot32_iret_and_far_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_mode_ivt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bcd_and_pusha_32bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_double_and_triple_fault, setup, teardown),
@@ -638,6 +749,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_icache_self_modifying_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rep_is_interruptible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ud_msr_cr4, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_descriptor_instructions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpuid_and_msrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
 	};
