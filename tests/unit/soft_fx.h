@@ -19,7 +19,7 @@ struct flat_mem {
 	uint32_t pio_in;
 	unsigned nr_out;
 	struct { uint16_t port; uint32_t val; unsigned size; } out[64];
-	unsigned nr_invlpg, nr_flush;
+	unsigned nr_invlpg, nr_flush, nr_page_ptr;
 	/* Interrupt source: `irq` is pending (or -1). */
 	int irq;
 	int acked;
@@ -114,6 +114,23 @@ static inline void flat_watch(void *o, uint64_t page)
 		m->watched[m->nr_watched++] = page;
 }
 
+/* Direct pointers to whole pages inside the buffer, none for writes to a
+ * page watched for code. */
+static inline void *flat_page_ptr(void *o, uint64_t la, bool write, bool user)
+{
+	struct flat_mem *m = o;
+	uint64_t page = la & ~0xfffull;
+
+	m->nr_page_ptr++;
+	if (page < m->base || page - m->base > m->size || m->size - (page - m->base) < 4096)
+		return NULL;
+	if (write)
+		for (unsigned k = 0; k < m->nr_watched; k++)
+			if (m->watched[k] == page)
+				return NULL;
+	return m->buf + (page - m->base);
+}
+
 static const struct x86_mem_ops flat_ops = {
 	.read = flat_read, .write = flat_write, .invlpg = flat_invlpg,
 	.flush_tlb = flat_flush, .pio = flat_pio,
@@ -123,6 +140,13 @@ static const struct x86_mem_ops flat_ops_cached = {
 	.read = flat_read, .write = flat_write, .invlpg = flat_invlpg,
 	.flush_tlb = flat_flush, .pio = flat_pio,
 	.fetch_phys = flat_fetch_phys, .watch_code = flat_watch,
+	.page_ptr = flat_page_ptr,
+};
+
+/* Data through page pointers, instructions decoded every time. */
+static const struct x86_mem_ops flat_ops_direct = {
+	.read = flat_read, .write = flat_write, .invlpg = flat_invlpg,
+	.flush_tlb = flat_flush, .pio = flat_pio, .page_ptr = flat_page_ptr,
 };
 
 static inline int flat_pending(void *o)

@@ -371,6 +371,10 @@ static void run_tmpls(const struct tmpl *ts, unsigned n)
 				fprintf(stderr, "case %s len %u\n", ts[k].name, g.len);
 			nat_place(g.bytes, g.len);
 			nat_in = g.in;
+			/* Every other case goes through page pointers. */
+			x86_cpu_set_platform(&e.cpu, (j & 1) ? &flat_ops_direct : &flat_ops,
+					     &e.mem, NULL, NULL);
+			x86_cpu_tlb_changed(&e.cpu);
 			int ev = emu_run(&e, &g.in);
 			int nv = nat_run();
 			total_cases++;

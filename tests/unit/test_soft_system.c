@@ -591,6 +591,57 @@ static void test_rep_is_interruptible(void **state)
 	assert_int_equal(*flat_at(&S.mem, DATA + 100000), 0);
 }
 
+/* Data through page pointers: asked once per page, kept like a TLB, and
+ * dropped by the events that drop translations. */
+static void test_page_pointers(void **state)
+{
+	struct x86_cpu *c = &S.cpu;
+
+	sys_long(&S, 0);
+	sys_load(&S, CODE, kc, kc_end);
+	x86_cpu_set_platform(c, &flat_ops_direct, &S.mem, &flat_intc, &S.mem);
+	c->rip = G(kc, kc_rep);
+	c->gpr[X86_RCX] = 16 * 4096;
+	c->gpr[X86_RDI] = DATA;
+	c->gpr[X86_RAX] = 0x5c;
+	S.mem.nr_page_ptr = 0;
+	assert_int_equal(x86_cpu_run(c, 1000), X86_EXIT_HLT);
+	assert_int_equal(S.mem.nr_page_ptr, 16);
+	assert_int_equal(*flat_at(&S.mem, DATA + 16 * 4096 - 1), 0x5c);
+	/* Again over the same pages: all from the CPU's TLB. */
+	c->halted = false;
+	c->rip = G(kc, kc_rep);
+	c->gpr[X86_RCX] = 16 * 4096;
+	c->gpr[X86_RDI] = DATA;
+	assert_int_equal(x86_cpu_run(c, 1000), X86_EXIT_HLT);
+	assert_int_equal(S.mem.nr_page_ptr, 16);
+	/* A CR3 write (or the platform saying so) forgets them. */
+	x86_set_cr(c, 3, 0x5000);
+	c->halted = false;
+	c->rip = G(kc, kc_rep);
+	c->gpr[X86_RCX] = 4096;
+	c->gpr[X86_RDI] = DATA;
+	assert_int_equal(x86_cpu_run(c, 1000), X86_EXIT_HLT);
+	assert_int_equal(S.mem.nr_page_ptr, 17);
+	x86_cpu_tlb_changed(c);
+	c->halted = false;
+	c->rip = G(kc, kc_rep);
+	c->gpr[X86_RCX] = 4096;
+	c->gpr[X86_RDI] = DATA;
+	assert_int_equal(x86_cpu_run(c, 1000), X86_EXIT_HLT);
+	assert_int_equal(S.mem.nr_page_ptr, 18);
+	/* Past the end of memory there is no pointer: the write faults. */
+	c->halted = false;
+	c->rip = G(kc, kc_rep);
+	c->gpr[X86_RCX] = 2;
+	c->gpr[X86_RDI] = MEM_SIZE - 1;
+	idt64(&S, 14, G(kc, kc_after_hlt), 0, 0, false);
+	assert_int_equal(x86_cpu_run(c, 1000), X86_EXIT_HLT);
+	assert_int_equal(c->cr2, MEM_SIZE);
+	assert_int_equal(c->gpr[X86_RCX], 1);     /* one byte stored, then #PF */
+	x86_cpu_set_platform(c, &flat_ops, &S.mem, &flat_intc, &S.mem);
+}
+
 static void test_ud_msr_cr4(void **state)
 {
 	struct x86_cpu *c = &S.cpu;
@@ -748,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interrupts_and_shadow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icache_self_modifying_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rep_is_interruptible, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ud_msr_cr4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_descriptor_instructions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpuid_and_msrs, setup, teardown),

@@ -100,18 +100,23 @@ uint32_t x86_szp(uint64_t res, unsigned size);
 
 /* ---- TLB maintenance: the platform's, and the fetch translation the
  * instruction cache keeps ---- */
+static inline void x86_tlb_forget(struct x86_cpu *c)
+{
+	memset(c->dtlb, 0, sizeof(c->dtlb));
+	if (c->icache)
+		c->icache->fetch_valid = false;
+}
+
 static inline void x86_tlb_flush(struct x86_cpu *c, bool global)
 {
 	c->mem->flush_tlb(c->mem_opaque, global);
-	if (c->icache)
-		c->icache->fetch_valid = false;
+	x86_tlb_forget(c);
 }
 
 static inline void x86_tlb_invlpg(struct x86_cpu *c, uint64_t la)
 {
 	c->mem->invlpg(c->mem_opaque, la);
-	if (c->icache)
-		c->icache->fetch_valid = false;
+	x86_tlb_forget(c);
 }
 
 /* ---- registers ---- */

@@ -86,7 +86,10 @@ const struct x86_insn *x86_icache_lookup(struct x86_cpu *c, struct x86_icache *i
 	e->phys = phys + 1;
 	e->code_size = (uint8_t)cs;
 	e->insn = *scratch;
-	if (m->watch_code)
+	if (m->watch_code) {
 		m->watch_code(c->mem_opaque, phys & ~0xfffull);
+		/* Writes to it must now reach the platform. */
+		memset(c->dtlb[1], 0, sizeof(c->dtlb[1]));
+	}
 	return &e->insn;
 }

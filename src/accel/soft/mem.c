@@ -65,12 +65,42 @@ static inline bool user_access(const struct x86_cpu *c, enum x86_access acc)
 	return c->cpl == 3 && acc != X86_ACC_SYSTEM;
 }
 
+/* The host page for a data access that stays within one page, from the
+ * CPU's TLB or the platform's page_ptr; NULL: take the callback path. */
+static inline uint8_t *host_page(struct x86_cpu *c, uint64_t la, unsigned len,
+				 bool write, bool user)
+{
+	uint64_t tag = (la & ~0xfffull) | (user ? 2 : 0) | 1;
+	struct x86_dtlb_entry *e = &c->dtlb[write][(la >> 12) & (X86_DTLB_SIZE - 1)];
+
+	if ((la & 0xfff) + len > 4096)
+		return NULL;
+	if (e->tag == tag)
+		return e->host;
+	if (!c->mem->page_ptr)
+		return NULL;
+	uint8_t *h = c->mem->page_ptr(c->mem_opaque, la, write, user);
+	if (h) {
+		e->tag = tag;
+		e->host = h;
+	}
+	return h;
+}
+
 void x86_read_lin(struct x86_cpu *c, uint64_t la, void *buf, unsigned len,
 		  enum x86_access acc)
 {
 	struct x86_fault f;
+	bool user = user_access(c, acc);
 
-	if (c->mem->read(c->mem_opaque, la, buf, len, acc, user_access(c, acc), &f))
+	if (acc != X86_ACC_FETCH) {
+		uint8_t *h = host_page(c, la, len, acc == X86_ACC_RMW, user);
+		if (h) {
+			memcpy(buf, h + (la & 0xfff), len);
+			return;
+		}
+	}
+	if (c->mem->read(c->mem_opaque, la, buf, len, acc, user, &f))
 		x86_raise_fault(c, &f);
 }
 
@@ -78,8 +108,14 @@ void x86_write_lin(struct x86_cpu *c, uint64_t la, const void *buf,
 		   unsigned len, enum x86_access acc)
 {
 	struct x86_fault f;
+	bool user = user_access(c, acc);
+	uint8_t *h = host_page(c, la, len, true, user);
 
-	if (c->mem->write(c->mem_opaque, la, buf, len, acc, user_access(c, acc), &f))
+	if (h) {
+		memcpy(h + (la & 0xfff), buf, len);
+		return;
+	}
+	if (c->mem->write(c->mem_opaque, la, buf, len, acc, user, &f))
 		x86_raise_fault(c, &f);
 }
 

@@ -78,6 +78,7 @@ void x86_cpu_reset(struct x86_cpu *c)
 	c->gpr[X86_RDX] = sig[0];
 	if (c->icache)
 		x86_icache_flush(c->icache);
+	x86_tlb_forget(c);
 }
 
 void x86_cpu_kick(struct x86_cpu *c)
@@ -93,8 +94,7 @@ void x86_cpu_interrupt_hint(struct x86_cpu *c)
 
 void x86_cpu_tlb_changed(struct x86_cpu *c)
 {
-	if (c->icache)
-		c->icache->fetch_valid = false;
+	x86_tlb_forget(c);
 }
 
 void x86_cpu_request_exit(struct x86_cpu *c)

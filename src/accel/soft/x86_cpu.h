@@ -126,6 +126,18 @@ struct x86_mem_ops {
 	 * from the guest's point of view (absent ports read all-ones). */
 	void (*pio)(void *opaque, uint16_t port, void *buf, unsigned size,
 		    bool write);
+	/* Optional fast path for data: the host address of the 4 KiB page
+	 * holding `linear` when an access of that kind may go straight to
+	 * memory (translated with the right permissions, accessed and for
+	 * a write dirty bits already set, RAM and not MMIO, for a write not
+	 * a page watched for code, dirty logging accounted), else NULL and
+	 * read/write do the access. The CPU keeps these pointers like a TLB
+	 * and drops them on CR0/CR3/CR4/EFER writes, INVLPG, state loads and
+	 * when it asks to watch a page; the platform calls
+	 * x86_cpu_tlb_changed() when one may have gone stale for another
+	 * reason (memory map change, dirty logging re-armed, another vCPU
+	 * watching a page). */
+	void *(*page_ptr)(void *opaque, uint64_t linear, bool write, bool user);
 	/* Optional (NULL: no decoded-instruction cache): the physical
 	 * address instruction fetch at `linear` reaches, or a fault. */
 	int (*fetch_phys)(void *opaque, uint64_t linear, bool user,
@@ -198,6 +210,13 @@ enum x86_mode {
 
 struct x86_icache;
 
+/* The CPU's cache of page_ptr answers: [0] reads, [1] writes. */
+#define X86_DTLB_SIZE 64
+struct x86_dtlb_entry {
+	uint64_t tag;   /* page | 2 if user | 1 (valid); 0 = empty */
+	uint8_t *host;
+};
+
 struct x86_cpu {
 	uint64_t gpr[16];
 	uint64_t rip;
@@ -246,6 +265,7 @@ struct x86_cpu {
 	void *intc_opaque;
 	const struct cpuid_table *cpuid; /* NULL: the soft CPU's own leaves */
 	struct x86_icache *icache;        /* NULL: decode every time */
+	struct x86_dtlb_entry dtlb[2][X86_DTLB_SIZE];
 
 	_Atomic int exit_request;        /* 0, or an enum x86_exit + 1 */
 	_Atomic int irq_hint;            /* pending() may have something */
