@@ -356,6 +356,7 @@ static int compare(const struct tmpl *t, const struct gcase *g, struct emu *e,
 static unsigned total_cases;
 
 static struct emu e;
+static struct x86_icache *icache;
 
 static void run_tmpls(const struct tmpl *ts, unsigned n)
 {
@@ -371,9 +372,14 @@ static void run_tmpls(const struct tmpl *ts, unsigned n)
 				fprintf(stderr, "case %s len %u\n", ts[k].name, g.len);
 			nat_place(g.bytes, g.len);
 			nat_in = g.in;
-			/* Every other case goes through page pointers. */
-			x86_cpu_set_platform(&e.cpu, (j & 1) ? &flat_ops_direct : &flat_ops,
-					     &e.mem, NULL, NULL);
+			/* Cases go through the callbacks, page pointers, or
+			 * those and the instruction cache (emptied: the code
+			 * changed behind its back). */
+			static const struct x86_mem_ops *ops[3] = {
+				&flat_ops, &flat_ops_direct, &flat_ops_cached };
+			x86_cpu_set_platform(&e.cpu, ops[j % 3], &e.mem, NULL, NULL);
+			e.cpu.icache = j % 3 == 2 ? icache : NULL;
+			x86_icache_flush(icache);
 			x86_cpu_tlb_changed(&e.cpu);
 			int ev = emu_run(&e, &g.in);
 			int nv = nat_run();
@@ -455,12 +461,16 @@ static int setup(void **state)
 	if (s)
 		rng_state = strtoull(s, NULL, 0) | 1;
 	seed = rng_state;
+	icache = x86_icache_new();
+	if (!icache)
+		return -1;
 	return nat_setup();
 }
 
 static int teardown(void **state)
 {
 	free(e.mem.buf);
+	x86_icache_free(icache);
 	fprintf(stderr, "soft-diff: %u cases compared with the host CPU (SOFT_DIFF_SEED=%#llx)\n",
 		total_cases, (unsigned long long)seed);
 	return 0;

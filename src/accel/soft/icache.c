@@ -21,6 +21,7 @@ void x86_icache_flush(struct x86_icache *ic)
 	for (unsigned k = 0; k < X86_ICACHE_ENTRIES; k++)
 		ic->e[k].phys = 0;
 	ic->fetch_valid = false;
+	ic->last = NULL;
 }
 
 void x86_icache_invalidate_page(struct x86_icache *ic, uint64_t page)
@@ -62,7 +63,24 @@ const struct x86_insn *x86_icache_lookup(struct x86_cpu *c, struct x86_icache *i
 		la = (c->seg[X86_CS].base + c->rip) & 0xffffffffull;
 	}
 	bool user = c->cpl == 3;
-	if (ic->fetch_valid && ic->fetch_lpage == (la & ~0xfffull) && ic->fetch_user == user) {
+	bool fetch_ok = ic->fetch_valid && ic->fetch_lpage == (la & ~0xfffull) &&
+			ic->fetch_user == user;
+	struct x86_icache_entry *prev = ic->last;
+	/* (A prev invalidated by a code write since has phys 0.) */
+	bool follows = prev && prev->phys && la == ic->last_end && fetch_ok;
+	if (follows) {
+		/* Straight-line code: the successor, if it is still there. */
+		struct x86_icache_entry *n = prev->next;
+		if (n && n->phys == prev->phys + prev->insn.len && n->code_size == cs &&
+		    (c->mode == X86_MODE_LONG64 ||
+		     c->rip + n->insn.len - 1 <= c->seg[X86_CS].limit)) {
+			ic->hits++;
+			ic->last = n;
+			ic->last_end = la + n->insn.len;
+			return &n->insn;
+		}
+	}
+	if (fetch_ok) {
 		phys = ic->fetch_ppage | (la & 0xfff);
 	} else {
 		if (m->fetch_phys(c->mem_opaque, la, user, &phys, &f))
@@ -77,19 +95,26 @@ const struct x86_insn *x86_icache_lookup(struct x86_cpu *c, struct x86_icache *i
 	    (c->mode == X86_MODE_LONG64 ||
 	     c->rip + e->insn.len - 1 <= c->seg[X86_CS].limit)) {
 		ic->hits++;
-		return &e->insn;
+		goto found;
 	}
 	ic->misses++;
+	ic->last = NULL;
 	x86_fetch_decode(c, scratch);
 	if ((la & 0xfff) + scratch->len > 4096)
 		return scratch;
 	e->phys = phys + 1;
 	e->code_size = (uint8_t)cs;
 	e->insn = *scratch;
+	e->next = NULL;
 	if (m->watch_code) {
 		m->watch_code(c->mem_opaque, phys & ~0xfffull);
 		/* Writes to it must now reach the platform. */
 		memset(c->dtlb[1], 0, sizeof(c->dtlb[1]));
 	}
+found:
+	if (follows)
+		prev->next = e;
+	ic->last = e;
+	ic->last_end = la + e->insn.len;
 	return &e->insn;
 }

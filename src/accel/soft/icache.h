@@ -27,6 +27,9 @@ struct x86_icache_entry {
 	uint64_t phys;       /* physical address + 1 (0: empty) */
 	uint8_t code_size;
 	struct x86_insn insn;
+	/* The entry of the instruction that follows in memory, when it was
+	 * last found there (checked against its phys before use). */
+	struct x86_icache_entry *next;
 };
 
 struct x86_icache {
@@ -37,6 +40,10 @@ struct x86_icache {
 	 * says its translations changed (x86_cpu_tlb_changed). */
 	bool fetch_valid, fetch_user;
 	uint64_t fetch_lpage, fetch_ppage;
+	/* The entry last returned and the linear address after it: straight
+	 * line code follows `next` links without hashing. */
+	struct x86_icache_entry *last;
+	uint64_t last_end;
 	uint64_t hits, misses, invalidated;
 };
 
