@@ -116,4 +116,4 @@ bench: build/kiln guest
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TESTS:=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TESTS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZERS:=.d)

@@ -3,6 +3,7 @@
  * at CPL 0 or 3) over a small flat memory, with an IDT whose entries may
  * be garbage. Whatever it does (faults, double and triple faults, port
  * I/O, HLT), it must neither crash nor touch memory outside its buffer. */
+#include "accel/soft/icache.h"
 #include "accel/soft/x86_cpu.h"
 
 #include <stdint.h>
@@ -49,8 +50,51 @@ static void pio(void *o, uint16_t port, void *buf, unsigned size, bool write)
 		memset(buf, 0xff, size);
 }
 
+static void *page_ptr(void *o, uint64_t la, bool write, bool user)
+{
+	uint64_t page = la & ~0xfffull;
+	return page + 4096 <= MEM ? ram + page : NULL;
+}
+
+static int fetch_phys(void *o, uint64_t la, bool user, uint64_t *phys,
+		      struct x86_fault *f)
+{
+	uint8_t b;
+	if (rd(o, la, &b, 1, X86_ACC_FETCH, user, f))
+		return -1;
+	*phys = la;
+	return 0;
+}
+
+static struct x86_cpu cpu;
+
+static int wr_watched(void *o, uint64_t la, const void *buf, unsigned len,
+		      enum x86_access a, bool user, struct x86_fault *f)
+{
+	if (wr(o, la, buf, len, a, user, f))
+		return -1;
+	x86_cpu_code_written(&cpu, la & ~0xfffull);
+	if (((la + len - 1) & ~0xfffull) != (la & ~0xfffull))
+		x86_cpu_code_written(&cpu, (la + len - 1) & ~0xfffull);
+	return 0;
+}
+
+static void watch(void *o, uint64_t page) { }
+
 static const struct x86_mem_ops ops = {
 	.read = rd, .write = wr, .invlpg = nop_invlpg, .flush_tlb = nop_flush, .pio = pio,
+};
+
+/* With the instruction cache and page pointers (writes always reported,
+ * so page pointers are for reads only here). */
+static void *page_ptr_read(void *o, uint64_t la, bool write, bool user)
+{
+	return write ? NULL : page_ptr(o, la, write, user);
+}
+
+static const struct x86_mem_ops ops_fast = {
+	.read = rd, .write = wr_watched, .invlpg = nop_invlpg, .flush_tlb = nop_flush,
+	.pio = pio, .page_ptr = page_ptr_read, .fetch_phys = fetch_phys, .watch_code = watch,
 };
 
 static void seg(x86_seg_t *s, uint16_t sel, uint8_t type, unsigned dpl, bool l, bool db)
@@ -69,7 +113,7 @@ static void seg(x86_seg_t *s, uint16_t sel, uint8_t type, unsigned dpl, bool l, 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct x86_cpu cpu;
+	static struct x86_icache *ic;
 
 	if (size < 2)
 		return 0;
@@ -82,7 +126,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(ram, data + 1, n < 0x1000 ? n : 0x1000); /* IVT/IDT/GDT: garbage too */
 
 	memset(&cpu, 0, sizeof(cpu));
-	x86_cpu_set_platform(&cpu, &ops, NULL, NULL, NULL);
+	bool fast = data[0] & 8;
+	if (fast && !ic && !(ic = x86_icache_new()))
+		abort();
+	x86_cpu_set_platform(&cpu, fast ? &ops_fast : &ops, NULL, NULL, NULL);
+	cpu.icache = fast ? ic : NULL;
 	x86_cpu_reset(&cpu);
 	unsigned mode = data[0] % 4;
 	cpu.rip = 0x1000;

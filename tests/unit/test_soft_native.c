@@ -392,6 +392,119 @@ static void run_tmpls(const struct tmpl *ts, unsigned n)
 		fail_msg("%u cases differ from the host CPU", failures);
 }
 
+/* Divergences the random cases found once, kept as fixed cases. Registers
+ * not named are zero; RSI points at `mem` in the data area, RSP into it. */
+struct fixed_case {
+	const char *what;
+	const char *bytes;
+	unsigned len;
+	uint64_t rflags;
+	struct { unsigned r; uint64_t v; } regs[4];
+	const char *mem;          /* 16 bytes at RSI, or NULL */
+	/* x87: the FSW top, abridged tags and ST0/ST1 (when ftw says so). */
+	bool x87;
+	uint16_t fsw;
+	uint8_t ftw;
+	long double st0, st1;
+};
+
+#define FC(w, b, fl, ...) { .what = w, .bytes = b, .len = sizeof(b) - 1, .rflags = fl, __VA_ARGS__ }
+#define X87(top, tags, a, b) .x87 = true, .fsw = top, .ftw = tags, .st0 = a, .st1 = b
+static const struct fixed_case fixed_cases[] = {
+	FC("MUL keeps SF ZF AF PF", "\x41\xf6\xe3", 0xcd7,
+	   .regs = { { X86_RAX, ~0ull }, { X86_R11, 0xe3 } }),
+	FC("IMUL keeps SF ZF AF PF", "\x48\xf7\xeb", 0x0d6,
+	   .regs = { { X86_RAX, 0x7fffffffffffffffull }, { X86_RBX, 3 } }),
+	FC("DIV keeps CF OF, sets AF", "\xf7\xf1", 0x8c5,
+	   .regs = { { X86_RAX, 100 }, { X86_RCX, 7 } }),
+	FC("IDIV r8", "\xf6\xf9", 0x0c4, .regs = { { X86_RAX, 0xff9c }, { X86_RCX, 0xf9 } }),
+	FC("SHL r8 by 31 sets AF", "\xc0\xe0\x1f", 0x002, .regs = { { X86_RAX, 0x81 } }),
+	FC("SHR r8 by 4 sets AF", "\x40\xc0\xec\xe4", 0x002, .regs = { { X86_RSP, 0x1234 } }),
+	FC("SAR sets AF", "\x48\xc1\xf8\x05", 0x002, .regs = { { X86_RAX, 0x8000000000000123ull } }),
+	FC("SHLD 16-bit by 29", "\x66\x41\x0f\xa4\xc6\xfd", 0xed7,
+	   .regs = { { X86_RAX, 0x45b7 }, { X86_R14, 0x80000000000000ull } }),
+	FC("SHRD 16-bit by 26", "\x66\x0f\xac\xdf\xda", 0xac3,
+	   .regs = { { X86_RBX, 0x58 }, { X86_RDI, 0x7fffffffffffull } }),
+	FC("SHRD 16-bit by CL 30", "\x66\x44\x0f\xad\xfa", 0xa46,
+	   .regs = { { X86_RCX, 0x7e }, { X86_R15, 0x25e7 }, { X86_RDX, 0xfffe } }),
+	FC("SHLD 16-bit by 16", "\x66\x0f\xa4\xd8\x10", 0x002,
+	   .regs = { { X86_RAX, 0x1235 }, { X86_RBX, 0x8001 } }),
+	FC("SHLD 64-bit OF for count > 1", "\x48\x0f\xa4\xd8\x0a", 0x002,
+	   .regs = { { X86_RAX, 0x4123456789abcdefull }, { X86_RBX, 0xfedcba9876543210ull } }),
+	FC("BSF of zero: ZF and PF only", "\x0f\xbc\xc1", 0xa93, .regs = { { X86_RAX, 5 } }),
+	FC("BSR flags from the index", "\x0f\xbd\xc1", 0x8d5, .regs = { { X86_RCX, 0x80 } }),
+	FC("ROR by 0 still zero-extends", "\x41\xc1\xc9\x00", 0x6c2,
+	   .regs = { { X86_R9, 0x5d0742c162d19800ull } }),
+	FC("SHL by CL 0 zero-extends", "\x41\xd3\xe0", 0x686, .regs = { { X86_R8, ~0ull } }),
+	FC("BSWAP 16-bit", "\x66\x0f\xc8", 0x002, .regs = { { X86_RAX, 0x1122334455667788ull } }),
+	FC("PUSH FS writes 8 bytes", "\x0f\xa0", 0x002, .regs = { { X86_RSP, NAT_DATA + 0x808 } },
+	   .mem = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+	FC("LOCK CMP is #UD", "\xf0\x39\x06", 0x002),
+	FC("BTC with a far bit offset", "\x48\x0f\xbb\x0e", 0x002, .regs = { { X86_RCX, 100 } }),
+	FC("FCMOV with an empty register", "\xdb\xc7", 0x003, X87(0x0000, 0x01, 2.5L, 0)),
+	FC("FLD ST(i) onto a full stack", "\xd9\xc4", 0x002, X87(0x2800, 0xff, 1.0L, 2.0L)),
+	FC("FPTAN onto a full stack", "\xd9\xf2", 0x002, X87(0x2800, 0xff, 0.5L, 2.0L)),
+	FC("FPTAN of a huge value", "\xd9\xf2", 0x002, X87(0x2800, 0x20, 1e300L, 0)),
+	FC("FSQRT of an empty ST0", "\xd9\xfa", 0x002, X87(0x1000, 0x00, 0, 0)),
+	FC("FPATAN keeps C1 of its rounding", "\xd9\xf3", 0x002, X87(0x0000, 0x03, 3.0L, 7.0L)),
+	FC("FCOM m32 with a denormal", "\xd8\x16", 0x002, .mem = "\x01\x00\x00\x00",
+	   X87(0x0000, 0x01, 0.0L, 0)),
+	FC("FADD m32 denormal to zero", "\xd8\x06", 0x002, .mem = "\x01\x00\x00\x00",
+	   X87(0x0000, 0x01, 0.0L, 0)),
+	FC("FLDCW reserved bits", "\xd9\x2e", 0x002, .mem = "\xff\xff"),
+	FC("FPREM condition codes", "\xd9\xf8", 0x002, X87(0x4700, 0x03, 1e10L, 3.0L)),
+	FC("EMMS leaves TOP at 0", "\x0f\x77", 0x002, X87(0x2800, 0x87, 1.0L, 2.0L)),
+};
+
+static void test_fixed_cases(void **state)
+{
+	unsigned failures = 0;
+
+	emu_setup(&e);
+	nat_catch_signals();
+	for (unsigned k = 0; k < sizeof(fixed_cases) / sizeof(fixed_cases[0]); k++) {
+		const struct fixed_case *fc = &fixed_cases[k];
+		struct tmpl t = { fc->what, { 0 }, 0, 0, 0, 0, 0 };
+		struct gcase g;
+
+		memset(&g, 0, sizeof(g));
+		memcpy(g.bytes, fc->bytes, fc->len);
+		g.len = fc->len;
+		g.in.rflags = fc->rflags | X86_IF | 2;
+		g.in.gpr[X86_RSI] = NAT_DATA + 0x800;
+		g.in.gpr[X86_RSP] = NAT_DATA + 0x1000;
+		for (unsigned r = 0; r < 4; r++)
+			if (fc->regs[r].r || fc->regs[r].v)
+				g.in.gpr[fc->regs[r].r] = fc->regs[r].v;
+		memset(nat_region + 0x1000, 0, NAT_DATA_SIZE);
+		if (fc->mem)
+			memcpy(nat_region + (NAT_DATA + 0x800 - NAT_BASE), fc->mem,
+			       strlen(fc->mem) + 1 > 16 ? 16 : strlen(fc->mem) + 1);
+		uint16_t fcw = 0x37f;
+		uint32_t mxcsr = 0x1f80;
+		memcpy(g.in.fx, &fcw, 2);
+		memcpy(g.in.fx + 24, &mxcsr, 4);
+		if (fc->x87) {
+			memcpy(g.in.fx + 2, &fc->fsw, 2);
+			g.in.fx[4] = fc->ftw;
+			memcpy(g.in.fx + 32, &fc->st0, 10);
+			memcpy(g.in.fx + 48, &fc->st1, 10);
+		}
+		nat_place(g.bytes, g.len);
+		nat_in = g.in;
+		x86_cpu_set_platform(&e.cpu, &flat_ops, &e.mem, NULL, NULL);
+		e.cpu.icache = NULL;
+		x86_cpu_tlb_changed(&e.cpu);
+		int ev = emu_run(&e, &g.in);
+		int nv = nat_run();
+		total_cases++;
+		if (compare(&t, &g, &e, nv, ev))
+			failures++;
+	}
+	if (failures)
+		fail_msg("%u fixed cases differ from the host CPU", failures);
+}
+
 static void test_integer(void **state)
 {
 	run_tmpls(integer_tmpls, sizeof(integer_tmpls) / sizeof(integer_tmpls[0]));
@@ -479,6 +592,7 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixed_cases),
 		cmocka_unit_test(test_integer),
 		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_sse),
