@@ -62,12 +62,15 @@ struct fx {
 	struct fx_dirty dirty[FX_MAX_LOG];
 	unsigned ndirty;
 	uint64_t rewatch; /* code_written watches this page again (if not 0) */
+	void (*ram_hook)(struct fx *x, uint64_t gpa); /* called by ram() first */
 };
 
 static inline void *fx_ram(void *opaque, uint64_t gpa, uint64_t len)
 {
 	struct fx *x = opaque;
 	assert_true(len > 0);
+	if (x->ram_hook)
+		x->ram_hook(x, gpa);
 	if (gpa >= FX_RAM_SIZE || len > FX_RAM_SIZE - gpa)
 		return NULL;
 	return x->ram + gpa;

@@ -3,6 +3,9 @@
  * code watching, locked-access pointers and length limits. */
 #include "soft_mmu_fx.h"
 
+#include <pthread.h>
+#include <time.h>
+
 static void test_page_crossing(void **state)
 {
 	struct fx *x = *state;
@@ -280,6 +283,113 @@ static void test_write_ptr(void **state)
 	assert_null(p);
 }
 
+/* An entry changed between the walk's read of it and its accessed-bit
+ * update (another vCPU): the update does not write back the old value, the
+ * walk starts again and uses what the entry says now. The change is made
+ * from ram(), which the walk calls for each entry after reading the ones
+ * above it. */
+static uint64_t hook_at, hook_entry, hook_clear, hook_set;
+
+static void change_entry(struct fx *x, uint64_t gpa)
+{
+	if (gpa != hook_at)
+		return;
+	hook_at = ~0ull; /* once */
+	uint64_t *e = (uint64_t *)(x->ram + hook_entry);
+	__atomic_store_n(e, (*e & ~hook_clear) | hook_set, __ATOMIC_SEQ_CST);
+}
+
+static void test_ad_entry_changed_during_walk(void **state)
+{
+	struct fx *x = *state;
+	struct soft_fault f;
+	uint64_t v = 0;
+	fx_map(x, 0x400000, 0xa000, 4 * KiB, P_ | RW_ | US_);
+	fx_map(x, 0x600000, 0xb000, 4 * KiB, P_ | RW_ | US_);
+	x->ram_hook = change_entry;
+	/* While the PTE is fetched, bit 9 of the PML4E is set elsewhere. */
+	hook_at = fx_entry(x, 0x400000, 1);
+	hook_entry = fx_entry(x, 0x400000, 4);
+	hook_clear = 0, hook_set = 1ull << 9;
+	assert_int_equal(soft_mmu_write(&x->m, &x->r, 0x400000, &v, 8, true, &f), 0);
+	assert_int_equal(hook_at, ~0ull);
+	for (int level = 1; level <= 4; level++)
+		assert_true(fx_get(x, 0x400000, level) & A_);
+	assert_true(fx_get(x, 0x400000, 4) & (1ull << 9));
+	assert_true(fx_get(x, 0x400000, 1) & D_);
+	/* The PDE loses U/S meanwhile: the user access now faults. */
+	hook_at = fx_entry(x, 0x600000, 1);
+	hook_entry = fx_entry(x, 0x600000, 2);
+	hook_clear = US_, hook_set = 0;
+	assert_int_equal(soft_mmu_read(&x->m, &x->r, 0x600000, &v, 8, SOFT_READ, true, &f), -EFAULT);
+	assert_int_equal(f.error_code, SOFT_PF_P | SOFT_PF_U);
+	assert_false(fx_get(x, 0x600000, 1) & A_);
+	x->ram_hook = NULL;
+}
+
+/* Another vCPU (or the guest's page aging) changes the same entries while
+ * the walk sets accessed and dirty bits: no change of either is lost. This
+ * needs two cores really running at once to catch a non-atomic update. */
+struct racer {
+	struct fx *x;
+	uint64_t pte[4];
+	uint64_t avail[4]; /* what bits 11:9 of each entry must end up as */
+	uint64_t rounds; /* atomic */
+	bool stop;       /* atomic */
+};
+
+static void *race_entries(void *arg)
+{
+	struct racer *rc = arg;
+	uint64_t n = 0;
+	while (!__atomic_load_n(&rc->stop, __ATOMIC_RELAXED)) {
+		unsigned i = n % 4;
+		uint64_t *e = (uint64_t *)(rc->x->ram + rc->pte[i]);
+		uint64_t flip = ((n / 4) % 7 + 1) << 9;
+		__atomic_fetch_xor(e, flip, __ATOMIC_SEQ_CST);
+		rc->avail[i] ^= flip;
+		/* Page aging: clear A and D so the walk sets them again. */
+		__atomic_fetch_and(e, ~(A_ | D_), __ATOMIC_SEQ_CST);
+		n++;
+		__atomic_store_n(&rc->rounds, n, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void test_ad_atomic(void **state)
+{
+	struct fx *x = *state;
+	struct soft_fault f;
+	struct racer rc = { .x = x };
+	for (unsigned i = 0; i < 4; i++) {
+		fx_map(x, 0x400000 + i * 4096, 0xa000 + i * 4096, 4 * KiB, P_ | RW_);
+		rc.pte[i] = fx_entry(x, 0x400000 + i * 4096, 1);
+	}
+	soft_mmu_set_dirty_log(&x->m, false);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, race_entries, &rc), 0);
+	uint64_t v = 0, sets = 0;
+	/* Until both sides have done plenty (two busy cores are not
+	 * guaranteed here), at most about ten seconds. */
+	time_t end = time(NULL) + 10;
+	for (uint64_t n = 0; n < 100000 ||
+			     (__atomic_load_n(&rc.rounds, __ATOMIC_RELAXED) < 400000 &&
+			      time(NULL) < end); n++) {
+		uint64_t la = 0x400000 + (n % 4) * 4096;
+		soft_mmu_invlpg(&x->m, la);
+		if (n & 1)
+			assert_int_equal(soft_mmu_write(&x->m, &x->r, la, &v, 8, false, &f), 0);
+		else
+			assert_int_equal(soft_mmu_read(&x->m, &x->r, la, &v, 8, SOFT_READ, false, &f), 0);
+		sets += (fx_rd(x, rc.pte[n % 4], 8) & A_) != 0;
+	}
+	__atomic_store_n(&rc.stop, true, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(fx_rd(x, rc.pte[i], 8) & (7ull << 9), rc.avail[i]);
+	assert_true(sets > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +398,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ram_written, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_code_watch, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_write_ptr, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ad_entry_changed_during_walk, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ad_atomic, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

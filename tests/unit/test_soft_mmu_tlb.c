@@ -59,6 +59,13 @@ static void test_invlpg(void **state)
 	fx_set(x, 0x401000, 1, 0);
 	soft_mmu_invlpg(&x->m, 0x401000);
 	assert_int_equal(fx_pf(x, 0x401000, SOFT_READ, false), 0);
+	/* Outside long mode only the low 32 bits of the address count. */
+	fx_set_mode(x, FX_32);
+	fx_map(x, 0x400000, 0xa000, 4 * KiB, P_ | RW_);
+	assert_int_equal(rd32(x, 0x400000, false), 1);
+	fx_map(x, 0x400000, 0xb000, 4 * KiB, P_ | RW_);
+	soft_mmu_invlpg(&x->m, 0x100400000ull);
+	assert_int_equal(rd32(x, 0x400000, false), 2);
 }
 
 static void test_invlpg_large_pages(void **state)

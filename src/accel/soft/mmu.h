@@ -166,7 +166,10 @@ int soft_mmu_translate_slow(struct soft_mmu *m, const struct soft_mmu_regs *r,
 /* Reads or writes `len` (up to SOFT_MMU_MAX_ACCESS) bytes at `la`. Every
  * page the access touches is translated and checked before any byte moves;
  * RAM is copied, MMIO goes out in naturally aligned pieces of 1-8 bytes.
- * -EINVAL for a too long access. */
+ * -EINVAL for a too long access. A read with acc SOFT_WRITE is the read
+ * half of a read-modify-write: checked (and the dirty bit set) as a write.
+ * The CPU passes linear addresses already truncated to 32 bits outside long
+ * mode (others work, but never hit the TLB). */
 int soft_mmu_read_slow(struct soft_mmu *m, const struct soft_mmu_regs *r,
 		       uint64_t la, void *buf, size_t len, enum soft_access acc,
 		       bool user, struct soft_fault *f);
@@ -190,7 +193,7 @@ int soft_mmu_write_ptr(struct soft_mmu *m, const struct soft_mmu_regs *r,
  * bits or a different CR3 than the TLB was filled under. */
 void soft_mmu_flush(struct soft_mmu *m, bool include_global);
 /* INVLPG: every entry for the page holding `la`, of any page size, global
- * or not. */
+ * or not (a non-canonical `la` matches none). */
 void soft_mmu_invlpg(struct soft_mmu *m, uint64_t la);
 
 /* Watch a guest-physical page for writes (see ops->code_written). */

@@ -73,6 +73,9 @@ void soft_mmu_flush(struct soft_mmu *m, bool include_global)
 
 void soft_mmu_invlpg(struct soft_mmu *m, uint64_t la)
 {
+	/* Outside long mode the TLB holds 32-bit linear pages. */
+	if (m->fill_key != ~0ull && !(m->fill_key & SOFT_EFER_LMA))
+		la &= 0xffffffffull;
 	uint64_t page = la & SOFT_PAGE_MASK;
 	for (unsigned u = 0; u < 2; u++) {
 		struct soft_tlb_entry *e = soft_tlb_slot(m, page, u);
