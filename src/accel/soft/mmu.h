@@ -25,6 +25,9 @@
  * Threads: one struct soft_mmu belongs to one vCPU and is used by its
  * thread only (soft_mmu_set_dirty_log excepted). Accessed/dirty updates are
  * compare-exchanges on guest RAM, so other vCPUs may walk the same tables.
+ * The watch set of code pages is per MMU too: with several vCPUs a write by
+ * one must also reach the others' decoded-instruction caches, which needs
+ * a shared watch set (not done yet: one vCPU first).
  */
 #ifndef KILN_ACCEL_SOFT_MMU_H
 #define KILN_ACCEL_SOFT_MMU_H
@@ -145,8 +148,8 @@ struct soft_mmu {
 	/* Linear region covering every large page in the TLB (invlpg inside
 	 * it searches the whole TLB); large_mask 0 with large_addr ~0: none. */
 	uint64_t large_addr, large_mask;
-	/* Watched code pages: a bitmap in chunks of SOFT_WATCH_CHUNK_PAGES,
-	 * allocated on first use. */
+	/* Watched code pages: a bitmap over MAXPHYADDR's pages in chunks of
+	 * 32768 pages (4 KiB of bits), each allocated on first use. */
 	uint64_t **watch;
 	struct soft_mmu_stats stats;
 };
@@ -169,7 +172,9 @@ int soft_mmu_translate_slow(struct soft_mmu *m, const struct soft_mmu_regs *r,
  * -EINVAL for a too long access. A read with acc SOFT_WRITE is the read
  * half of a read-modify-write: checked (and the dirty bit set) as a write.
  * The CPU passes linear addresses already truncated to 32 bits outside long
- * mode (others work, but never hit the TLB). */
+ * mode (others work, but never hit the TLB). An instruction fetch must not
+ * ask for bytes past the instruction's end that lie in the next page: that
+ * page is translated too and may fault. */
 int soft_mmu_read_slow(struct soft_mmu *m, const struct soft_mmu_regs *r,
 		       uint64_t la, void *buf, size_t len, enum soft_access acc,
 		       bool user, struct soft_fault *f);

@@ -8,6 +8,8 @@
 #define WATCH_CHUNK_SHIFT 15 /* pages per chunk: a 4 KiB bitmap */
 #define WATCH_CHUNKS (1u << (SOFT_MMU_PHYS_BITS - SOFT_PAGE_SHIFT - WATCH_CHUNK_SHIFT))
 
+_Static_assert(sizeof(struct soft_tlb_entry) == 64, "a TLB entry is one cache line");
+
 void soft_tlb_entry_clear(struct soft_tlb_entry *e)
 {
 	e->tag[SOFT_READ] = e->tag[SOFT_WRITE] = e->tag[SOFT_FETCH] = ~0ull;
