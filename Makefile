@@ -113,6 +113,15 @@ test: deps
 bench: build/kiln guest
 	bench/boot
 
+# Micro-benchmark of the software CPU's MMU (not part of make test).
+.PHONY: bench-soft-mmu
+bench-soft-mmu: build/bench/soft_mmu
+	build/bench/soft_mmu
+
+build/bench/soft_mmu: bench/soft_mmu.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 clean:
 	rm -rf build
 

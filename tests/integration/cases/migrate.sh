@@ -32,9 +32,8 @@ wait_ticks() { # LOG PID N: until LOG has N ticks (or PID is gone)
 mig_disk=$out/mig-disk.img
 rm -f "$mig_disk"
 truncate -s 64M "$mig_disk"
-# One vCPU: 2-vCPU guests in the emulated host now and then triple-fault
-# on vCPU 1 with or without a migration (docs/STATUS.md, known gaps), and
-# this case runs three Kilns for a minute; the snapshot case keeps 2 vCPUs.
+# One vCPU: this case runs up to three Kilns at once on the emulated
+# host's one CPU; the snapshot case covers saving 2 vCPUs.
 timeout 300 "$kiln" -v --kernel "$guest/vmlinux" --initramfs "$imgs/migrate.img" \
 	--cmdline "console=ttyS0" --memory size=256M --cpus boot=1 --rng --disk path="$mig_disk" \
 	--api-socket "$mig_sock" </dev/null >"$out/mig-src.log" 2>"$out/mig-src.err" &
