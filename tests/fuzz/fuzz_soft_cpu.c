@@ -53,7 +53,7 @@ static void pio(void *o, uint16_t port, void *buf, unsigned size, bool write)
 static void *page_ptr(void *o, uint64_t la, bool write, bool user)
 {
 	uint64_t page = la & ~0xfffull;
-	return page + 4096 <= MEM ? ram + page : NULL;
+	return page < MEM && MEM - page >= 4096 ? ram + page : NULL;
 }
 
 static int fetch_phys(void *o, uint64_t la, bool user, uint64_t *phys,
