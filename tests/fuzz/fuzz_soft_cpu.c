@@ -68,18 +68,35 @@ static int fetch_phys(void *o, uint64_t la, bool user, uint64_t *phys,
 
 static struct x86_cpu cpu;
 
+/* Pages holding cached instructions, watched one-shot like the soft
+ * MMU does: the first write reports and ends the watch. */
+static uint32_t watched;
+
+static void report(uint64_t page)
+{
+	uint32_t bit = 1u << (page >> 12);
+	if (watched & bit) {
+		watched &= ~bit;
+		x86_cpu_code_written(&cpu, page);
+	}
+}
+
 static int wr_watched(void *o, uint64_t la, const void *buf, unsigned len,
 		      enum x86_access a, bool user, struct x86_fault *f)
 {
 	if (wr(o, la, buf, len, a, user, f))
 		return -1;
-	x86_cpu_code_written(&cpu, la & ~0xfffull);
+	report(la & ~0xfffull);
 	if (((la + len - 1) & ~0xfffull) != (la & ~0xfffull))
-		x86_cpu_code_written(&cpu, (la + len - 1) & ~0xfffull);
+		report((la + len - 1) & ~0xfffull);
 	return 0;
 }
 
-static void watch(void *o, uint64_t page) { }
+static void watch(void *o, uint64_t page)
+{
+	if (page < MEM)
+		watched |= 1u << (page >> 12);
+}
 
 static const struct x86_mem_ops ops = {
 	.read = rd, .write = wr, .invlpg = nop_invlpg, .flush_tlb = nop_flush, .pio = pio,
@@ -129,6 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool fast = data[0] & 8;
 	if (fast && !ic && !(ic = x86_icache_new()))
 		abort();
+	watched = 0;
 	x86_cpu_set_platform(&cpu, fast ? &ops_fast : &ops, NULL, NULL, NULL);
 	cpu.icache = fast ? ic : NULL;
 	x86_cpu_reset(&cpu);
