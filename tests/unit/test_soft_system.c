@@ -562,9 +562,17 @@ static void test_icache_self_modifying_code(void **state)
 		c->halted = false;
 		c->rip = DATA + (uint64_t)(kc_after_hlt - kc);
 		assert_int_equal(x86_cpu_run(c, 10), X86_EXIT_HLT);
+		/* A write reported for another page leaves these entries be. */
+		x86_cpu_code_written(c, CODE & ~0xfffull);
 	}
 	assert_int_equal(ic->misses, misses + 1);
 	assert_true(ic->hits >= 2);
+	/* ... and one for this page drops them. */
+	x86_cpu_code_written(c, (DATA + (uint64_t)(kc_after_hlt - kc)) & ~0xfffull);
+	c->halted = false;
+	c->rip = DATA + (uint64_t)(kc_after_hlt - kc);
+	assert_int_equal(x86_cpu_run(c, 10), X86_EXIT_HLT);
+	assert_int_equal(ic->misses, misses + 2);
 	c->icache = NULL;
 	x86_cpu_set_platform(c, &flat_ops, &S.mem, &flat_intc, &S.mem);
 	x86_icache_free(ic);

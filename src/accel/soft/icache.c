@@ -1,14 +1,49 @@
 /* Decoded-instruction cache: see icache.h. Direct-mapped on a hash of the
- * physical address; invalidating a page scans the table, which is cheap
- * next to how rarely a guest writes a page it executes from. */
+ * physical address; the entries of each physical page are chained per
+ * bucket of page numbers, so a code write visits only its page's
+ * entries (and those of pages sharing the bucket). */
 #include "accel/soft/icache.h"
 #include "accel/soft/cpu_internal.h"
 
 #include <stdlib.h>
 
+static unsigned bucket_of(uint64_t page_number)
+{
+	return (unsigned)((page_number * 0x9e3779b97f4a7c15ull) >> 54) & (X86_ICACHE_BUCKETS - 1);
+}
+
+static void unlink_entry(struct x86_icache *ic, uint32_t k)
+{
+	struct x86_icache_entry *e = &ic->e[k];
+
+	if (e->chain_prev != X86_ICACHE_NONE)
+		ic->e[e->chain_prev].chain_next = e->chain_next;
+	else
+		ic->bucket[bucket_of((e->phys - 1) >> 12)] = e->chain_next;
+	if (e->chain_next != X86_ICACHE_NONE)
+		ic->e[e->chain_next].chain_prev = e->chain_prev;
+	e->phys = 0;
+}
+
+static void link_entry(struct x86_icache *ic, uint32_t k)
+{
+	struct x86_icache_entry *e = &ic->e[k];
+	uint32_t *head = &ic->bucket[bucket_of((e->phys - 1) >> 12)];
+
+	e->chain_prev = X86_ICACHE_NONE;
+	e->chain_next = *head;
+	if (*head != X86_ICACHE_NONE)
+		ic->e[*head].chain_prev = k;
+	*head = k;
+}
+
 struct x86_icache *x86_icache_new(void)
 {
-	return calloc(1, sizeof(struct x86_icache));
+	struct x86_icache *ic = calloc(1, sizeof(struct x86_icache));
+
+	if (ic)
+		x86_icache_flush(ic);
+	return ic;
 }
 
 void x86_icache_free(struct x86_icache *ic)
@@ -20,18 +55,24 @@ void x86_icache_flush(struct x86_icache *ic)
 {
 	for (unsigned k = 0; k < X86_ICACHE_ENTRIES; k++)
 		ic->e[k].phys = 0;
+	for (unsigned b = 0; b < X86_ICACHE_BUCKETS; b++)
+		ic->bucket[b] = X86_ICACHE_NONE;
 	ic->fetch_valid = false;
 	ic->last = NULL;
 }
 
 void x86_icache_invalidate_page(struct x86_icache *ic, uint64_t page)
 {
-	page >>= 12;
-	for (unsigned k = 0; k < X86_ICACHE_ENTRIES; k++) {
-		if (ic->e[k].phys && ((ic->e[k].phys - 1) >> 12) == page) {
-			ic->e[k].phys = 0;
+	uint64_t pn = page >> 12;
+	uint32_t k = ic->bucket[bucket_of(pn)];
+
+	while (k != X86_ICACHE_NONE) {
+		uint32_t next = ic->e[k].chain_next;
+		if (((ic->e[k].phys - 1) >> 12) == pn) {
+			unlink_entry(ic, k);
 			ic->invalidated++;
 		}
+		k = next;
 	}
 }
 
@@ -102,10 +143,13 @@ const struct x86_insn *x86_icache_lookup(struct x86_cpu *c, struct x86_icache *i
 	x86_fetch_decode(c, scratch);
 	if ((la & 0xfff) + scratch->len > 4096)
 		return scratch;
+	if (e->phys)
+		unlink_entry(ic, (uint32_t)(e - ic->e)); /* evict the old one */
 	e->phys = phys + 1;
 	e->code_size = (uint8_t)cs;
 	e->insn = *scratch;
 	e->next = NULL;
+	link_entry(ic, (uint32_t)(e - ic->e));
 	if (m->watch_code) {
 		m->watch_code(c->mem_opaque, phys & ~0xfffull);
 		/* Writes to it must now reach the platform. */

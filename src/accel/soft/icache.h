@@ -30,10 +30,17 @@ struct x86_icache_entry {
 	/* The entry of the instruction that follows in memory, when it was
 	 * last found there (checked against its phys before use). */
 	struct x86_icache_entry *next;
+	/* Doubly linked chain of the entries whose page hashes to the same
+	 * bucket, so that a code write visits only those. */
+	uint32_t chain_prev, chain_next;
 };
+
+#define X86_ICACHE_BUCKETS 1024 /* power of two */
+#define X86_ICACHE_NONE 0xffffffffu
 
 struct x86_icache {
 	struct x86_icache_entry e[X86_ICACHE_ENTRIES];
+	uint32_t bucket[X86_ICACHE_BUCKETS]; /* first entry of each chain */
 	/* The last fetch translation (linear page -> physical page), as a
 	 * one-entry TLB: dropped whenever the CPU flushes the platform's TLB
 	 * (CR0/CR3/CR4/EFER writes, INVLPG, state loads) or the platform
