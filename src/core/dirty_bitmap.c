@@ -28,6 +28,26 @@ void dirty_bitmap_take(uint64_t *dst, uint64_t *src, size_t words)
 			dst[i] |= __atomic_exchange_n(&src[i], 0, __ATOMIC_ACQ_REL);
 }
 
+void dirty_bitmap_take_range(uint64_t *dst, uint64_t pages, uint64_t *src,
+			     uint64_t first)
+{
+	uint64_t p = first, end = first + pages;
+	while (p < end) {
+		uint64_t bit = p % 64;
+		uint64_t n = 64 - bit < end - p ? 64 - bit : end - p;
+		uint64_t mask = n == 64 ? ~0ull : ((1ull << n) - 1) << bit;
+		uint64_t *w = &src[p / 64];
+		uint64_t got = 0;
+		if (__atomic_load_n(w, __ATOMIC_RELAXED) & mask)
+			got = __atomic_fetch_and(w, ~mask, __ATOMIC_ACQ_REL) & mask;
+		for (got >>= bit; got; got &= got - 1) {
+			uint64_t d = p - first + (uint64_t)__builtin_ctzll(got);
+			dst[d / 64] |= 1ull << (d % 64);
+		}
+		p += n;
+	}
+}
+
 static uint64_t word_below(const uint64_t *bm, uint64_t pages, uint64_t i)
 {
 	uint64_t w = bm[i];

@@ -23,6 +23,13 @@ void dirty_bitmap_set(uint64_t *bm, uint64_t pages, uint64_t first,
 /* dst |= src, taking src's bits atomically (src ends up all clear). */
 void dirty_bitmap_take(uint64_t *dst, uint64_t *src, size_t words);
 
+/* dst (pages bits) |= src's bits [first, first + pages), taking them
+ * atomically: only those bits of src are cleared, so a src shared by
+ * several ranges (a log indexed by guest-physical page) gives each its
+ * own. */
+void dirty_bitmap_take_range(uint64_t *dst, uint64_t pages, uint64_t *src,
+			     uint64_t first);
+
 /* Set bits among the first `pages`. */
 uint64_t dirty_bitmap_count(const uint64_t *bm, uint64_t pages);
 

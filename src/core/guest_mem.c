@@ -2,6 +2,7 @@
 
 #include "core/dirty_bitmap.h"
 #include "core/log.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -128,6 +129,8 @@ void guest_mem_destroy(struct guest_mem *mem)
 		free(mem->dirty[i]);
 		mem->dirty[i] = NULL;
 	}
+	free(mem->vhost_log);
+	mem->vhost_log = NULL;
 	mem->nr_regions = 0;
 	mem->ram_size = 0;
 }
@@ -219,8 +222,24 @@ uint64_t guest_mem_region_pages(const struct guest_mem *mem, unsigned int i)
 	return (mem->regions[i].size + GUEST_PAGE_SIZE - 1) / GUEST_PAGE_SIZE;
 }
 
+/* Words of the vhost log: pages up to the end of the highest region. */
+static size_t vhost_log_words(const struct guest_mem *mem)
+{
+	uint64_t end = 0;
+	for (unsigned int i = 0; i < mem->nr_regions; i++)
+		end = max_u64(end, mem->regions[i].gpa + mem->regions[i].size);
+	return dirty_bitmap_words((end + GUEST_PAGE_SIZE - 1) / GUEST_PAGE_SIZE);
+}
+
 int guest_mem_dirty_log_start(struct guest_mem *mem)
 {
+	size_t log_words = vhost_log_words(mem);
+	if (!mem->vhost_log)
+		mem->vhost_log = calloc(log_words, sizeof(uint64_t));
+	if (!mem->vhost_log)
+		return -ENOMEM;
+	for (size_t w = 0; w < log_words; w++)
+		__atomic_store_n(&mem->vhost_log[w], 0, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < mem->nr_regions; i++) {
 		size_t words = dirty_bitmap_words(guest_mem_region_pages(mem, i));
 		if (!mem->dirty[i])
@@ -257,11 +276,21 @@ void guest_mem_mark_dirty(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	}
 }
 
+uint64_t *guest_mem_vhost_log(struct guest_mem *mem)
+{
+	return guest_mem_dirty_logging(mem) ? mem->vhost_log : NULL;
+}
+
 void guest_mem_take_dirty(struct guest_mem *mem, unsigned int i, uint64_t *dst)
 {
-	if (i < mem->nr_regions && mem->dirty[i])
-		dirty_bitmap_take(dst, mem->dirty[i],
-				  dirty_bitmap_words(guest_mem_region_pages(mem, i)));
+	if (i >= mem->nr_regions)
+		return;
+	uint64_t pages = guest_mem_region_pages(mem, i);
+	if (mem->dirty[i])
+		dirty_bitmap_take(dst, mem->dirty[i], dirty_bitmap_words(pages));
+	if (mem->vhost_log)
+		dirty_bitmap_take_range(dst, pages, mem->vhost_log,
+					mem->regions[i].gpa / GUEST_PAGE_SIZE);
 }
 
 uint64_t guest_mem_low_end(const struct guest_mem *mem)

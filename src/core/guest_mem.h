@@ -38,6 +38,11 @@ struct guest_mem {
 	 * allocated by the first guest_mem_dirty_log_start, kept until
 	 * guest_mem_destroy so a late marker never sees it freed. */
 	uint64_t *dirty[GUEST_MEM_MAX_REGIONS];
+	/* The log kernel data paths (vhost) write: one bit per page of
+	 * guest-physical address from 0 up to the end of the highest region,
+	 * bit n of byte n / 8 (VHOST_SET_LOG_BASE's layout, which on x86 is
+	 * the same as the bitmaps' words). Allocated and kept like them. */
+	uint64_t *vhost_log;
 	bool dirty_logging;
 };
 
@@ -101,11 +106,15 @@ static inline bool guest_mem_dirty_logging(const struct guest_mem *mem)
  * logging is off. Any thread. */
 void guest_mem_mark_dirty(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 
+/* The log for VHOST_SET_LOG_BASE while dirty logging is on (NULL when it
+ * is off). What the kernel marks there, guest_mem_take_dirty collects. */
+uint64_t *guest_mem_vhost_log(struct guest_mem *mem);
+
 /* Pages in region i (the last one may be partial). */
 uint64_t guest_mem_region_pages(const struct guest_mem *mem, unsigned int i);
 
-/* OR region i's marks into dst (guest_mem_region_pages bits) and clear
- * them. */
+/* OR region i's marks (Kiln's and the vhost log's) into dst
+ * (guest_mem_region_pages bits) and clear them. */
 void guest_mem_take_dirty(struct guest_mem *mem, unsigned int i, uint64_t *dst);
 
 /* Highest guest-physical address of RAM below 4 GiB, plus one. */

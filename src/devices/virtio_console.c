@@ -3,6 +3,7 @@
 #include "devices/virtio_console.h"
 
 #include "core/log.h"
+#include "core/util.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -33,6 +34,12 @@ struct virtio_console {
 	struct vq_chain *tx, *rx; /* ~24 KiB each */
 	bool tx_held;      /* tx is popped and partly written */
 	uint64_t tx_off;   /* bytes of it written so far */
+	/* Bytes of the next transmit chain already written: a chain given
+	 * back to the ring by a pause (or saved) half-written starts there,
+	 * so its bytes are neither lost nor doubled. */
+	uint32_t tx_skip;
+	bool paused;       /* the thread was stopped by pause */
+	bool restored;     /* a restore: the next activate re-announces the size */
 	bool rx_held;      /* rx is popped and waits for input */
 	bool rx_starved;   /* no receive buffers: input not read */
 	bool hup_waits;    /* starved, and the input hung up with bytes left */
@@ -112,7 +119,8 @@ static void tx_drain(struct virtio_console *vc)
 			continue;
 		}
 		vc->tx_held = true;
-		vc->tx_off = 0;
+		vc->tx_off = vc->tx_skip;
+		vc->tx_skip = 0;
 	}
 	if (pushed)
 		virtio_notify_queue(vc->vdev, VIRTIO_CONSOLE_TXQ);
@@ -243,36 +251,137 @@ static void *console_thread(void *opaque)
 	return NULL;
 }
 
+static int spawn(struct virtio_console *vc)
+{
+	drain_eventfd(vc->stop_fd);
+	/* Look at the input again: receive buffers may have come meanwhile. */
+	vc->rx_starved = vc->hup_waits = false;
+	int err = pthread_create(&vc->thread, NULL, console_thread, vc);
+	if (err)
+		return -err;
+	vc->running = true;
+	return 0;
+}
+
 static int console_activate(void *dev, struct virtio_device *vdev)
 {
 	struct virtio_console *vc = dev;
 	if (vc->running)
 		return -EBUSY;
-	drain_eventfd(vc->stop_fd);
 	vc->vdev = vdev;
-	vc->tx_held = vc->rx_held = vc->broken = false;
-	vc->rx_starved = vc->hup_waits = false;
+	vc->tx_held = vc->rx_held = vc->broken = vc->paused = false;
 	vc->tx_off = 0;
-	int err = pthread_create(&vc->thread, NULL, console_thread, vc);
+	int err = spawn(vc);
 	if (err) {
 		vc->vdev = NULL;
-		return -err;
+		return err;
 	}
-	vc->running = true;
+	/* The terminal the restored guest runs on may have another size. */
+	if (vc->restored && virtio_has_feature(vdev, VIRTIO_CONSOLE_F_SIZE))
+		virtio_config_changed(vdev);
+	vc->restored = false;
 	return 0;
+}
+
+static void join(struct virtio_console *vc)
+{
+	if (!vc->running)
+		return;
+	(void)eventfd_write(vc->stop_fd, 1);
+	pthread_join(vc->thread, NULL);
+	vc->running = false;
 }
 
 /* Chains held at a reset are forgotten with the queues' in-flight state. */
 static void console_reset(void *dev)
 {
 	struct virtio_console *vc = dev;
-	if (vc->running) {
-		(void)eventfd_write(vc->stop_fd, 1);
-		pthread_join(vc->thread, NULL);
-		vc->running = false;
-	}
+	join(vc);
 	vc->vdev = NULL;
-	vc->tx_held = vc->rx_held = false;
+	vc->tx_held = vc->rx_held = vc->paused = vc->restored = false;
+	vc->tx_skip = 0;
+}
+
+/* Give a held chain back to its ring as if never popped (true); if the
+ * guest rewrote its avail ring meanwhile, answer it empty instead. */
+static bool give_back(struct virtio_console *vc, unsigned int q,
+		      const struct vq_chain *c)
+{
+	if (virtqueue_unpop(&vc->vdev->vqs[q], &c->head, 1) == 0)
+		return true;
+	bool pushed = false;
+	complete(vc, q, c, 0, &pushed);
+	if (pushed)
+		virtio_notify_queue(vc->vdev, q);
+	return false;
+}
+
+/* Snapshot: the thread stops between polls; a transmit chain that waits
+ * for the output goes back to the ring with what was written of it kept
+ * in tx_skip, a receive buffer waiting for input goes back unused. */
+static void console_pause(void *dev)
+{
+	struct virtio_console *vc = dev;
+	if (!vc->running)
+		return;
+	join(vc);
+	if (vc->tx_held && give_back(vc, VIRTIO_CONSOLE_TXQ, vc->tx))
+		vc->tx_skip = (uint32_t)vc->tx_off;
+	vc->tx_held = false;
+	if (vc->rx_held)
+		give_back(vc, VIRTIO_CONSOLE_RXQ, vc->rx);
+	vc->rx_held = false;
+	vc->paused = true;
+}
+
+static int console_resume(void *dev)
+{
+	struct virtio_console *vc = dev;
+	if (!vc->paused)
+		return 0;
+	vc->paused = false;
+	return spawn(vc);
+}
+
+#define CONSOLE_STATE_VERSION 1
+struct console_state {
+	uint32_t version;
+	uint32_t tx_skip; /* bytes of the next transmit chain already written */
+	uint64_t reserved; /* 0 */
+};
+
+static ssize_t console_save(void *dev, void *buf, size_t cap)
+{
+	struct virtio_console *vc = dev;
+	struct console_state st = { .version = CONSOLE_STATE_VERSION,
+				    .tx_skip = vc->tx_skip };
+	if (cap < sizeof(st))
+		return -ENOSPC;
+	memcpy(buf, &st, sizeof(st));
+	return (ssize_t)sizeof(st);
+}
+
+/* tx_skip needs no bound of its own: a chain shorter than it is taken as
+ * written in full and answered. */
+static int console_restore(void *dev, const void *buf, size_t len,
+			   uint64_t features, char *err, size_t errlen)
+{
+	struct virtio_console *vc = dev;
+	struct console_state st;
+	if (vc->running)
+		return errmsg(-EBUSY, err, errlen, "the device is running");
+	if (len != sizeof(st))
+		return errmsg(-EINVAL, err, errlen, "%zu bytes of state, expected %zu",
+			      len, sizeof(st));
+	memcpy(&st, buf, sizeof(st));
+	if (st.version != CONSOLE_STATE_VERSION)
+		return errmsg(-EINVAL, err, errlen, "state version %u, expected %u",
+			      st.version, CONSOLE_STATE_VERSION);
+	if (st.reserved)
+		return errmsg(-EINVAL, err, errlen, "reserved bytes set");
+	vc->tx_skip = st.tx_skip;
+	vc->restored = true;
+	return 0;
 }
 
 static void console_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
@@ -305,6 +414,10 @@ const struct virtio_device_ops virtio_console_ops = {
 	.config_read = console_config_read,
 	.activate = console_activate,
 	.reset = console_reset,
+	.pause = console_pause,
+	.resume = console_resume,
+	.save = console_save,
+	.restore = console_restore,
 	.get_device_features = console_features,
 };
 

@@ -20,7 +20,8 @@
 	 1ull << VIRTIO_NET_F_HOST_TSO4 | 1ull << VIRTIO_NET_F_HOST_TSO6 |     \
 	 1ull << VIRTIO_NET_F_HOST_ECN | 1ull << VIRTIO_NET_F_HOST_UFO |       \
 	 1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_MAC |           \
-	 1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_NET_F_CTRL_VQ)
+	 1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_NET_F_CTRL_VQ |          \
+	 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE)
 
 /* Attach the tap queues of pairs [0, n), detach the rest, so the kernel
  * spreads incoming packets only over queues the guest uses. Pair 0 always
@@ -67,6 +68,11 @@ static uint32_t ctrl_handle(void *opaque, const struct vq_chain *c)
 	uint8_t ack = VIRTIO_NET_OK;
 	switch (cmd.kind) {
 	case NET_CTRL_RX_MODE:
+		if (cmd.cmd == VIRTIO_NET_CTRL_RX_PROMISC)
+			net->promisc = cmd.on;
+		else
+			net->allmulti = cmd.on;
+		break;
 	case NET_CTRL_MAC_TABLE:
 	case NET_CTRL_MAC_ADDR:
 		/* No filtering: the guest gets what reaches the tap. */
@@ -81,6 +87,18 @@ static uint32_t ctrl_handle(void *opaque, const struct vq_chain *c)
 			ack = VIRTIO_NET_ERR;
 		} else {
 			set_active_pairs(net, cmd.pairs);
+		}
+		break;
+	case NET_CTRL_ANNOUNCE_ACK:
+		/* Only an announcement Kiln asked for is acknowledged. */
+		if (!(atomic_fetch_and(&net->status, (uint16_t)~VIRTIO_NET_S_ANNOUNCE) &
+		      VIRTIO_NET_S_ANNOUNCE)) {
+			cmd.why = "no announcement pending";
+			ack = VIRTIO_NET_ERR;
+		} else {
+			atomic_fetch_add(&net->announces, 1);
+			pr_info("%s: the guest announced itself to the network",
+				net->name);
 		}
 		break;
 	case NET_CTRL_BAD:
@@ -116,7 +134,9 @@ static uint64_t net_device_features(void *dev)
 static void net_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
 {
 	struct virtio_net *net = dev;
-	virtio_config_copy(buf, off, len, &net->config, sizeof(net->config));
+	struct virtio_net_config cfg = net->config;
+	cfg.status = htole16(atomic_load(&net->status));
+	virtio_config_copy(buf, off, len, &cfg, sizeof(cfg));
 }
 
 static void net_config_write(void *dev, uint32_t off, const void *buf,
@@ -140,7 +160,21 @@ static void net_reset(void *dev)
 		pr_debug("%s: cannot clear the tap's offloads", net->name);
 	net->activated = false;
 	net->vdev = NULL;
+	net->restored = false;
+	net->promisc = net->allmulti = false;
+	atomic_fetch_and(&net->status, (uint16_t)~VIRTIO_NET_S_ANNOUNCE);
 	atomic_store(&net->active_pairs, 1);
+}
+
+/* After a restore: the guest's network may be somewhere else now. With
+ * GUEST_ANNOUNCE the driver sends gratuitous ARPs (and acks on the
+ * control queue) when it sees S_ANNOUNCE after a config interrupt. */
+static void ask_announce(struct virtio_net *net)
+{
+	if (!virtio_has_feature(net->vdev, VIRTIO_NET_F_GUEST_ANNOUNCE))
+		return;
+	atomic_fetch_or(&net->status, VIRTIO_NET_S_ANNOUNCE);
+	virtio_config_changed(net->vdev);
 }
 
 static int net_activate(void *dev, struct virtio_device *vdev)
@@ -160,9 +194,14 @@ static int net_activate(void *dev, struct virtio_device *vdev)
 			pr_warn("%s: TUNSETOFFLOAD: %s (the guest gets no offloads)",
 				net->name, strerror(-e));
 	}
-	/* Until VQ_PAIRS_SET only the first pair carries traffic. */
-	atomic_store(&net->active_pairs, 1);
-	attach_tap_queues(net, 1);
+	/* Until VQ_PAIRS_SET only the first pair carries traffic; a restored
+	 * device goes on with the pairs the driver had set (restore checked
+	 * them against MQ). */
+	unsigned int pairs = net->restored ? net->restored_pairs : 1;
+	if (pairs > net->usable_pairs)
+		pairs = net->usable_pairs;
+	atomic_store(&net->active_pairs, pairs);
+	attach_tap_queues(net, pairs);
 	int e = 0;
 	if (virtio_has_feature(vdev, VIRTIO_NET_F_CTRL_VQ)) {
 		/* controlq is 2N with MQ, else 2 (virtio 1.2, 5.1.2) */
@@ -179,7 +218,36 @@ static int net_activate(void *dev, struct virtio_device *vdev)
 		return e;
 	}
 	net->activated = true;
+	if (net->restored)
+		ask_announce(net);
+	net->restored = false;
 	return 0;
+}
+
+/* Snapshot quiescing: the control worker and the data path stop between
+ * chains with nothing in flight; the queues stay as they are. */
+static void net_pause(void *dev)
+{
+	struct virtio_net *net = dev;
+	virtio_worker_pause(&net->ctrl);
+	if (net->vhost)
+		net_vhost_stop(net);
+	else
+		for (unsigned int i = 0; i < net->max_pairs; i++)
+			net_pair_pause(&net->pair[i]);
+}
+
+static int net_resume(void *dev)
+{
+	struct virtio_net *net = dev;
+	int e = virtio_worker_resume(&net->ctrl);
+	if (!e && net->vhost)
+		e = net_vhost_start(net);
+	for (unsigned int i = 0; !e && !net->vhost && i < net->max_pairs; i++)
+		e = net_pair_resume(&net->pair[i]);
+	if (e)
+		pr_warn("%s: cannot resume: %s", net->name, strerror(-e));
+	return e;
 }
 
 const struct virtio_device_ops virtio_net_ops = {
@@ -194,6 +262,10 @@ const struct virtio_device_ops virtio_net_ops = {
 	.config_write = net_config_write,
 	.activate = net_activate,
 	.reset = net_reset,
+	.pause = net_pause,
+	.resume = net_resume,
+	.save = net_save,
+	.restore = net_restore,
 	.get_num_queues = net_num_queues,
 	.get_device_features = net_device_features,
 };
@@ -203,7 +275,7 @@ static void build_config(struct virtio_net *net)
 	struct virtio_net_config *cfg = &net->config;
 	memset(cfg, 0, sizeof(*cfg));
 	memcpy(cfg->mac, net->mac, sizeof(cfg->mac));
-	cfg->status = htole16(VIRTIO_NET_S_LINK_UP);
+	atomic_store(&net->status, VIRTIO_NET_S_LINK_UP);
 	cfg->max_virtqueue_pairs = htole16((uint16_t)net->max_pairs);
 }
 
@@ -290,6 +362,7 @@ void virtio_net_get_stats(struct virtio_net *net, struct virtio_net_stats *s)
 	s->bad_chains = atomic_load(&net->bad_chains);
 	s->ctrl_ok = atomic_load(&net->ctrl_ok);
 	s->ctrl_err = atomic_load(&net->ctrl_err);
+	s->announces = atomic_load(&net->announces);
 }
 
 unsigned int virtio_net_active_pairs(struct virtio_net *net)

@@ -12,6 +12,15 @@
  *    (virtio_net_vhost.c).
  * The control queue is always served by Kiln (virtio_net_ctrl.c parses).
  *
+ * Snapshot and migration: pause stops the data path between chains (the
+ * userspace threads give the buffers they hold back to the rings; vhost
+ * is stopped and each ring goes on from the position the kernel reports),
+ * save/restore carry struct virtio_net_state. After a restore the guest is
+ * asked to announce itself (VIRTIO_NET_S_ANNOUNCE and a config interrupt,
+ * when it negotiated GUEST_ANNOUNCE): its gratuitous ARPs tell the network
+ * where it now is. The tap is the one the command line names, opened again
+ * by the restoring Kiln.
+ *
  * Wiring (the machine):
  *	struct virtio_net_params p = { .mac = ..., .pairs = 2, .fds = fds,
  *				       .tap = true, .name = "net0" };
@@ -58,6 +67,23 @@ struct virtio_net_stats {
 	uint64_t rx_errors;    /* runts and read errors on the fd */
 	uint64_t bad_chains;   /* malformed guest chains, answered */
 	uint64_t ctrl_ok, ctrl_err;
+	uint64_t announces;    /* the guest announced itself (ANNOUNCE_ACK) */
+};
+
+/* The device's own saved state (snapshot, migration) beyond its queues and
+ * transport, which virtio-pci saves: what the driver set through the
+ * control queue and the config space it reads. Restore takes it as
+ * untrusted input and checks every field (virtio_net_state.c). */
+#define VIRTIO_NET_STATE_VERSION 1
+struct virtio_net_state {
+	uint32_t version;
+	uint16_t max_pairs;     /* the NIC's queue pairs: must be this one's */
+	uint16_t active_pairs;  /* 1..max_pairs, above 1 only with MQ */
+	uint8_t mac[6];         /* config MAC: unicast, not zero */
+	uint16_t status;        /* VIRTIO_NET_S_LINK_UP, + S_ANNOUNCE only
+				 * with GUEST_ANNOUNCE negotiated */
+	uint8_t promisc, allmulti; /* rx mode the driver set, 0/1 */
+	uint8_t reserved[6];    /* 0 */
 };
 
 /* 0 and *out, or -errno with a one-line reason in err (for vhost: the

@@ -45,8 +45,10 @@ void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd)
 		if (cmd->cmd != VIRTIO_NET_CTRL_RX_PROMISC &&
 		    cmd->cmd != VIRTIO_NET_CTRL_RX_ALLMULTI)
 			return bad(cmd, "unknown rx-mode command");
-		if (data_len != 1)
+		if (data_len != 1 ||
+		    vq_chain_read(c, 2, &cmd->on, 1) != 1)
 			return bad(cmd, "rx-mode data is not one byte");
+		cmd->on = !!cmd->on;
 		cmd->kind = NET_CTRL_RX_MODE;
 		return;
 	case VIRTIO_NET_CTRL_MAC:
@@ -74,6 +76,13 @@ void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd)
 		cmd->kind = NET_CTRL_MQ_PAIRS;
 		return;
 	}
+	case VIRTIO_NET_CTRL_ANNOUNCE:
+		if (cmd->cmd != VIRTIO_NET_CTRL_ANNOUNCE_ACK)
+			return bad(cmd, "unknown announce command");
+		if (data_len)
+			return bad(cmd, "ANNOUNCE_ACK carries data");
+		cmd->kind = NET_CTRL_ANNOUNCE_ACK;
+		return;
 	default:
 		return bad(cmd, "unknown class");
 	}

@@ -25,12 +25,14 @@ enum net_ctrl_kind {
 	NET_CTRL_MAC_TABLE,
 	NET_CTRL_MAC_ADDR,
 	NET_CTRL_MQ_PAIRS,
+	NET_CTRL_ANNOUNCE_ACK, /* the guest announced itself (GUEST_ANNOUNCE) */
 };
 
 struct net_ctrl_cmd {
 	enum net_ctrl_kind kind;
 	uint8_t class, cmd;
 	uint16_t pairs;    /* NET_CTRL_MQ_PAIRS */
+	uint8_t on;        /* NET_CTRL_RX_MODE: 0/1 (any non-zero byte is on) */
 	const char *why;   /* NET_CTRL_BAD: for the log line */
 };
 
@@ -60,6 +62,7 @@ struct net_pair {
 	_Atomic bool stop;
 	pthread_t thread;
 	bool running;
+	bool paused;     /* stopped by net_pair_pause, state kept */
 
 	/* rx, thread only: one packet in `pkt`, placed into held chains */
 	struct vq_chain *rx_first; /* its header goes here */
@@ -88,7 +91,9 @@ struct virtio_net {
 	unsigned int max_pairs;
 	bool tap, vhost;
 	struct guest_mem *mem;
-	struct virtio_net_config config; /* little-endian, built at create */
+	struct virtio_net_config config; /* little-endian, built at create;
+					  * the status field is `status` */
+	_Atomic uint16_t status;         /* VIRTIO_NET_S_*, host order */
 	struct net_pair pair[VIRTIO_NET_MAX_PAIRS];
 	struct virtio_worker ctrl;       /* serves the control queue */
 	struct vhost_call_relay relay;   /* vhost: queues without an irqfd */
@@ -100,8 +105,16 @@ struct virtio_net {
 	bool activated;
 	_Atomic unsigned int active_pairs;
 
+	/* What the driver set through the control queue (rx mode is kept,
+	 * not applied: no filtering, the guest gets what reaches the tap). */
+	bool promisc, allmulti;
+	/* Set by a restore: the next activate starts with these pairs and,
+	 * with GUEST_ANNOUNCE, asks the guest to announce itself. */
+	bool restored;
+	unsigned int restored_pairs;
+
 	_Atomic uint64_t tx_packets, tx_bytes, tx_errors, rx_packets, rx_bytes,
-		rx_too_big, rx_errors, bad_chains, ctrl_ok, ctrl_err;
+		rx_too_big, rx_errors, bad_chains, ctrl_ok, ctrl_err, announces;
 };
 
 /* Userspace data path (virtio_net_rxtx.c). */
@@ -111,12 +124,28 @@ int net_pair_start(struct net_pair *p) __attribute__((warn_unused_result));
 void net_pair_stop(struct net_pair *p);
 /* Wake the pair's thread to look at active_pairs again. */
 void net_pair_wake(struct net_pair *p);
+/* Snapshot: stop the thread between chains and give the chains it holds
+ * unused back to the rings (rx buffers waiting for a packet, a tx chain
+ * waiting for room on the fd), so nothing is in flight. A packet read
+ * from the fd but not placed yet is kept for net_pair_resume. No-op if
+ * not running. */
+void net_pair_pause(struct net_pair *p);
+/* Run a paused pair again: 0 (also if not paused) or -errno. */
+int net_pair_resume(struct net_pair *p) __attribute__((warn_unused_result));
 
 /* vhost data path (virtio_net_vhost.c). */
 int net_vhost_open(struct virtio_net *net, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 void net_vhost_close(struct virtio_net *net);
 int net_vhost_start(struct virtio_net *net) __attribute__((warn_unused_result));
+/* Take the queues back from the kernel; each virtqueue goes on from where
+ * vhost stopped (its avail position and used index), so a pause is
+ * net_vhost_stop and a resume net_vhost_start. */
 void net_vhost_stop(struct virtio_net *net);
+
+/* Saved state (virtio_net_state.c). */
+ssize_t net_save(void *dev, void *buf, size_t cap);
+int net_restore(void *dev, const void *buf, size_t len, uint64_t features,
+		char *err, size_t errlen);
 
 #endif

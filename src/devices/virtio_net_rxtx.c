@@ -431,7 +431,8 @@ static int watch(int epfd, int fd, uint32_t tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-int net_pair_start(struct net_pair *p)
+/* Start the thread on the pair's current state. */
+static int spawn(struct net_pair *p)
 {
 	struct virtio_device *vdev = p->net->vdev;
 	if (p->running)
@@ -440,9 +441,6 @@ int net_pair_start(struct net_pair *p)
 		return -EINVAL;
 	drain(p->ctl_fd);
 	atomic_store(&p->stop, false);
-	p->rx_held = 0;
-	p->have_pkt = false;
-	p->tx_pending = false;
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (p->epfd < 0)
 		return -errno;
@@ -459,7 +457,18 @@ int net_pair_start(struct net_pair *p)
 	return 0;
 }
 
-void net_pair_stop(struct net_pair *p)
+int net_pair_start(struct net_pair *p)
+{
+	if (p->running)
+		return -EBUSY;
+	p->rx_held = 0;
+	p->have_pkt = false;
+	p->tx_pending = false;
+	p->paused = false;
+	return spawn(p);
+}
+
+static void join(struct net_pair *p)
 {
 	if (!p->running)
 		return;
@@ -469,10 +478,56 @@ void net_pair_stop(struct net_pair *p)
 	p->running = false;
 	close(p->epfd);
 	p->epfd = -1;
+}
+
+void net_pair_stop(struct net_pair *p)
+{
+	join(p);
 	/* Chains still held belong to a queue the transport resets next. */
 	p->rx_held = 0;
 	p->have_pkt = false;
 	p->tx_pending = false;
+	p->paused = false;
+}
+
+/* Chains the device holds go back to the avail ring as if never popped.
+ * That fails only if the guest rewrote its avail ring under them (or a
+ * malformed chain was answered between two held ones): then they are
+ * answered empty, which the driver takes as a runt or a sent packet. */
+static void give_back(struct net_pair *p, unsigned int q, const uint16_t *heads,
+		      unsigned int n)
+{
+	struct virtio_device *vdev = p->net->vdev;
+	struct virtqueue *vq = &vdev->vqs[q];
+	if (!n || virtqueue_unpop(vq, heads, n) == 0)
+		return;
+	unsigned int pushed = 0;
+	for (unsigned int i = 0; i < n; i++)
+		push(vq, heads[i], 0, &pushed);
+	if (pushed)
+		virtio_notify_queue(vdev, q);
+}
+
+void net_pair_pause(struct net_pair *p)
+{
+	if (!p->running)
+		return;
+	join(p);
+	give_back(p, rx_index(p), p->rx_heads, p->rx_held);
+	p->rx_held = 0;
+	p->placed = 0; /* the kept packet is placed again from its start */
+	if (p->tx_pending)
+		give_back(p, tx_index(p), &p->tx_chain->head, 1);
+	p->tx_pending = false;
+	p->paused = true;
+}
+
+int net_pair_resume(struct net_pair *p)
+{
+	if (!p->paused)
+		return 0;
+	p->paused = false;
+	return spawn(p);
 }
 
 void net_pair_wake(struct net_pair *p)

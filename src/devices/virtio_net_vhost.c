@@ -49,8 +49,7 @@ static int start_pair(struct virtio_net *net, struct net_pair *p)
 	struct vhost_kernel *v = &p->vhost;
 	int e;
 	/* vhost knows the ring bits and MRG_RXBUF; offloads are the tap's. */
-	if ((e = vhost_kernel_set_features(v, vdev->features & v->features)) ||
-	    (e = vhost_kernel_set_mem_table(v, net->mem)))
+	if ((e = vhost_kernel_setup(v, vdev->features & v->features, net->mem)))
 		return e;
 	for (unsigned int j = 0; j < 2; j++) {
 		unsigned int q = 2 * p->index + j;
@@ -82,6 +81,12 @@ int net_vhost_start(struct virtio_net *net)
 			return e;
 		}
 	}
+	/* A completion the kernel signalled to a relay that was stopped (a
+	 * pause, or the Kiln a snapshot came from) reached nobody: interrupt
+	 * relayed queues once, which costs the guest a look at its rings. */
+	for (unsigned int q = 0; q < net->relay.nr_queues; q++)
+		if (net->relay.relayed[q])
+			net->vdev->tops->notify_queue(net->vdev->transport, q);
 	return 0;
 }
 
@@ -99,6 +104,8 @@ void net_vhost_stop(struct virtio_net *net)
 			if (e)
 				pr_warn("%s: vhost queue %u of pair %u: %s", net->name,
 					j, i, strerror(-e));
+			else
+				virtqueue_take_position(&net->vdev->vqs[2 * i + j], idx);
 		}
 		p->vhost_started = false;
 	}

@@ -20,6 +20,14 @@
  * to vhost (call_fd: the queue's irqfd, else a relay thread), then
  * VHOST_VSOCK_SET_RUNNING 1. reset: SET_RUNNING 0, take the queues back,
  * stop the relay.
+ *
+ * Snapshot and migration: pause is SET_RUNNING 0 and the queues taken back
+ * at the positions vhost reports (VHOST_GET_VRING_BASE), resume starts
+ * vhost on them again (VHOST_SET_VRING_BASE). A restored device sends the
+ * guest VIRTIO_VSOCK_EVENT_TRANSPORT_RESET as it starts, as the spec asks
+ * after a migration: the guest drops its connections, whose host side
+ * stayed with the old vhost-vsock, and reads its CID again. Data vhost had
+ * received for the guest but not yet handed over is lost with them.
  */
 #ifndef KILN_DEVICES_VIRTIO_VSOCK_H
 #define KILN_DEVICES_VIRTIO_VSOCK_H
@@ -67,5 +75,7 @@ void virtio_vsock_destroy(struct virtio_vsock *vs);
 uint64_t virtio_vsock_cid(const struct virtio_vsock *vs);
 /* Device-specific features offered to the guest. */
 uint64_t virtio_vsock_features(const struct virtio_vsock *vs);
+/* TRANSPORT_RESET events the guest was sent (one after each restore). */
+uint64_t virtio_vsock_resets_sent(struct virtio_vsock *vs);
 
 #endif

@@ -37,17 +37,26 @@ static double now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static void stop_logging(struct send *s)
+/* With the devices running (a failed migration: the guest goes on here),
+ * they are restarted around it, so that kernel data paths (vhost) stop
+ * writing the dirty log. */
+static void stop_logging(struct send *s, bool devices_running)
 {
 	if (!s->logging)
 		return;
-	s->vm->accel_ops->dirty_log_stop(s->vm->accel);
-	guest_mem_dirty_log_stop(&s->vm->mem);
+	struct vm *vm = s->vm;
+	char why[256];
+	bool cycle = devices_running && vm_devices_pause(vm, why, sizeof(why)) == 0;
+	vm->accel_ops->dirty_log_stop(vm->accel);
+	guest_mem_dirty_log_stop(&vm->mem);
+	if (cycle)
+		vm_devices_resume(vm);
 	s->logging = false;
 }
 
 /* Dirty logging must not miss a write by a chain in flight when it starts
- * (its pages would be unknown): the devices finish their chains first. */
+ * (its pages would be unknown): the devices finish their chains first, and
+ * kernel data paths (vhost) start again logging their writes. */
 static int start_logging(struct send *s)
 {
 	struct vm *vm = s->vm;
@@ -247,7 +256,7 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 	res->pages = s.st.pages;
 	res->zero_pages = s.st.zero_pages;
 	mig_writer_close(s.w);
-	stop_logging(&s);
+	stop_logging(&s, false);
 	close(fd);
 	free(s.buf);
 	for (unsigned int i = 0; i < GUEST_MEM_MAX_REGIONS; i++)
@@ -262,7 +271,7 @@ fail:
 		pr_err("migration: cannot resume the vCPUs");
 	if (s.w)
 		mig_writer_close(s.w);
-	stop_logging(&s);
+	stop_logging(&s, true);
 	close(fd);
 	free(s.buf);
 	for (unsigned int i = 0; i < GUEST_MEM_MAX_REGIONS; i++)

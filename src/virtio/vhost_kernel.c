@@ -103,6 +103,29 @@ int vhost_kernel_set_mem_table(struct vhost_kernel *v,
 	return r;
 }
 
+int vhost_kernel_setup(struct vhost_kernel *v, uint64_t features,
+		       struct guest_mem *mem)
+{
+	uint64_t *log = guest_mem_vhost_log(mem);
+	if (features & ~v->features)
+		return -EINVAL;
+	if (log && !(v->features & (1ull << VHOST_F_LOG_ALL)))
+		return -EOPNOTSUPP;
+	int r = vhost_kernel_set_mem_table(v, mem);
+	if (r)
+		return r;
+	if (log) {
+		uint64_t base = (uint64_t)(uintptr_t)log;
+		if ((r = xioctl(v->fd, VHOST_SET_LOG_BASE, &base)))
+			return r;
+		features |= 1ull << VHOST_F_LOG_ALL;
+	}
+	if ((r = xioctl(v->fd, VHOST_SET_FEATURES, &features)))
+		return r;
+	v->logging = log != NULL;
+	return 0;
+}
+
 int vhost_kernel_start_queue(struct vhost_kernel *v, unsigned int index,
 			     const struct virtqueue *vq, int kick_fd, int call_fd)
 {
@@ -119,11 +142,11 @@ int vhost_kernel_start_queue(struct vhost_kernel *v, unsigned int index,
 		return r;
 	struct vhost_vring_addr addr = {
 		.index = index,
-		.flags = 0, /* no VHOST_VRING_F_LOG: no dirty logging */
+		.flags = v->logging ? 1u << VHOST_VRING_F_LOG : 0,
 		.desc_user_addr = (uint64_t)(uintptr_t)vq->desc,
 		.used_user_addr = (uint64_t)(uintptr_t)vq->used,
 		.avail_user_addr = (uint64_t)(uintptr_t)vq->avail,
-		.log_guest_addr = 0,
+		.log_guest_addr = v->logging ? vq->used_gpa : 0,
 	};
 	r = xioctl(v->fd, VHOST_SET_VRING_ADDR, &addr);
 	if (r)

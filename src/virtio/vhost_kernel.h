@@ -40,6 +40,7 @@ struct vhost_kernel {
 	int fd;            /* -1 when closed */
 	uint64_t features; /* offered by the kernel (VHOST_GET_FEATURES) */
 	char name[24];     /* "vhost-net", from the device path, for logs */
+	bool logging;      /* set up with a dirty log (vhost_kernel_setup) */
 };
 
 /* Open dev_path (e.g. "/dev/vhost-net"), VHOST_SET_OWNER (this process's
@@ -67,10 +68,23 @@ int vhost_kernel_set_mem_table(struct vhost_kernel *v,
 			       const struct guest_mem *mem)
 	__attribute__((warn_unused_result));
 
+/* The device-wide set-up before its queues start (activate, resume):
+ * VHOST_SET_MEM_TABLE from mem, then VHOST_SET_FEATURES(features). While
+ * mem is dirty-logged (a live migration is copying RAM), the kernel must
+ * log what it writes too: VHOST_SET_LOG_BASE(guest_mem_vhost_log(mem))
+ * goes before the features, which get VHOST_F_LOG_ALL, and the queues
+ * started afterwards log their used rings. Restart the device (pause,
+ * resume) to move it in or out of logging. -EINVAL (no ioctl) for
+ * features the kernel did not offer, -EOPNOTSUPP when logging is needed
+ * and the kernel cannot log. */
+int vhost_kernel_setup(struct vhost_kernel *v, uint64_t features,
+		       struct guest_mem *mem) __attribute__((warn_unused_result));
+
 /* Hand an enabled virtqueue to the kernel as its queue `index`:
  * VHOST_SET_VRING_NUM (vq->size), _BASE (vq->last_avail_idx), _ADDR (the
  * host addresses vq->desc/avail/used, no dirty logging), _KICK (kick_fd),
- * _CALL (call_fd). -EINVAL if vq is not enabled. */
+ * _CALL (call_fd). -EINVAL if vq is not enabled. After a set-up with
+ * logging the queue logs its used ring (VHOST_VRING_F_LOG). */
 int vhost_kernel_start_queue(struct vhost_kernel *v, unsigned int index,
 			     const struct virtqueue *vq, int kick_fd,
 			     int call_fd) __attribute__((warn_unused_result));

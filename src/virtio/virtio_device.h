@@ -84,10 +84,15 @@ struct virtio_device_ops {
 	 * device whose state is all in its queues and command line (rng, blk)
 	 * leaves both NULL. save runs while paused (or not activated): the
 	 * bytes written, or -ENOSPC if cap is too small, or -errno. restore
-	 * runs on a just-created (or reset) device before activate: 0, or
-	 * -EINVAL for bytes it does not accept. */
+	 * runs on a just-created (or reset) device before activate, with the
+	 * features the transport restores as negotiated (0 before
+	 * FEATURES_OK), so the bytes can be checked against them: 0, or
+	 * -EINVAL with a one-line reason in err for bytes it does not
+	 * accept. Whatever restore accepted, the activate that follows (when
+	 * the state has DRIVER_OK) starts from. */
 	ssize_t (*save)(void *dev, void *buf, size_t cap);
-	int (*restore)(void *dev, const void *buf, size_t len);
+	int (*restore)(void *dev, const void *buf, size_t len, uint64_t features,
+		       char *err, size_t errlen);
 };
 
 /* How a device reaches its transport; filled in by the transport. */

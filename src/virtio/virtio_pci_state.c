@@ -226,13 +226,16 @@ static int apply_transport(struct virtio_pci *t, const struct virtio_pci_state *
 		q->driver = qs->driver;
 		q->device = qs->device;
 	}
+	if (dev_len && !t->ops->restore)
+		return errmsg(-EINVAL, err, errlen, "%s: device state of %zu bytes "
+			      "refused (the device keeps none)", t->name, dev_len);
 	if (dev_len) {
-		int r = t->ops->restore ? t->ops->restore(t->vdev.dev, dev_state, dev_len)
-					: -EINVAL;
+		char why[192] = "";
+		int r = t->ops->restore(t->vdev.dev, dev_state, dev_len, st->features,
+					why, sizeof(why));
 		if (r)
-			return errmsg(-EINVAL, err, errlen, "%s: device state of %zu "
-				      "bytes refused%s", t->name, dev_len,
-				      t->ops->restore ? "" : " (the device keeps none)");
+			return errmsg(-EINVAL, err, errlen, "%s: device state refused: %s",
+				      t->name, why[0] ? why : "invalid");
 	}
 	return 0;
 }

@@ -509,6 +509,36 @@ int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len)
 	return 0;
 }
 
+int virtqueue_unpop(struct virtqueue *vq, const uint16_t *heads, unsigned int n)
+{
+	if (!vq->enabled || n > (uint16_t)(vq->last_avail_idx - vq->used_idx))
+		return n ? -EINVAL : 0;
+	uint16_t first = (uint16_t)(vq->last_avail_idx - n);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t slot = (uint16_t)(first + i) & (vq->size - 1);
+		uint16_t head = ld16(vq->avail + AVAIL_RING + 2 * slot, __ATOMIC_RELAXED);
+		if (head != heads[i] || head >= vq->size || !inflight_test(vq, head))
+			return -EINVAL;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		inflight_set(vq, heads[i], false);
+		if (vq->written)
+			vq->written[heads[i]].valid = false;
+	}
+	vq->last_avail_idx = first;
+	return 0;
+}
+
+void virtqueue_take_position(struct virtqueue *vq, uint16_t last_avail)
+{
+	if (!vq->enabled)
+		return;
+	vq->last_avail_idx = last_avail;
+	vq->used_idx = ld16(vq->used + USED_IDX, __ATOMIC_ACQUIRE);
+	vq->signalled_valid = false;
+	vq->signalled_used = 0;
+}
+
 bool virtqueue_should_notify(struct virtqueue *vq)
 {
 	if (!vq->enabled)

@@ -174,6 +174,25 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
  * began marks all of RAM, so pause the devices around starting it. */
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len);
 
+/* Give the last n chains popped back to the ring unanswered, as if never
+ * popped: for a device that pauses (snapshot, migration) while it holds
+ * buffers it has not used - rx buffers waiting for a packet, a tx chain
+ * waiting for room - so that nothing is in flight and the guest's buffers
+ * are neither lost nor answered. heads[] are the chains' heads in the
+ * order they were popped, and they must be the last n pops: each is in
+ * flight and still is what the avail ring holds at its position. 0, or
+ * -EINVAL (nothing changed; the device must push them instead) when that
+ * does not hold - a device bug, or a guest that rewrote its avail ring. */
+int virtqueue_unpop(struct virtqueue *vq, const uint16_t *heads, unsigned int n)
+	__attribute__((warn_unused_result));
+
+/* For a queue a kernel data path (vhost) served and has just given back,
+ * stopped at `last_avail` (VHOST_GET_VRING_BASE): take over from there.
+ * The used index is the one the kernel wrote into the used ring; the
+ * signalled index is forgotten, so the next notify decision is made
+ * afresh. Nothing is in flight on Kiln's side (it popped nothing). */
+void virtqueue_take_position(struct virtqueue *vq, uint16_t last_avail);
+
 /* After one or more pushes: whether the guest wants an interrupt. */
 bool virtqueue_should_notify(struct virtqueue *vq);
 
@@ -213,7 +232,8 @@ struct virtqueue_state {
 	uint8_t reserved[4];      /* 0 */
 };
 
-/* 0, or -EBUSY if a chain is in flight (pause the device first). */
+/* 0, or -EBUSY if a chain is in flight (pause the device first), also one
+ * a kernel data path left: a used index behind the avail position. */
 int virtqueue_save(const struct virtqueue *vq, struct virtqueue_state *out)
 	__attribute__((warn_unused_result));
 

@@ -14,6 +14,8 @@ int virtqueue_save(const struct virtqueue *vq, struct virtqueue_state *out)
 	for (size_t i = 0; i < sizeof(vq->inflight) / sizeof(vq->inflight[0]); i++)
 		if (vq->inflight[i])
 			return -EBUSY;
+	if (vq->enabled && vq->used_idx != vq->last_avail_idx)
+		return -EBUSY;
 	memset(out, 0, sizeof(*out));
 	out->version = VIRTQUEUE_STATE_VERSION;
 	out->size = vq->size;

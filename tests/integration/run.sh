@@ -71,9 +71,10 @@ done
 # One CPU in the emulated host (KILN_ITEST_SMP to change it): with two,
 # QEMU's multi-threaded TCG now and then broke 2-vCPU guests (a triple
 # fault or a hang on the second vCPU during PCI enumeration); one TCG
-# thread has run them clean.
+# thread has run them clean. About 15 minutes of guests on an idle
+# machine; more when other emulated work shares its cores.
 KILN_EMU_ENV="KILN_ITEST_DIR KILN_ITEST_ONLY" KILN_ITEST_DIR=$work \
-	tools/emuhost.sh --timeout 900 --smp "${KILN_ITEST_SMP:-1}" --share "$work/share" -- \
+	tools/emuhost.sh --timeout 1800 --smp "${KILN_ITEST_SMP:-1}" --share "$work/share" -- \
 	tests/integration/in-host.sh "$work/share/results"
 rc=$?
 if [ $rc -ne 0 ]; then

@@ -81,6 +81,26 @@ static void test_bitmap_take(void **state)
 	assert_int_equal(src[1], 0);
 }
 
+/* Bits [first, first + pages) of a shared log, each range its own. */
+static void test_bitmap_take_range(void **state)
+{
+	(void)state;
+	uint64_t src[3] = { 0x8000000000000001ull, 0x3ull | 1ull << 40, 0x1 };
+	uint64_t dst[2] = { 0, 0 };
+	/* Pages 63..65 of src: its bits 63, 64 and 65 become 0, 1 and 2. */
+	dirty_bitmap_take_range(dst, 3, src, 63);
+	assert_int_equal(dst[0], 0x7);
+	assert_int_equal(src[0], 0x1);
+	assert_int_equal(src[1], 1ull << 40);
+	/* 70 pages from page 60: bit 104 lands at 44, bit 128 at 68. */
+	dst[0] = dst[1] = 0;
+	dirty_bitmap_take_range(dst, 70, src, 60);
+	assert_int_equal(dst[0], 1ull << 44);
+	assert_int_equal(dst[1], 1ull << 4);
+	assert_int_equal(src[0], 0x1);
+	assert_int_equal(src[1] | src[2], 0);
+}
+
 /* Two regions with a hole: [0, 16 pages) and [32 pages, 40 pages). */
 struct fx {
 	struct guest_mem mem;
@@ -154,6 +174,37 @@ static void test_guest_mem_marks(void **state)
 	guest_mem_dirty_log_stop(&f->mem);
 	guest_mem_mark_dirty(&f->mem, 0, PG);
 	assert_int_equal(take(f, 0), 0);
+}
+
+/* What vhost marks in the log it was given (bit n of byte n / 8 for
+ * guest-physical page n) comes out of the region holding that page. */
+static void test_vhost_log(void **state)
+{
+	struct fx *f = *state;
+	assert_null(guest_mem_vhost_log(&f->mem));
+	assert_int_equal(guest_mem_dirty_log_start(&f->mem), 0);
+	uint8_t *log = (uint8_t *)guest_mem_vhost_log(&f->mem);
+	assert_non_null(log);
+	static const unsigned int pages[] = { 3, 15, 33, 39 };
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		log[pages[i] / 8] |= (uint8_t)(1u << (pages[i] % 8));
+	/* Region 0 takes its pages only, though region 1's share the word. */
+	assert_int_equal(take(f, 0), (1ull << 3) | (1ull << 15));
+	assert_int_equal(log[4], 0x82); /* pages 33 and 39 */
+	assert_int_equal(take(f, 1), (1ull << 1) | (1ull << 7));
+	for (unsigned int i = 0; i < 8; i++)
+		assert_int_equal(log[i], 0);
+	/* Kiln's own marks and the kernel's come out together. */
+	log[1] |= 1;
+	guest_mem_mark_dirty(&f->mem, 2 * PG, 1);
+	assert_int_equal(take(f, 0), (1ull << 2) | (1ull << 8));
+	/* A new start clears what was left; stopped, there is no log. */
+	log[0] = 0xff;
+	guest_mem_dirty_log_stop(&f->mem);
+	assert_null(guest_mem_vhost_log(&f->mem));
+	assert_int_equal(guest_mem_dirty_log_start(&f->mem), 0);
+	assert_int_equal(take(f, 0), 0);
+	guest_mem_dirty_log_stop(&f->mem);
 }
 
 /* Ring layout in region 0: descriptors page 1, avail page 2, used page 3;
@@ -246,6 +297,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bitmap_runs),
 		cmocka_unit_test(test_bitmap_take),
+		cmocka_unit_test(test_bitmap_take_range),
+		cmocka_unit_test_setup_teardown(test_vhost_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_mem_marks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_virtqueue_push_marks, setup, teardown),
 	};

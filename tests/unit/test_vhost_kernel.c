@@ -12,6 +12,7 @@
 #include "virtio/vhost_kernel.h"
 
 #include <errno.h>
+#include <linux/vhost.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
@@ -162,6 +163,21 @@ static void test_argument_checks_before_ioctl(void **state)
 	struct virtqueue vq;
 	virtqueue_init(&vq, NULL, 16, "test");
 	assert_int_equal(vhost_kernel_start_queue(&v, 0, &vq, -1, -1), -EINVAL);
+
+	/* The device set-up: features the kernel lacks, and a migration's
+	 * dirty log when the kernel cannot log, are refused before any
+	 * ioctl. */
+	static uint8_t ram[4 * 4096];
+	struct guest_mem mem = { 0 };
+	assert_int_equal(guest_mem_init_fake(&mem, ram, 0, sizeof(ram)), 0);
+	assert_int_equal(vhost_kernel_setup(&v, 1ull << 33, &mem), -EINVAL);
+	assert_int_equal(vhost_kernel_setup(&v, 1ull << 32, &mem), -EBADF);
+	assert_int_equal(guest_mem_dirty_log_start(&mem), 0);
+	assert_int_equal(vhost_kernel_setup(&v, 1ull << 32, &mem), -EOPNOTSUPP);
+	v.features |= 1ull << VHOST_F_LOG_ALL;
+	assert_int_equal(vhost_kernel_setup(&v, 1ull << 32, &mem), -EBADF);
+	assert_false(v.logging);
+	guest_mem_destroy(&mem);
 }
 
 static void test_relay_without_irqfds(void **state)

@@ -220,6 +220,69 @@ static void test_failed_activation_leaves_nothing(void **state)
 	assert_int_equal(f->notified, 0);
 }
 
+/* The saved bytes: a version, whether a transport reset waits for an
+ * event buffer, reserved zeros. A restore always leaves a reset pending
+ * (the guest's connections stayed with the old vhost-vsock); bad bytes
+ * are refused with a reason. */
+struct vsock_state_bytes {
+	uint32_t version;
+	uint8_t reset_pending;
+	uint8_t reserved[11];
+};
+
+static void test_state(void **state)
+{
+	struct fx *f = *state;
+	struct vsock_state_bytes good, s, again;
+	char err[160] = "";
+	assert_int_equal(virtio_vsock_ops.save(f->vs, &good, sizeof(good) - 1), -ENOSPC);
+	assert_int_equal(virtio_vsock_ops.save(f->vs, &good, sizeof(good)), sizeof(good));
+	assert_int_equal(good.version, 1);
+	assert_int_equal(good.reset_pending, 0);
+	assert_int_equal(virtio_vsock_ops.restore(f->vs, &good, sizeof(good), RING_FEATURES,
+						  err, sizeof(err)), 0);
+	assert_int_equal(virtio_vsock_ops.save(f->vs, &again, sizeof(again)), sizeof(again));
+	assert_int_equal(again.reset_pending, 1);
+	/* Saved again from there, it restores again. */
+	assert_int_equal(virtio_vsock_ops.restore(f->vs, &again, sizeof(again), 0,
+						  err, sizeof(err)), 0);
+	for (uint32_t v = 0; v < 300; v++) {
+		s = good;
+		s.version = v == 1 ? 0xffffffffu : v;
+		assert_int_equal(virtio_vsock_ops.restore(f->vs, &s, sizeof(s), 0, err,
+							  sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "version"));
+	}
+	for (unsigned int b = 2; b < 256; b++) {
+		s = good;
+		s.reset_pending = (uint8_t)b;
+		assert_int_equal(virtio_vsock_ops.restore(f->vs, &s, sizeof(s), 0, err,
+							  sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "reset flag"));
+	}
+	for (size_t i = 0; i < sizeof(s.reserved); i++) {
+		s = good;
+		s.reserved[i] = 1;
+		assert_int_equal(virtio_vsock_ops.restore(f->vs, &s, sizeof(s), 0, err,
+							  sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "reserved"));
+	}
+	for (size_t len = 0; len < sizeof(s) + 3; len++) {
+		uint8_t buf[sizeof(s) + 3] = { 0 };
+		memcpy(buf, &good, sizeof(good));
+		if (len == sizeof(s))
+			continue;
+		assert_int_equal(virtio_vsock_ops.restore(f->vs, buf, len, 0, err,
+							  sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "bytes of state"));
+	}
+	/* A reset forgets the pending event with the connections. */
+	virtio_vsock_ops.reset(f->vs);
+	assert_int_equal(virtio_vsock_ops.save(f->vs, &again, sizeof(again)), sizeof(again));
+	assert_int_equal(again.reset_pending, 0);
+	assert_int_equal(virtio_vsock_resets_sent(f->vs), 0);
+}
+
 static void test_open_missing_device(void **state)
 {
 	struct vhost_kernel v;
@@ -254,6 +317,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_activation_leaves_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test(test_open_missing_device),
 		cmocka_unit_test(test_open_not_a_vhost_device),
 	};

@@ -258,6 +258,67 @@ static void test_broken_stays_broken(void **state)
 	assert_int_equal(virtqueue_pop(&f->b, f->c), -EIO);
 }
 
+/* A pausing device gives back chains it popped and did not use: the
+ * queue saves (nothing in flight) and the same chains are popped again. */
+static void test_unpop(void **state)
+{
+	struct fx *f = *state;
+	struct virtqueue_state s;
+	offer(f, 2, 9);
+	offer(f, 3, 4);
+	offer(f, 4, 6);
+	uint16_t heads[3];
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(virtqueue_pop(&f->a, f->c), 1);
+		heads[i] = f->c->head;
+	}
+	assert_int_equal(virtqueue_push(&f->a, heads[0], 0), 0);
+	/* Only the last pops, in pop order, still in flight. */
+	assert_int_equal(virtqueue_unpop(&f->a, heads, 3), -EINVAL);
+	uint16_t swapped[2] = { heads[2], heads[1] };
+	assert_int_equal(virtqueue_unpop(&f->a, swapped, 2), -EINVAL);
+	assert_int_equal(virtqueue_unpop(&f->a, heads, 2), -EINVAL);
+	assert_int_equal(f->a.last_avail_idx, 5);
+	assert_int_equal(virtqueue_save(&f->a, &s), -EBUSY);
+	assert_int_equal(virtqueue_unpop(&f->a, heads + 1, 2), 0);
+	assert_int_equal(f->a.last_avail_idx, 3);
+	assert_int_equal(f->a.used_idx, 3);
+	assert_int_equal(virtqueue_save(&f->a, &s), 0);
+	/* Given back means not in flight: no push of it, popped again. */
+	assert_int_equal(virtqueue_push(&f->a, heads[1], 0), -EINVAL);
+	assert_int_equal(virtqueue_pop(&f->a, f->c), 1);
+	assert_int_equal(f->c->head, 4);
+	assert_int_equal(virtqueue_pop(&f->a, f->c), 1);
+	assert_int_equal(f->c->head, 6);
+	/* A guest that rewrote the avail slot meanwhile: refused. */
+	put16(f, AVAIL + 4 + 2 * 4, 2);
+	uint16_t last = 6;
+	assert_int_equal(virtqueue_unpop(&f->a, &last, 1), -EINVAL);
+	put16(f, AVAIL + 4 + 2 * 4, 6);
+	assert_int_equal(virtqueue_unpop(&f->a, &last, 1), 0);
+	assert_int_equal(virtqueue_unpop(&f->a, NULL, 0), 0);
+}
+
+/* A queue vhost served: Kiln takes the kernel's avail position and the
+ * used index it wrote; a used index behind means chains in flight there. */
+static void test_take_position(void **state)
+{
+	struct fx *f = *state;
+	struct virtqueue_state s;
+	offer(f, 2, 9);
+	offer(f, 3, 4);
+	put16(f, USED + 2, 4); /* the kernel completed both */
+	virtqueue_take_position(&f->a, 4);
+	assert_int_equal(f->a.last_avail_idx, 4);
+	assert_int_equal(f->a.used_idx, 4);
+	assert_false(f->a.signalled_valid);
+	assert_int_equal(virtqueue_save(&f->a, &s), 0);
+	assert_int_equal(s.last_avail_idx, 4);
+	put16(f, USED + 2, 3);
+	virtqueue_take_position(&f->a, 4);
+	assert_int_equal(virtqueue_save(&f->a, &s), -EBUSY);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -267,6 +328,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disabled_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_stays_broken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_take_position, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("virtqueue_state", tests, NULL, NULL);
 }
