@@ -129,6 +129,21 @@ static double ms_since(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* --accel: auto takes KVM when it can run guests, else the soft CPU. */
+static const struct accel_ops *choose_accel(enum accel_choice c)
+{
+	char why[256] = "";
+	if (c == ACCEL_KVM)
+		return &kvm_accel_ops;
+	if (c == ACCEL_SOFT || !kvm_accel_usable(why, sizeof(why))) {
+		if (c == ACCEL_AUTO)
+			fprintf(stderr, "kiln: %s: running on the software CPU (--accel soft)\n",
+				why);
+		return &soft_accel_ops;
+	}
+	return &kvm_accel_ops;
+}
+
 /* `snap`: restore from this snapshot, or `mig`: load the migration on this
  * connection, instead of booting o->kernel. */
 static int run(const struct kiln_options *o, struct snapshot *snap,
@@ -197,7 +212,7 @@ static int run(const struct kiln_options *o, struct snapshot *snap,
 		.console_path = o->console_path,
 		.console_tty_in = hvc_in,
 	};
-	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
+	if (pc_build(&vm, choose_accel(o->accel), &cfg, err, sizeof(err))) {
 		pr_err("%s", err);
 		goto out_vm;
 	}
