@@ -95,7 +95,7 @@ run: deps
 unit: $(TESTS)
 	@tools/run-unit-tests.sh $(TESTS)
 
-integration: build/kiln guest
+integration: build/kiln guest cpu-tests
 	tests/integration/run.sh
 
 test: deps
@@ -109,5 +109,7 @@ bench: build/kiln guest
 
 clean:
 	rm -rf build
+
+include tests/cpu/cpu.mk
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)

@@ -1,0 +1,274 @@
+#!/bin/bash
+# Run the CPU test corpus (tests/cpu/) and compare outputs.
+#
+# usage: tests/cpu/run.sh [options] [TEST...]
+#
+# TESTs are class names (alu string sse x87 modes paging exceptions
+# interrupts) and generated seeds (gen-N); default: every class, and every
+# generated seed `make cpu-tests` built (the regression seeds in
+# tests/cpu/gen/seeds.txt and a smoke set).
+#
+# For the classes with a native twin (alu, string, sse, x87, gen-N) the
+# guest's KILN_CPU lines must equal the native program's, line for line.
+# The guest-only classes check themselves (KILN_CPU_END ... ok). One line
+# per test, "ok   NAME" or "FAIL NAME: why", then "N passed, N failed";
+# exit status 1 if anything failed.
+#
+#   --vmm kiln|qemu  run guests under Kiln (default; needs a usable
+#                    /dev/kvm: on a machine without one, run this inside
+#                    tools/emuhost.sh) or under QEMU's TCG here (a quick
+#                    check while writing tests; QEMU 7.2's TCG has known
+#                    divergences from real CPUs, see README.md)
+#   --kiln-arg ARG   one more argument for Kiln (repeatable). This is the
+#                    accelerator hook: once Kiln has an --accel flag, the
+#                    software CPU runs the same corpus with
+#                    `--kiln-arg --accel --kiln-arg soft`.
+#   --reference DIR  compare guests against DIR/NAME.native.out saved by an
+#                    earlier run (on another machine) instead of running the
+#                    native programs here
+#   --cross          the outputs come from different CPU models: ignore the
+#                    ".undef" keys (what the SDM leaves undefined)
+#   --known FILE     accept the self-check failures FILE lists (the
+#                    emulated host's TCG deviations: tests/cpu/known-tcg.txt)
+#   --gen N          also run N fresh generated seeds, built here (needs a
+#                    writable build directory), starting at --seed-base
+#   --seed-base S    first fresh seed (default: from the clock)
+#   --out DIR        outputs (default build/cpu-tests/run)
+#   --timeout S      per guest (default 120)
+#
+# A generated seed whose guest and native outputs differ is appended to
+# tests/cpu/gen/seeds.txt (when writable): seeds that ever diverged stay
+# as regression cases.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$root/build/cpu-tests
+kiln=$root/build/kiln
+vmm=kiln
+kiln_args=()
+reference=''
+cross=0
+known=''
+gen_fresh=0
+seed_base=''
+out=$build/run
+timeout_s=120
+tests=()
+
+while (($#)); do
+	case $1 in
+	--vmm) vmm=${2:?}; shift 2 ;;
+	--kiln-arg) kiln_args+=("${2:?}"); shift 2 ;;
+	--reference) reference=${2:?}; shift 2 ;;
+	--cross) cross=1; shift ;;
+	--known) known=${2:?}; shift 2 ;;
+	--gen) gen_fresh=${2:?}; shift 2 ;;
+	--seed-base) seed_base=${2:?}; shift 2 ;;
+	--out) out=${2:?}; shift 2 ;;
+	--timeout) timeout_s=${2:?}; shift 2 ;;
+	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) tests+=("$1"); shift ;;
+	esac
+done
+case $vmm in kiln | qemu) ;; *) echo "run.sh: --vmm kiln|qemu" >&2; exit 2 ;; esac
+mkdir -p "$out" || exit 2
+
+shared_classes="alu string sse x87"
+guest_classes="modes paging exceptions interrupts"
+
+if [ "$gen_fresh" -gt 0 ]; then
+	[ -n "$seed_base" ] || seed_base=$(( $(date +%s) % 1000000 * 100 ))
+	for ((i = 0; i < gen_fresh; i++)); do
+		s=$((seed_base + i))
+		if ! make -s -C "$root" "build/cpu-tests/gen/seed-$s.elf" \
+			"build/cpu-tests/gen/seed-$s.native" >"$out/build-$s.log" 2>&1; then
+			echo "run.sh: cannot build seed $s (see $out/build-$s.log)" >&2
+			exit 2
+		fi
+		tests+=("gen-$s")
+	done
+fi
+if [ ${#tests[@]} -eq 0 ]; then
+	for c in $shared_classes $guest_classes; do tests+=("$c"); done
+	for f in "$build"/gen/seed-*.elf; do
+		[ -e "$f" ] || continue
+		f=${f##*/seed-}
+		tests+=("gen-${f%.elf}")
+	done
+fi
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+elf_of() {
+	case $1 in
+	gen-*) echo "$build/gen/seed-${1#gen-}.elf" ;;
+	*) echo "$build/$1.elf" ;;
+	esac
+}
+native_of() {
+	case $1 in
+	gen-*) echo "$build/gen/seed-${1#gen-}.native" ;;
+	*) echo "$build/$1.native" ;;
+	esac
+}
+
+# run_guest NAME OUTFILE [CMDLINE]: boot the test guest; 0 when it powered
+# off cleanly. Its serial output (CRs dropped) lands in OUTFILE.
+run_guest() {
+	local elf out_file=$2 cmdline=${3:-} rc
+	elf=$(elf_of "$1")
+	case $vmm in
+	kiln)
+		timeout "$timeout_s" "$kiln" --kernel "$elf" --memory size=256M \
+			--serial file="$out_file.raw" --cmdline "$cmdline" \
+			${kiln_args[@]+"${kiln_args[@]}"} </dev/null >"$out_file.kiln" 2>&1
+		rc=$?
+		;;
+	qemu)
+		timeout "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg \
+			-cpu "${KILN_CPU_QEMU_CPU:-qemu64}" -m 256 -nodefaults -no-user-config \
+			-display none -no-reboot -kernel "$elf" -append "$cmdline" \
+			-serial file:"$out_file.raw" -device isa-debug-exit,iobase=0xf4,iosize=1 \
+			</dev/null >"$out_file.kiln" 2>&1
+		rc=$?
+		# isa-debug-exit: status (value << 1) | 1; the guest writes 0.
+		[ $rc -eq 1 ] && rc=0
+		;;
+	esac
+	tr -d '\r' <"$out_file.raw" >"$out_file"
+	rm -f "$out_file.raw"
+	return $rc
+}
+
+# run_native NAME OUTFILE [VERBOSE]
+run_native() {
+	local native
+	native=$(native_of "$1")
+	CT_VERBOSE=${3:-} timeout "$timeout_s" "$native" >"$2" 2>&1
+}
+
+# results FILE: the comparable lines (KILN_CPU and the END line).
+results() {
+	if [ $cross -eq 1 ]; then
+		grep -a -E '^KILN_CPU(_END)? ' "$1" | grep -av '\.undef='
+	else
+		grep -a -E '^KILN_CPU(_END)? ' "$1"
+	fi
+}
+
+# known_only NAME FILE: every KILN_CPU_FAIL line of FILE is listed for NAME
+# in the --known file (lines "NAME REGEX", # comments).
+known_only() {
+	local name=$1 file=$2 line pat ok
+	[ -n "$known" ] || return 1
+	while IFS= read -r line; do
+		ok=0
+		while read -r t pat; do
+			case $t in '' | \#*) continue ;; esac
+			[ "$t" = "$name" ] || continue
+			if grep -qE -- "$pat" <<<"$line"; then ok=1; break; fi
+		done <"$known"
+		[ $ok -eq 1 ] || return 1
+	done < <(grep -a '^KILN_CPU_FAIL ' "$file")
+	return 0
+}
+
+end_status() { grep -a "^KILN_CPU_END " "$1" | tail -1 | awk '{print $3}'; }
+
+# first_diff A B: the first line of A that differs from B's.
+first_diff() { diff <(results "$1") <(results "$2") | grep -m1 '^[<>]' | cut -c3-; }
+
+# Narrow a differing CRC down: rerun both sides verbosely for that key.
+detail_diff() {
+	local name=$1 key=$2 g=$out/$1.guest.verbose n=$out/$1.native.verbose
+	run_guest "$name" "$g" "verbose=$key" || return 0
+	if [ -n "$reference" ]; then
+		return 0
+	fi
+	run_native "$name" "$n" "$key" || true
+	diff <(grep -a '^KILN_CPU_DETAIL' "$n") <(grep -a '^KILN_CPU_DETAIL' "$g") |
+		grep -m4 '^[<>]' | sed 's/^</    native:/; s/^>/    guest: /'
+}
+
+remember_seed() {
+	local seed=${1#gen-} list=$root/tests/cpu/gen/seeds.txt
+	grep -qx "$seed" "$list" 2>/dev/null && return 0
+	if [ -w "$list" ] || [ -w "$(dirname "$list")" ]; then
+		echo "$seed" >>"$list"
+		echo "     (seed $seed added to tests/cpu/gen/seeds.txt as a regression case)"
+	else
+		echo "     (add seed $seed to tests/cpu/gen/seeds.txt: it diverged)"
+	fi
+}
+
+for t in "${tests[@]}"; do
+	elf=$(elf_of "$t")
+	if [ ! -e "$elf" ]; then
+		fail "$t: $elf not built (make cpu-tests)"
+		continue
+	fi
+	g=$out/$t.guest.out
+	start=$(date +%s%N)
+	run_guest "$t" "$g"
+	grc=$?
+	tenths=$((($(date +%s%N) - start) / 100000000))
+	secs=$((tenths / 10)).$((tenths % 10))
+	if [ $grc -ne 0 ]; then
+		fail "$t: guest exit status $grc (${secs} s): $(tail -c 300 "$out/$t.guest.out.kiln" "$g" 2>/dev/null | tr '\n' ' ' | cut -c1-300)"
+		continue
+	fi
+	status=$(end_status "$g")
+	case " $shared_classes " in
+	*" $t "*) native=1 ;;
+	*) case $t in gen-*) native=1 ;; *) native=0 ;; esac ;;
+	esac
+	if [ $native -eq 0 ]; then
+		if [ "$status" = ok ]; then
+			pass "$t (${secs} s)"
+		elif [ "$status" = fail ] && known_only "$t" "$g"; then
+			pass "$t (${secs} s; $(grep -ac '^KILN_CPU_FAIL' "$g") known TCG deviation(s), see $known)"
+		else
+			fail "$t: $(grep -a -m3 '^KILN_CPU_FAIL' "$g" | cut -d' ' -f3- | tr '\n' ';')${status:+ }${status:-no KILN_CPU_END line}"
+		fi
+		continue
+	fi
+	if [ -n "$reference" ]; then
+		n=$reference/$t.native.out
+		if [ ! -e "$n" ]; then
+			fail "$t: no reference output $n"
+			continue
+		fi
+	else
+		n=$out/$t.native.out
+		run_native "$t" "$n"
+	fi
+	if [ "$(end_status "$n")" = "" ]; then
+		fail "$t: the native program did not finish: $(tail -c 200 "$n")"
+		continue
+	fi
+	if [ "$status" = "" ]; then
+		fail "$t: no KILN_CPU_END line from the guest"
+		continue
+	fi
+	if diff -q <(results "$n") <(results "$g") >/dev/null; then
+		pass "$t ($(results "$g" | grep -c '^KILN_CPU ') results equal, ${secs} s)"
+		continue
+	fi
+	ndiff=$(diff <(results "$n") <(results "$g") | grep -c '^<')
+	line=$(first_diff "$n" "$g")
+	fail "$t: $ndiff result(s) differ from the native run; first: $line"
+	key=${line#KILN_CPU * }
+	key=${key%%=*}
+	key=${key%.undef}
+	[ -n "$key" ] && detail_diff "$t" "$key"
+	# QEMU's TCG diverges from real CPUs in known ways (README.md): only
+	# a divergence between Kiln's backends and the host CPU is kept.
+	case $t in gen-*) [ $vmm = kiln ] && remember_seed "$t" ;; esac
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
