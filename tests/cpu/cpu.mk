@@ -80,6 +80,9 @@ $(CPU_OUT)/gen/seed-%.elf: $(CPU_RT_OBJS) $(CPU_OUT)/obj/gen/gen_main.o $(CPU_OU
 $(CPU_OUT)/gen/seed-%.native: $(CPU_NATIVE_RT) $(CPU_OUT)/obj/gen/gen_main.o $(CPU_OUT)/obj/gen/seed-%.o
 	$(CC) $(CPU_NATIVE_LDFLAGS) -o $@ $^
 
+# Dependency files are only read: no rule may try to remake them (the
+# seed pattern would take "2.d" for a seed).
+$(CPU_OUT)/obj/%.d: ;
 -include $(shell find $(CPU_OUT)/obj -name '*.d' 2>/dev/null)
 
 # bench/cpu: compute kernels as a test guest (guest instructions per second).

@@ -30,9 +30,12 @@
 #                    ".undef" keys (what the SDM leaves undefined)
 #   --known FILE     accept the self-check failures FILE lists (the
 #                    emulated host's TCG deviations: tests/cpu/known-tcg.txt)
-#   --gen N          also run N fresh generated seeds, built here (needs a
-#                    writable build directory), starting at --seed-base
+#   --gen N          also run N fresh generated seeds starting at --seed-base,
+#                    built here unless already built (the emulated host's
+#                    build directory is read-only: build them first with
+#                    --build-only, then run the same --gen/--seed-base there)
 #   --seed-base S    first fresh seed (default: from the clock)
+#   --build-only     with --gen: build the seeds and stop
 #   --out DIR        outputs (default build/cpu-tests/run)
 #   --timeout S      per guest (default 120)
 #
@@ -51,6 +54,7 @@ cross=0
 known=''
 gen_fresh=0
 seed_base=''
+build_only=0
 out=$build/run
 timeout_s=120
 tests=()
@@ -64,6 +68,7 @@ while (($#)); do
 	--known) known=${2:?}; shift 2 ;;
 	--gen) gen_fresh=${2:?}; shift 2 ;;
 	--seed-base) seed_base=${2:?}; shift 2 ;;
+	--build-only) build_only=1; shift ;;
 	--out) out=${2:?}; shift 2 ;;
 	--timeout) timeout_s=${2:?}; shift 2 ;;
 	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -81,13 +86,19 @@ if [ "$gen_fresh" -gt 0 ]; then
 	[ -n "$seed_base" ] || seed_base=$(( $(date +%s) % 1000000 * 100 ))
 	for ((i = 0; i < gen_fresh; i++)); do
 		s=$((seed_base + i))
-		if ! make -s -C "$root" "build/cpu-tests/gen/seed-$s.elf" \
-			"build/cpu-tests/gen/seed-$s.native" >"$out/build-$s.log" 2>&1; then
-			echo "run.sh: cannot build seed $s (see $out/build-$s.log)" >&2
-			exit 2
+		if [ ! -e "$build/gen/seed-$s.elf" ] || [ ! -e "$build/gen/seed-$s.native" ]; then
+			if ! make -s -C "$root" "build/cpu-tests/gen/seed-$s.elf" \
+				"build/cpu-tests/gen/seed-$s.native" >"$out/build-$s.log" 2>&1; then
+				echo "run.sh: cannot build seed $s (see $out/build-$s.log)" >&2
+				exit 2
+			fi
 		fi
 		tests+=("gen-$s")
 	done
+	if [ $build_only -eq 1 ]; then
+		echo "run.sh: built seeds $seed_base to $((seed_base + gen_fresh - 1))"
+		exit 0
+	fi
 fi
 if [ ${#tests[@]} -eq 0 ]; then
 	for c in $shared_classes $guest_classes; do tests+=("$c"); done
@@ -151,20 +162,24 @@ run_native() {
 	CT_VERBOSE=${3:-} timeout "$timeout_s" "$native" >"$2" 2>&1
 }
 
-# results FILE: the comparable lines (KILN_CPU and the END line).
+# results FILE: the comparable lines (KILN_CPU and the END line) in
+# FILE.cmp. (Files, not process substitution: the emulated host's chroot
+# has no /dev/fd.)
 results() {
 	if [ $cross -eq 1 ]; then
-		grep -a -E '^KILN_CPU(_END)? ' "$1" | grep -av '\.undef='
+		grep -a -E '^KILN_CPU(_END)? ' "$1" | grep -av '\.undef=' >"$1.cmp"
 	else
-		grep -a -E '^KILN_CPU(_END)? ' "$1"
+		grep -a -E '^KILN_CPU(_END)? ' "$1" >"$1.cmp"
 	fi
 }
 
-# known_only NAME FILE: every KILN_CPU_FAIL line of FILE is listed for NAME
-# in the --known file (lines "NAME REGEX", # comments).
+# known_only NAME FILE: FILE has KILN_CPU_FAIL lines, and the --known file
+# lists each of them for NAME (lines "NAME REGEX", # comments).
 known_only() {
-	local name=$1 file=$2 line pat ok
+	local name=$1 file=$2 line t pat ok
 	[ -n "$known" ] || return 1
+	grep -a '^KILN_CPU_FAIL ' "$file" >"$file.fails"
+	[ -s "$file.fails" ] || return 1
 	while IFS= read -r line; do
 		ok=0
 		while read -r t pat; do
@@ -173,25 +188,23 @@ known_only() {
 			if grep -qE -- "$pat" <<<"$line"; then ok=1; break; fi
 		done <"$known"
 		[ $ok -eq 1 ] || return 1
-	done < <(grep -a '^KILN_CPU_FAIL ' "$file")
+	done <"$file.fails"
 	return 0
 }
 
 end_status() { grep -a "^KILN_CPU_END " "$1" | tail -1 | awk '{print $3}'; }
 
-# first_diff A B: the first line of A that differs from B's.
-first_diff() { diff <(results "$1") <(results "$2") | grep -m1 '^[<>]' | cut -c3-; }
-
 # Narrow a differing CRC down: rerun both sides verbosely for that key.
 detail_diff() {
 	local name=$1 key=$2 g=$out/$1.guest.verbose n=$out/$1.native.verbose
 	run_guest "$name" "$g" "verbose=$key" || return 0
-	if [ -n "$reference" ]; then
-		return 0
-	fi
+	[ -z "$reference" ] || return 0
 	run_native "$name" "$n" "$key" || true
-	diff <(grep -a '^KILN_CPU_DETAIL' "$n") <(grep -a '^KILN_CPU_DETAIL' "$g") |
-		grep -m4 '^[<>]' | sed 's/^</    native:/; s/^>/    guest: /'
+	grep -a '^KILN_CPU_DETAIL' "$n" >"$n.detail"
+	grep -a '^KILN_CPU_DETAIL' "$g" >"$g.detail"
+	awk 'NR == FNR { a[FNR] = $0; next }
+	     a[FNR] != $0 { print "    native: " a[FNR]; print "    guest:  " $0; if (++n == 2) exit }' \
+		"$n.detail" "$g.detail"
 }
 
 remember_seed() {
@@ -254,12 +267,15 @@ for t in "${tests[@]}"; do
 		fail "$t: no KILN_CPU_END line from the guest"
 		continue
 	fi
-	if diff -q <(results "$n") <(results "$g") >/dev/null; then
-		pass "$t ($(results "$g" | grep -c '^KILN_CPU ') results equal, ${secs} s)"
+	results "$n"
+	results "$g"
+	if cmp -s "$n.cmp" "$g.cmp"; then
+		pass "$t ($(grep -c '^KILN_CPU ' "$g.cmp") results equal, ${secs} s)"
 		continue
 	fi
-	ndiff=$(diff <(results "$n") <(results "$g") | grep -c '^<')
-	line=$(first_diff "$n" "$g")
+	diff "$n.cmp" "$g.cmp" >"$g.diff"
+	ndiff=$(grep -c '^<' "$g.diff")
+	line=$(grep -m1 '^[<>]' "$g.diff" | cut -c3-)
 	fail "$t: $ndiff result(s) differ from the native run; first: $line"
 	key=${line#KILN_CPU * }
 	key=${key%%=*}

@@ -70,6 +70,7 @@ class Seq:
         self.xtaint = [False] * 8
         self.ftaint = 0          # tainted flag bits
         self.mtaint = [False] * (ARENA // 8)
+        self.csrtaint = False    # MXCSR's exception flags
 
     # ---- taint bookkeeping ----
     def slots(self, off, size):
@@ -649,19 +650,23 @@ class Seq:
                                   "maxsd", "comisd", "ucomisd", "cvttsd2si", "cvtsi2sd",
                                   "addpd", "mulpd", "cvtsd2ss", "cvtss2sd", "addss",
                                   "mulss"])
+            # MXCSR's exception flags depend on the operands too.
             if op == "cvttsd2si":
                 r = self.pick_reg()
                 size = self.rng.choice([4, 8])
                 self.emit("cvttsd2si %s, %s" % (x(b), reg(r, size)))
                 self.set_reg(r, size, self.xtaint[b])
+                self.csrtaint = self.csrtaint or self.xtaint[b]
             elif op == "cvtsi2sd":
                 r = self.pick_reg()
                 size = self.rng.choice([4, 8])
                 self.emit("cvtsi2sd%s %s, %s" % ("l" if size == 4 else "q", reg(r, size), x(a)))
                 self.xtaint[a] = self.xtaint[a] or self.rtaint[r]
+                self.csrtaint = self.csrtaint or self.rtaint[r]
             else:
                 self.emit("%s %s, %s" % (op, x(b), x(a)))
                 t = self.xtaint[a] or self.xtaint[b]
+                self.csrtaint = self.csrtaint or t
                 if op in ("comisd", "ucomisd"):
                     self.write_flags(ARITH, 0, t)
                 else:
@@ -734,7 +739,7 @@ def generate(seed, nseqs, length):
         rmask = sum(1 << i for i in range(16) if s.rtaint[i])
         xmask = sum(1 << i for i in range(8) if s.xtaint[i])
         mmask = sum(1 << i for i in range(ARENA // 8) if s.mtaint[i])
-        rows.append((k, rmask | xmask << 16, s.ftaint, mmask))
+        rows.append((k, rmask | xmask << 16 | int(s.csrtaint) << 24, s.ftaint, mmask))
     w("\t.section .rodata")
     w("\t.balign 16")
     w("gen_mxcsr_default:\n\t.long 0x1f80")

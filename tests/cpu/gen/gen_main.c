@@ -24,7 +24,7 @@ _Static_assert(__builtin_offsetof(struct gen_state, mxcsr) == 384 - 120, "gen.py
 
 struct gen_seq {
 	void (*fn)(struct gen_state *);
-	uint64_t taint_regs; /* bits 0-15 GPRs by number, 16-23 xmm */
+	uint64_t taint_regs; /* bits 0-15 GPRs by number, 16-23 xmm, 24 MXCSR */
 	uint64_t taint_flags;
 	uint64_t taint_mem;  /* one bit per 8-byte arena slot */
 };
@@ -66,7 +66,10 @@ void ct_main(void)
 		uint64_t dfl = fl & ~undef_flags, ufl = fl & undef_flags;
 		crc = ct_crc32(crc, &dfl, sizeof(dfl));
 		ucrc = ct_crc32(ucrc, &ufl, sizeof(ufl));
-		crc = ct_crc32(crc, &state.mxcsr, sizeof(state.mxcsr));
+		if (s->taint_regs >> 24 & 1)
+			ucrc = ct_crc32(ucrc, &state.mxcsr, sizeof(state.mxcsr));
+		else
+			crc = ct_crc32(crc, &state.mxcsr, sizeof(state.mxcsr));
 		for (int i = 0; i < 8; i++) {
 			bool t = s->taint_regs >> (16 + i) & 1;
 			if (t)
