@@ -15,8 +15,10 @@
 const char ct_name[] = "alu";
 
 struct alu_io {
-	uint64_t a, b, c, d, fl, pad0, m, m2;
-	uint64_t ra, rb, rc, rd, rfl, pad1;
+	uint64_t a, b, c, d, fl;
+	uint64_t op; /* the struct alu_op, for run_stub (ct_try passes one pointer) */
+	uint64_t m, m2;
+	uint64_t ra, rb, rc, rd, rfl, pad;
 } __attribute__((aligned(16)));
 
 _Static_assert(__builtin_offsetof(struct alu_io, m) == IO_M, "IO_M");
@@ -174,16 +176,16 @@ struct tally {
 static void run_stub(void *arg)
 {
 	struct alu_io *io = arg;
-	const struct alu_op *op = (const struct alu_op *)io->pad0;
+	const struct alu_op *op = (const struct alu_op *)io->op;
 	op->fn(io);
 }
 
 static void run_one(const struct alu_op *op, struct alu_io *io, struct tally *t)
 {
 	struct alu_io in = *io;
-	io->pad0 = (uint64_t)op;
+	io->op = (uint64_t)op;
 	int vec = ct_try(run_stub, io);
-	io->pad0 = 0;
+	io->op = 0;
 
 	struct undef u = vec < 0 ? undefined_part(op, &in) : (struct undef){ 0 };
 	uint64_t out[8] = { (uint64_t)(int64_t)vec, 0, 0, 0, 0, 0, 0, 0 };
