@@ -72,6 +72,21 @@ static inline uint32_t ct_crc64v(uint32_t crc, uint64_t v)
  * run and harness. */
 uint64_t ct_rand(uint64_t *state);
 
+/* Quick mode (the guest's command line has quick=1; CT_QUICK=1 for a
+ * native program): tables run over 8 of their 16 edge values, those
+ * `pick` lists (starting with indices 0 and 1), so a slow CPU (nested
+ * KVM, an interpreter) gets through the corpus in a fraction of the time. */
+bool ct_quick(void);
+void ct_set_quick(bool on);
+static inline int ct_count(void)
+{
+	return ct_quick() ? 8 : 16;
+}
+static inline int ct_index(int k, const uint8_t pick[8])
+{
+	return ct_quick() ? pick[k] : k;
+}
+
 /* Provided by the harness (guest runtime or native program). */
 void ct_write(const char *s, size_t n);
 

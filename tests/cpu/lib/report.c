@@ -6,8 +6,18 @@
 
 #include <stdarg.h>
 
-static bool failed;
+static bool failed, quick;
 static const char *verbose_prefix;
+
+bool ct_quick(void)
+{
+	return quick;
+}
+
+void ct_set_quick(bool on)
+{
+	quick = on;
+}
 
 size_t ct_strlen(const char *s)
 {

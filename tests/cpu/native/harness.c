@@ -71,6 +71,8 @@ int main(void)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	ct_set_verbose(getenv("CT_VERBOSE"));
+	const char *q = getenv("CT_QUICK");
+	ct_set_quick(q && *q && *q != '0');
 	ct_main();
 	ct_finish();
 	return ct_failed() ? 1 : 0;
