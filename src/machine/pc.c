@@ -120,18 +120,6 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		return -EINVAL;
 	}
 
-	/* Virtio devices interrupt by MSI-X only; a backend without MSIs
-	 * would leave their drivers waiting forever. */
-	const char *virtio_flag = cfg->rng ? "--rng" : cfg->nr_disks ? "--disk"
-				: cfg->nr_nets ? "--net" : cfg->vsock_cid ? "--vsock"
-				: cfg->console != CHAR_BACKEND_OFF ? "--console" : NULL;
-	if (virtio_flag && !accel->signal_msi) {
-		snprintf(err, errlen,
-			 "%s: virtio devices need MSI interrupts, which the %s accelerator does not have yet (use --accel kvm)",
-			 virtio_flag, accel->name);
-		return -ENOTSUP;
-	}
-
 	e = guest_mem_init(&vm->mem, cfg->ram_size, X86_PCI_HOLE_START,
 			   cfg->backing);
 	if (e) {
@@ -158,6 +146,19 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 	    (e = pc_add_virtio_console(vm, cfg->console, cfg->console_path,
 				       cfg->console_tty_in, err, errlen)))
 		return e;
+
+	/* Virtio devices interrupt by MSI-X only; a backend without MSIs
+	 * would leave their drivers waiting forever. Checked after the
+	 * devices opened their files, whose errors come first. */
+	const char *virtio_flag = cfg->rng ? "--rng" : cfg->nr_disks ? "--disk"
+				: cfg->nr_nets ? "--net" : cfg->vsock_cid ? "--vsock"
+				: cfg->console != CHAR_BACKEND_OFF ? "--console" : NULL;
+	if (virtio_flag && !accel->signal_msi) {
+		snprintf(err, errlen,
+			 "%s: virtio devices need MSI interrupts, which the %s accelerator does not have yet (use --accel kvm)",
+			 virtio_flag, accel->name);
+		return -ENOTSUP;
+	}
 
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,
 				    .max_cpus = cfg->nr_cpus,
