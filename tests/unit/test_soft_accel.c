@@ -2,7 +2,8 @@
  * memory and real buses: port I/O and MMIO reach the devices synchronously
  * during the run, RAM writes land in guest_mem, HLT sleeps until a kick,
  * a kick stops a spinning guest, a triple fault is VCPU_EXIT_SHUTDOWN,
- * state survives save/restore, and what the backend lacks is refused
+ * state survives save/restore, vm_pause parks a spinning or a halted
+ * vCPU thread, and what the backend lacks is refused
  * with a clear reason (more than one vCPU, snapshots). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,6 +243,52 @@ static void test_refusals(void **state)
 	assert_null(soft_accel_ops.dirty_log_start);
 }
 
+/* The VM's own vCPU thread on the soft backend: vm_pause parks a guest
+ * that spins (a kick ends its run) and one that halted (asleep until the
+ * kick), vm_resume lets it go, and a power-off stops the thread. */
+static void run_pause_cycle(const uint8_t *code, size_t len)
+{
+	struct fx *f;
+	setup((void **)&f);
+	struct x86_boot_cpu boot = pvh_entry();
+	load(f, code, len, &boot);
+	struct vcpu *vc = calloc(1, sizeof(*vc));
+	assert_non_null(vc);
+	vc->vm = &f->vm;
+	vc->accel = f->v;
+	f->vm.vcpus[0] = vc;
+	f->vm.nr_vcpus = 1;
+	assert_int_equal(vm_start_vcpus(&f->vm), 0);
+	usleep(20 * 1000);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(vm_pause(&f->vm), 0);
+		assert_true(vm_is_paused(&f->vm));
+		struct x86_vcpu_state *s = calloc(1, sizeof(*s));
+		assert_non_null(s);
+		assert_int_equal(soft_accel_ops.vcpu_save(f->v, s), 0);
+		assert_true(s->rip >= CODE && s->rip <= CODE + len);
+		free(s);
+		assert_int_equal(vm_resume(&f->vm), 0);
+		usleep(5 * 1000);
+	}
+	vm_raise_event(&f->vm, VM_EVENT_POWEROFF);
+	assert_int_equal(vm_wait_event(&f->vm), VM_EVENT_POWEROFF);
+	vm_destroy(&f->vm); /* joins the thread, frees vCPU, accel, memory */
+	free(f);
+}
+
+static void test_pause_spinning_guest(void **state)
+{
+	static const uint8_t code[] = { 0xeb, 0xfe }; /* jmp . */
+	run_pause_cycle(code, sizeof(code));
+}
+
+static void test_pause_halted_guest(void **state)
+{
+	static const uint8_t code[] = { 0xf4, 0xeb, 0xfd }; /* hlt; jmp hlt */
+	run_pause_cycle(code, sizeof(code));
+}
+
 static void test_accel_option(void **state)
 {
 	struct kiln_options o;
@@ -268,6 +315,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kick_stops_a_spinning_guest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triple_fault_is_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test(test_pause_spinning_guest),
+		cmocka_unit_test(test_pause_halted_guest),
 		cmocka_unit_test(test_accel_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
