@@ -101,7 +101,7 @@ soft-diff-long: build/tests/test_soft_native
 	SOFT_DIFF_CASES=$${SOFT_DIFF_CASES:-3000} SOFT_DIFF_SEED=$${SOFT_DIFF_SEED:-$$(date +%s)} \
 		build/tests/test_soft_native
 
-integration: build/kiln guest
+integration: build/kiln guest cpu-tests
 	tests/integration/run.sh
 
 test: deps
@@ -124,5 +124,7 @@ build/bench/soft_mmu: bench/soft_mmu.c $(LIB_OBJS)
 
 clean:
 	rm -rf build
+
+include tests/cpu/cpu.mk
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TESTS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZERS:=.d)

@@ -129,6 +129,23 @@ static double ms_since(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* --accel: auto takes KVM when it can run guests, else the soft CPU; then
+ * `why` says why not KVM (the caller prints it once the VM is built, so
+ * that an error stays one line). */
+static const struct accel_ops *choose_accel(enum accel_choice c, char *why,
+					    size_t whylen)
+{
+	why[0] = '\0';
+	if (c == ACCEL_KVM)
+		return &kvm_accel_ops;
+	if (c == ACCEL_SOFT || !kvm_accel_usable(why, whylen)) {
+		if (c == ACCEL_SOFT)
+			why[0] = '\0';
+		return &soft_accel_ops;
+	}
+	return &kvm_accel_ops;
+}
+
 /* `snap`: restore from this snapshot, or `mig`: load the migration on this
  * connection, instead of booting o->kernel. */
 static int run(const struct kiln_options *o, struct snapshot *snap,
@@ -197,10 +214,15 @@ static int run(const struct kiln_options *o, struct snapshot *snap,
 		.console_path = o->console_path,
 		.console_tty_in = hvc_in,
 	};
-	if (pc_build(&vm, &kvm_accel_ops, &cfg, err, sizeof(err))) {
+	char no_kvm[256];
+	if (pc_build(&vm, choose_accel(o->accel, no_kvm, sizeof(no_kvm)), &cfg,
+		     err, sizeof(err))) {
 		pr_err("%s", err);
 		goto out_vm;
 	}
+	if (no_kvm[0])
+		fprintf(stderr, "kiln: %s: running on the software CPU (--accel soft)\n",
+			no_kvm);
 	if (snap) {
 		if (snapshot_load(snap, &vm, err, sizeof(err))) {
 			pr_err("%s", err);

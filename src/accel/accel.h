@@ -44,6 +44,7 @@ struct vcpu_exit {
 
 struct accel;
 struct accel_vcpu;
+struct io_bus;
 
 struct accel_ops {
 	const char *name;
@@ -52,7 +53,14 @@ struct accel_ops {
 	int (*create)(struct accel **out, struct guest_mem *mem, char *err,
 		      size_t errlen);
 	void (*destroy)(struct accel *a);
-	/* Drive an interrupt controller input (GSI) to a level. */
+	/* Optional: the machine's port-I/O and MMIO buses, for a backend
+	 * that dispatches guest accesses itself on the vCPU thread instead of
+	 * returning VCPU_EXIT_PIO/MMIO (the soft CPU). Called once after
+	 * create, before any vCPU runs; the buses outlive the accelerator. */
+	void (*attach_buses)(struct accel *a, struct io_bus *pio,
+			     struct io_bus *mmio);
+	/* Drive an interrupt controller input (GSI) to a level. NULL: the
+	 * backend has no interrupt controller yet; the line goes nowhere. */
 	void (*set_irq_line)(struct accel *a, uint32_t gsi, int level);
 
 	/* Interrupts and doorbells that bypass the VMM's own threads. A
@@ -105,6 +113,8 @@ struct accel_ops {
 	 * the same backend loads again; vm_state_size() bytes at most. The
 	 * vCPUs must not be running. restore() checks what it can and says
 	 * why in `err`. */
+	/* All three NULL: the backend cannot save a VM (no snapshot or
+	 * migration under it). */
 	size_t (*vm_state_size)(void);
 	int (*vm_save)(struct accel *a, void *buf, size_t cap, size_t *len);
 	int (*vm_restore)(struct accel *a, const void *buf, size_t len,
@@ -133,5 +143,9 @@ struct accel_ops {
 };
 
 extern const struct accel_ops kvm_accel_ops;
+/* KVM's host checks without creating a VM: true if /dev/kvm opens and can
+ * run Kiln's guests, else false with the reason in `why`. */
+bool kvm_accel_usable(char *why, size_t whylen);
+extern const struct accel_ops soft_accel_ops;
 
 #endif

@@ -14,6 +14,11 @@ const char kiln_usage[] =
 "\n"
 "Boots a Linux guest on KVM with its serial console on this terminal.\n"
 "\n"
+"  --accel kvm|soft|auto\n"
+"                       what runs the guest's code: KVM, or Kiln's own software\n"
+"                       x86-64 CPU (slow; one vCPU, no virtio devices, no\n"
+"                       snapshot or migration yet); auto (default): KVM when\n"
+"                       /dev/kvm can run guests, else soft with a notice\n"
 "  --kernel PATH        bzImage, or uncompressed ELF vmlinux with a PVH note\n"
 "  --initramfs PATH     initramfs (cpio, optionally compressed) for the guest\n"
 "  --cmdline STRING     guest kernel command line (e.g. \"console=ttyS0\")\n"
@@ -69,7 +74,7 @@ const char kiln_usage[] =
 "\n"
 "Exit status:\n"
 "  0  the guest powered off (or Ctrl-A x)\n"
-"  1  Kiln failed: bad option, unusable file, no KVM, host error\n"
+"  1  Kiln failed: bad option, unusable file, no KVM (--accel kvm), host error\n"
 "  3  the guest rebooted (Kiln does not restart it)\n"
 "  4  the guest kernel panicked\n";
 
@@ -467,7 +472,7 @@ static int parse_console(struct kiln_options *o, const char *val, char *err,
 /* Flags that take a value. */
 enum flag_id { F_KERNEL, F_INITRAMFS, F_CMDLINE, F_CPUS, F_MEMORY, F_SERIAL, F_DISK,
 	       F_API_SOCKET, F_VSOCK, F_RESTORE, F_CONSOLE, F_NET,
-	       F_MIGRATE_FROM };
+	       F_MIGRATE_FROM, F_ACCEL };
 static const struct {
 	const char *name;
 	enum flag_id id;
@@ -478,7 +483,7 @@ static const struct {
 	{ "--disk", F_DISK }, { "--api-socket", F_API_SOCKET },
 	{ "--vsock", F_VSOCK }, { "--restore", F_RESTORE },
 	{ "--console", F_CONSOLE }, { "--net", F_NET },
-	{ "--migrate-from", F_MIGRATE_FROM },
+	{ "--migrate-from", F_MIGRATE_FROM }, { "--accel", F_ACCEL },
 };
 
 static int apply_flag(struct kiln_options *o, enum flag_id id,
@@ -524,6 +529,16 @@ static int apply_flag(struct kiln_options *o, enum flag_id id,
 			return fail(err, errlen,
 				    "%s: wants source_url=file:///DIR (a snapshot directory)", name);
 		o->restore_dir = val + 7;
+		return 0;
+	case F_ACCEL:
+		if (!strcmp(val, "kvm"))
+			o->accel = ACCEL_KVM;
+		else if (!strcmp(val, "soft"))
+			o->accel = ACCEL_SOFT;
+		else if (!strcmp(val, "auto"))
+			o->accel = ACCEL_AUTO;
+		else
+			return fail(err, errlen, "%s: wants kvm, soft or auto", name);
 		return 0;
 	case F_MIGRATE_FROM:
 		if (!migrate_url_valid(val))
@@ -607,8 +622,9 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 			       err, errlen))
 			return -1;
 		enum flag_id id = valued_flags[k].id;
+		/* --accel picks who runs the VM, not what it is. */
 		if (id != F_API_SOCKET && id != F_RESTORE && id != F_MIGRATE_FROM &&
-		    !config_flag)
+		    id != F_ACCEL && !config_flag)
 			config_flag = valued_flags[k].name;
 	}
 	o->argc = argc;

@@ -53,6 +53,10 @@ struct kiln_net {
 	bool vhost;               /* kernel data path (/dev/vhost-net) */
 };
 
+/* --accel: which backend runs the guest's code. AUTO is KVM when /dev/kvm
+ * can run guests, else the software CPU. */
+enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_SOFT };
+
 struct kiln_options {
 	const char *kernel;
 	const char *initramfs;
@@ -85,6 +89,7 @@ struct kiln_options {
 	 * the terminal turns the default serial off. */
 	enum char_backend_kind console;
 	const char *console_path; /* FILE, SOCKET */
+	enum accel_choice accel;
 	int verbosity;
 	bool help;
 	bool version;

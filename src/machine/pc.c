@@ -18,7 +18,7 @@
 static void pc_set_irq(void *ctx, uint32_t gsi, int level)
 {
 	struct vm *vm = ctx;
-	if (vm->accel)
+	if (vm->accel && vm->accel_ops->set_irq_line)
 		vm->accel_ops->set_irq_line(vm->accel, gsi, level);
 }
 
@@ -147,6 +147,19 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 				       cfg->console_tty_in, err, errlen)))
 		return e;
 
+	/* Virtio devices interrupt by MSI-X only; a backend without MSIs
+	 * would leave their drivers waiting forever. Checked after the
+	 * devices opened their files, whose errors come first. */
+	const char *virtio_flag = cfg->rng ? "--rng" : cfg->nr_disks ? "--disk"
+				: cfg->nr_nets ? "--net" : cfg->vsock_cid ? "--vsock"
+				: cfg->console != CHAR_BACKEND_OFF ? "--console" : NULL;
+	if (virtio_flag && !accel->signal_msi) {
+		snprintf(err, errlen,
+			 "%s: virtio devices need MSI interrupts, which the %s accelerator does not have yet (use --accel kvm)",
+			 virtio_flag, accel->name);
+		return -ENOTSUP;
+	}
+
 	struct acpi_config acpi = { .nr_cpus = cfg->nr_cpus,
 				    .max_cpus = cfg->nr_cpus,
 				    .oem_id = "KILN  " };
@@ -175,6 +188,8 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 
 	if ((e = accel->create(&vm->accel, &vm->mem, err, errlen)))
 		return e;
+	if (accel->attach_buses)
+		accel->attach_buses(vm->accel, &vm->pio, &vm->mmio);
 	/* The RTC's interrupts need the interrupt controller, so its clock
 	 * starts ticking only now. */
 	if ((e = cmos_rtc_start_timer(vm->rtc))) {

@@ -90,6 +90,9 @@ int snapshot_save(struct vm *vm, const struct kiln_options *o, const char *dir,
 		snprintf(err, errlen, "the VM must be paused first (vm.pause)");
 		return -EBUSY;
 	}
+	int se = vm_state_supported(vm, err, errlen);
+	if (se)
+		return se;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		int e = -errno;
 		snprintf(err, errlen, "%s: %s", dir, strerror(-e));

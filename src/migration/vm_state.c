@@ -90,9 +90,24 @@ static int save_virtio(struct vm *vm, struct mig_writer *w, unsigned int slot,
 	return e;
 }
 
+/* A backend without a VM-state blob (the soft CPU, for now) cannot take
+ * part in snapshots or migration; say so before anything is written. */
+int vm_state_supported(struct vm *vm, char *err, size_t errlen)
+{
+	if (vm->accel_ops->vm_state_size && vm->accel_ops->vm_save &&
+	    vm->accel_ops->vm_restore)
+		return 0;
+	snprintf(err, errlen,
+		 "the %s accelerator cannot save or restore a VM (snapshot, migration): use --accel kvm",
+		 vm->accel_ops->name);
+	return -ENOTSUP;
+}
+
 int vm_state_save(struct vm *vm, struct mig_writer *w, char *err, size_t errlen)
 {
 	int e;
+	if ((e = vm_state_supported(vm, err, errlen)))
+		return e;
 	struct ram_layout lay = { .nr_regions = vm->mem.nr_regions };
 	for (unsigned int i = 0; i < vm->mem.nr_regions; i++) {
 		lay.region[i].gpa = vm->mem.regions[i].gpa;
@@ -378,6 +393,8 @@ static const char *const fixed_names[R_FIXED] = {
 
 int vm_state_load(struct vm *vm, struct mig_reader *r, char *err, size_t errlen)
 {
+	if (vm_state_supported(vm, err, errlen))
+		return -ENOTSUP;
 	struct loader l = { .vm = vm, .r = r, .err = err, .errlen = errlen };
 	l.vcpu_seen = calloc(vm->nr_vcpus ? vm->nr_vcpus : 1, sizeof(bool));
 	if (!l.vcpu_seen) {

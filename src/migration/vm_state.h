@@ -24,6 +24,11 @@
 
 #include <stddef.h>
 
+/* 0 if the VM's accelerator can save and load its state, else -ENOTSUP
+ * with a reason in err (call it before writing anything). */
+int vm_state_supported(struct vm *vm, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
 /* The VM must be paused (vm_pause) with its devices quiesced. Writes the
  * records; 0 or -errno with a reason in err. */
 int vm_state_save(struct vm *vm, struct mig_writer *w, char *err, size_t errlen)

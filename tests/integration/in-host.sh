@@ -208,8 +208,9 @@ interactive() {
 }
 interactive
 
-# Hide /dev/kvm in a private mount namespace: Kiln must say so in one line.
-err=$(unshare --mount sh -c "mount -t tmpfs none /dev && exec $kiln --kernel $guest/vmlinux --serial off" 2>&1 </dev/null)
+# Hide /dev/kvm in a private mount namespace: --accel kvm must say so in
+# one line (auto would fall back to the soft CPU).
+err=$(unshare --mount sh -c "mount -t tmpfs none /dev && exec $kiln --accel kvm --kernel $guest/vmlinux --serial off" 2>&1 </dev/null)
 rc=$?
 if [ $rc -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
 	grep -q "cannot open /dev/kvm: No such file or directory" <<<"$err"; then

@@ -86,6 +86,65 @@ static int map_memory(struct accel *a, char *err, size_t errlen)
 	return 0;
 }
 
+/* Open /dev/kvm and check that it can run Kiln's guests: 0 with *kvm_fd
+ * open, or -errno with *kvm_fd -1 or open (the caller closes it) and a
+ * reason in err. */
+static int open_kvm(int *kvm_fd, char *err, size_t errlen)
+{
+	const char *dev = KVM_DEVICE;
+	int e;
+	*kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (*kvm_fd < 0) {
+		e = errno;
+		snprintf(err, errlen,
+			 "cannot open %s: %s (KVM is not available on this host)",
+			 dev, strerror(e));
+		return -e;
+	}
+	if (!host_has_hw_virt()) {
+		e = ENODEV;
+		snprintf(err, errlen,
+			 "%s has no hardware virtualization behind it (no vmx or svm CPU flag; a PVM sandbox?): KVM is not available on this host",
+			 dev);
+		return -e;
+	}
+	int version = ioctl(*kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		e = EINVAL;
+		snprintf(err, errlen, "%s speaks KVM API %d, Kiln needs %d", dev,
+			 version, KVM_API_VERSION);
+		return -e;
+	}
+	static const struct {
+		int cap;
+		const char *name;
+	} needed[] = {
+		{ KVM_CAP_IRQCHIP, "IRQCHIP" },
+		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
+		{ KVM_CAP_EXT_CPUID, "EXT_CPUID" },
+		{ KVM_CAP_PIT2, "PIT2" },
+		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+	};
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		if (ioctl(*kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0) {
+			e = ENOTSUP;
+			snprintf(err, errlen, "KVM lacks KVM_CAP_%s",
+				 needed[i].name);
+			return -e;
+		}
+	}
+	return 0;
+}
+
+bool kvm_accel_usable(char *why, size_t whylen)
+{
+	int fd = -1;
+	int e = open_kvm(&fd, why, whylen);
+	if (fd >= 0)
+		close(fd);
+	return e == 0;
+}
+
 static int kvm_create(struct accel **out, struct guest_mem *mem, char *err,
 		      size_t errlen)
 {
@@ -99,47 +158,8 @@ static int kvm_create(struct accel **out, struct guest_mem *mem, char *err,
 	kvm_irq_init(a);
 	int e;
 
-	const char *dev = KVM_DEVICE;
-	a->kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (a->kvm_fd < 0) {
-		e = errno;
-		snprintf(err, errlen,
-			 "cannot open %s: %s (KVM is not available on this host)",
-			 dev, strerror(e));
+	if ((e = -open_kvm(&a->kvm_fd, err, errlen)))
 		goto fail;
-	}
-	if (!host_has_hw_virt()) {
-		e = ENODEV;
-		snprintf(err, errlen,
-			 "%s has no hardware virtualization behind it (no vmx or svm CPU flag; a PVM sandbox?): KVM is not available on this host",
-			 dev);
-		goto fail;
-	}
-	int version = ioctl(a->kvm_fd, KVM_GET_API_VERSION, 0);
-	if (version != KVM_API_VERSION) {
-		e = EINVAL;
-		snprintf(err, errlen, "%s speaks KVM API %d, Kiln needs %d", dev,
-			 version, KVM_API_VERSION);
-		goto fail;
-	}
-	static const struct {
-		int cap;
-		const char *name;
-	} needed[] = {
-		{ KVM_CAP_IRQCHIP, "IRQCHIP" },
-		{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },
-		{ KVM_CAP_EXT_CPUID, "EXT_CPUID" },
-		{ KVM_CAP_PIT2, "PIT2" },
-		{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
-	};
-	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
-		if (ioctl(a->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0) {
-			e = ENOTSUP;
-			snprintf(err, errlen, "KVM lacks KVM_CAP_%s",
-				 needed[i].name);
-			goto fail;
-		}
-	}
 	kvm_irq_probe(a); /* optional capabilities: -ENOTSUP later */
 	a->run_size = ioctl(a->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (a->run_size < (int)sizeof(struct kvm_run)) {

@@ -35,12 +35,20 @@ static uint64_t *msr_field(struct x86_cpu *c, uint32_t idx)
 	return NULL;
 }
 
+/* struct x86_vcpu_state keeps KVM's register order (rax rbx rcx rdx rsi
+ * rdi rsp rbp r8..r15); the CPU keeps the encoding order. */
+static const uint8_t state_gpr[16] = {
+	X86_RAX, X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RSP, X86_RBP,
+	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+};
+
 void x86_cpu_save(struct x86_cpu *c, struct x86_vcpu_state *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->version = X86_VCPU_STATE_VERSION;
 	s->mp_state = c->halted ? X86_MP_HALTED : X86_MP_RUNNABLE;
-	memcpy(s->gpr, c->gpr, sizeof(s->gpr));
+	for (unsigned int i = 0; i < 16; i++)
+		s->gpr[i] = c->gpr[state_gpr[i]];
 	s->rip = c->rip;
 	s->rflags = x86_cpu_get_rflags(c);
 	s->cs = c->seg[X86_CS];
@@ -147,7 +155,8 @@ int x86_cpu_load(struct x86_cpu *c, const struct x86_vcpu_state *s, char *err,
 	if (!(bv & XSTATE_SSE))
 		memset(fpu.xmm, 0, sizeof(fpu.xmm));
 
-	memcpy(c->gpr, s->gpr, sizeof(c->gpr));
+	for (unsigned int i = 0; i < 16; i++)
+		c->gpr[state_gpr[i]] = s->gpr[i];
 	c->rip = s->rip;
 	x86_cpu_set_rflags(c, s->rflags);
 	c->seg[X86_CS] = s->cs;
