@@ -254,6 +254,7 @@ for t in "${tests[@]}"; do
 		fi
 		continue
 	fi
+	nsecs=-
 	if [ -n "$reference" ]; then
 		n=$reference/$t.native.out
 		if [ ! -e "$n" ]; then
@@ -262,7 +263,10 @@ for t in "${tests[@]}"; do
 		fi
 	else
 		n=$out/$t.native.out
+		start=$(date +%s%N)
 		run_native "$t" "$n"
+		tenths=$((($(date +%s%N) - start) / 100000000))
+		nsecs=$((tenths / 10)).$((tenths % 10))
 	fi
 	if [ "$(end_status "$n")" = "" ]; then
 		fail "$t: the native program did not finish: $(tail -c 200 "$n")"
@@ -275,7 +279,7 @@ for t in "${tests[@]}"; do
 	results "$n"
 	results "$g"
 	if cmp -s "$n.cmp" "$g.cmp"; then
-		pass "$t ($(grep -c '^KILN_CPU ' "$g.cmp") results equal, ${secs} s)"
+		pass "$t ($(grep -c '^KILN_CPU ' "$g.cmp") results equal; guest ${secs} s, native ${nsecs} s)"
 		continue
 	fi
 	diff "$n.cmp" "$g.cmp" >"$g.diff"
