@@ -18,6 +18,7 @@ PACKAGES=(
 	liburing-dev           # virtio-blk's io_uring data path
 	socat                  # tests: vsock and console sockets (also copied into the guest)
 	iproute2               # tests: tap devices (ip tuntap)
+	python3                # bench/migrate: its QMP and API client
 )
 
 missing=()
