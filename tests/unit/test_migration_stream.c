@@ -203,6 +203,9 @@ static void test_crc32c_vectors(void **state)
 	assert_int_equal(crc32c(ones, 32), 0x62A8AB43u);
 	assert_int_equal(crc32c(inc, 32), 0x46DD794Eu);
 	assert_int_equal(crc32c_extend_table(0, inc, 32), 0x46DD794Eu);
+	assert_int_equal(crc32c_extend_table(0, zeros, 32), 0x8A9136AAu);
+	assert_int_equal(crc32c_extend_table(0, ones, 32), 0x62A8AB43u);
+	assert_int_equal(crc32c_extend_table(0, "123456789", 9), 0xE3069283u);
 
 	/* The fast path agrees with the table at every alignment and length,
 	 * and extending in two pieces equals one pass. */
