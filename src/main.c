@@ -246,6 +246,10 @@ static int run(const struct kiln_options *o, struct snapshot *snap,
 			migrate_recv_elapsed_ms(mig),
 			(unsigned long long)(vm.first_entry_ns / 1000000000u),
 			(unsigned long long)(vm.first_entry_ns % 1000000000u / 1000));
+		pr_debug("migration: device state read and loaded in %.1f ms, then the "
+			 "vCPUs' first entry and the ack %.1f ms",
+			 mig->loaded_ms - mig->ram_done_ms,
+			 migrate_recv_elapsed_ms(mig) - (mig->loaded_ms - mig->accepted_ms));
 	}
 	if (snap && !vm_wait_first_entry(&vm, 1000))
 		pr_info("the restored guest runs (first vCPU entry %.1f ms after the restore began)",

@@ -248,6 +248,7 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 
 	/* Stop and copy: the last pages and the device state. */
 	migrate_throttle_stop(&s.throttle);
+	double pause_req_t = now_ms();
 	if ((e = vm_pause(vm))) {
 		snprintf(err, errlen, "cannot pause the vCPUs: %s", strerror(-e));
 		goto fail;
@@ -258,9 +259,11 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 	paused = true;
 	if ((e = vm_devices_pause(vm, err, errlen)))
 		goto fail; /* nothing stayed paused but the vCPUs */
+	double dev_t = now_ms();
 	if ((e = fetch_dirty(&s, &left)) || (e = send_dirty(&s)))
 		goto fail_paused;
 	res->passes++;
+	double ram_t = now_ms();
 	if ((e = mig_write_record(s.w, MIGRATE_RAM_DONE_RECORD, MIGRATE_RAM_VERSION, 0,
 				  NULL, 0))) {
 		snprintf(err, errlen, "%s", mig_writer_error(s.w));
@@ -272,9 +275,15 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 		snprintf(err, errlen, "%s", mig_writer_error(s.w));
 		goto fail_paused;
 	}
+	double sent_t = now_ms();
 	if ((e = wait_ack(fd, err, errlen)))
 		goto fail_paused;
 	double done = now_ms();
+	pr_debug("migration: stopping the vCPUs took %.1f ms; then devices %.1f ms, "
+		 "the last %llu pages %.1f ms, device state and the stream's end %.1f ms, "
+		 "the destination's ack %.1f ms",
+		 pause_t - pause_req_t, dev_t - pause_t, (unsigned long long)left,
+		 ram_t - dev_t, sent_t - ram_t, done - sent_t);
 	res->total_ms = done - t0;
 	res->downtime_ms = done - pause_t;
 	res->bytes = mig_writer_bytes(s.w);
