@@ -144,6 +144,12 @@ def qmp_migrate(src_path, dst_path, uri, downtime_ms, max_bw):
         if info.get("status") in ("completed", "failed", "cancelled"):
             break
         time.sleep(0.02)
+    # 7.2 may answer "completed" before it has filled in the times.
+    for _ in range(50):
+        if info.get("status") != "completed" or info.get("total-time", 0) > 0:
+            break
+        time.sleep(0.05)
+        info = src.cmd("query-migrate")
     stop = src.wait_event("STOP", 10)
     resume = dst.wait_event("RESUME", 120) if dst else None
     ram = info.get("ram", {})

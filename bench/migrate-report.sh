@@ -24,7 +24,8 @@ mig_table() {
 	  ok[k]++
 	  if (F["run_rt"] + 0 > 0 && F["start_rt"] + 0 > 0) add(k, "tot", (F["run_rt"] - F["start_rt"]) * 1000)
 	  if (F["run_rt"] + 0 > 0 && F["paused_rt"] + 0 > 0) add(k, "down", (F["run_rt"] - F["paused_rt"]) * 1000)
-	  add(k, "vtot", F["vmm_total_ms"]); add(k, "vdown", F["vmm_downtime_ms"])
+	  # QEMU 7.2 can report "completed" with its times still 0: not a time.
+	  if (F["vmm_total_ms"] + 0 > 0) { add(k, "vtot", F["vmm_total_ms"]); add(k, "vdown", F["vmm_downtime_ms"]) }
 	  add(k, "wire", F["wire_bytes"] / 1048576); add(k, "vbytes", F["vmm_bytes"] / 1048576)
 	  add(k, "passes", F["passes"])
 	}
@@ -106,7 +107,7 @@ migrate_report() {
 	local runs mem rmem mibps set
 	read -r runs mem rmem <<<"$(info runs | sed 's/[a-z_]*=//g')"
 	read -r mibps set <<<"$(info dirty_mibps | sed 's/[a-z_]*=//g')"
-	echo "### $(date -u '+%Y-%m-%d %H:%M UTC') — live migration and restore, $where"
+	echo "### $(date -u -r "$meta" '+%Y-%m-%d %H:%M UTC') — live migration and restore, $where"
 	echo
 	echo "- Machine: $machine"
 	echo "- Kiln commit: $commit"
