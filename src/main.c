@@ -9,6 +9,7 @@
 #include "core/vm.h"
 #include "machine/pc.h"
 #include "migration/migrate_recv.h"
+#include "migration/migrate_send.h"
 #include "migration/snapshot.h"
 
 #include <errno.h>
@@ -251,15 +252,30 @@ static int run(const struct kiln_options *o, struct snapshot *snap,
 		goto out_vm;
 	}
 	if (mig) {
-		/* Without the ack the source keeps the guest: stop this copy. */
-		if ((e = migrate_recv_ack(mig))) {
+		/* The ack says the guest runs here: send it once a vCPU has
+		 * gone into the guest, so the source's downtime ends there.
+		 * Without the ack the source keeps the guest: stop this copy. */
+		if ((e = vm_wait_first_entry(&vm, MIGRATE_IO_TIMEOUT_S * 1000)) ||
+		    (e = migrate_recv_ack(mig))) {
 			pr_err("--migrate-from: cannot confirm to the source: %s",
 			       strerror(-e));
 			goto out_vm;
 		}
-		pr_info("migration received: the guest runs here (%.1f ms after the source connected)",
-			migrate_recv_elapsed_ms(mig));
+		/* first vCPU entry at: CLOCK_REALTIME, to set against the
+		 * source's "paused at" on the same host (bench/migrate). */
+		pr_info("migration received: the guest runs here (%.1f ms after the source "
+			"connected), first vCPU entry at %llu.%06llu",
+			migrate_recv_elapsed_ms(mig),
+			(unsigned long long)(vm.first_entry_ns / 1000000000u),
+			(unsigned long long)(vm.first_entry_ns % 1000000000u / 1000));
+		pr_debug("migration: device state read and loaded in %.1f ms, then the "
+			 "vCPUs' first entry and the ack %.1f ms",
+			 mig->loaded_ms - mig->ram_done_ms,
+			 migrate_recv_elapsed_ms(mig) - (mig->loaded_ms - mig->accepted_ms));
 	}
+	if (snap && !vm_wait_first_entry(&vm, 1000))
+		pr_info("the restored guest runs (first vCPU entry %.1f ms after the restore began)",
+			ms_since(&t0));
 	if (o->api_socket &&
 	    api_server_start(&api, o->api_socket, &api_vm_ops, &api_ctx, err,
 			     sizeof(err))) {

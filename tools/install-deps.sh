@@ -18,7 +18,7 @@ PACKAGES=(
 	liburing-dev           # virtio-blk's io_uring data path
 	socat                  # tests: vsock and console sockets (also copied into the guest)
 	iproute2               # tests: tap devices (ip tuntap)
-	python3                # tests/cpu/gen/gen.py, the CPU tests' sequence generator
+	python3                # tests/cpu/gen/gen.py (CPU test generator), bench/migrate (QMP and API client)
 )
 
 missing=()

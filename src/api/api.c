@@ -167,6 +167,7 @@ static void do_snapshot(const struct api_vm_ops *ops, void *ctx,
 
 #define DOWNTIME_DEFAULT_MS 100
 #define DOWNTIME_MAX_MS 3600000
+#define BANDWIDTH_MAX_MBPS 1000000 /* 1 Tbit/s */
 
 static void do_send_migration(const struct api_vm_ops *ops, void *ctx,
 			      const struct http_request *req,
@@ -194,13 +195,23 @@ static void do_send_migration(const struct api_vm_ops *ops, void *ctx,
 			return;
 		}
 	}
+	int64_t bandwidth = 0;
+	if (json_object_object_get_ex(o, "bandwidth_mbps", &v)) {
+		bandwidth = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+		if (bandwidth < 1 || bandwidth > BANDWIDTH_MAX_MBPS) {
+			json_object_put(o);
+			api_error(resp, 400, "bandwidth_mbps must be an integer from 1 to 1000000 (Mbit/s)");
+			return;
+		}
+	}
 	if (!ops->send_migration) {
 		json_object_put(o);
 		api_error(resp, 500, "live migration is not available");
 		return;
 	}
 	char err[512] = "";
-	int e = ops->send_migration(ctx, url, (unsigned int)downtime, err, sizeof(err));
+	int e = ops->send_migration(ctx, url, (unsigned int)downtime,
+				    (unsigned int)bandwidth, err, sizeof(err));
 	json_object_put(o);
 	if (!e)
 		no_content(resp);

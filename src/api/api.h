@@ -16,11 +16,14 @@
  *                              not paused (pause first, as Cloud Hypervisor
  *                              wants) or a device that cannot be saved
  *   PUT  /api/v1/vm.send-migration {"destination_url":"tcp:HOST:PORT"|
- *                              "unix:PATH","downtime_ms":N (default 100)}:
- *                              204 once the destination runs the guest
- *                              (then this Kiln exits 0) | 409 paused, or a
- *                              device that cannot be migrated | 500 the
- *                              migration failed (the VM runs on here)
+ *                              "unix:PATH","downtime_ms":N (default 100),
+ *                              "bandwidth_mbps":N (Kiln's own: a cap on
+ *                              the stream in Mbit/s, 1 .. 1000000; default
+ *                              none)}: 204 once the destination runs the
+ *                              guest (then this Kiln exits 0) | 409
+ *                              paused, or a device that cannot be
+ *                              migrated | 500 the migration failed (the VM
+ *                              runs on here)
  *
  * Errors are 4xx (5xx only for Kiln's own failures) with a JSON body
  * {"error":"..."}: unknown endpoint 404, wrong method 405, a body where none
@@ -50,11 +53,12 @@ struct api_vm_ops {
 	/* Save the paused VM to directory `dir`. 0; -EBUSY not paused;
 	 * -EOPNOTSUPP a device cannot be saved; else -errno. err says why. */
 	int (*snapshot)(void *ctx, const char *dir, char *err, size_t errlen);
-	/* Live-migrate the running VM to `url`. 0: it runs there now; -EBUSY
-	 * paused; -EOPNOTSUPP a device cannot be migrated; else -errno. err
-	 * says why. NULL: migration is not offered (500). */
+	/* Live-migrate the running VM to `url`, aiming at `downtime_ms`,
+	 * sending at most `bandwidth_mbps` Mbit/s (0: no limit). 0: it runs
+	 * there now; -EBUSY paused; -EOPNOTSUPP a device cannot be migrated;
+	 * else -errno. err says why. NULL: migration is not offered (500). */
 	int (*send_migration)(void *ctx, const char *url, unsigned int downtime_ms,
-			      char *err, size_t errlen);
+			      unsigned int bandwidth_mbps, char *err, size_t errlen);
 };
 
 struct api_response {

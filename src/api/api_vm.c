@@ -152,22 +152,32 @@ static int vm_api_snapshot(void *ctx, const char *dir, char *err, size_t errlen)
 }
 
 static int vm_api_send_migration(void *ctx, const char *url,
-				 unsigned int downtime_ms, char *err,
+				 unsigned int downtime_ms,
+				 unsigned int bandwidth_mbps, char *err,
 				 size_t errlen)
 {
 	struct api_vm *a = ctx;
 	struct migrate_result r;
-	int e = migrate_send(a->vm, a->opts, url, downtime_ms, &r, err, errlen);
+	struct migrate_params p = { .downtime_ms = downtime_ms,
+				    .bandwidth_mbps = bandwidth_mbps };
+	int e = migrate_send(a->vm, a->opts, url, &p, &r, err, errlen);
 	if (e) {
 		pr_warn("migration to %s failed, the guest runs on here: %s", url, err);
 		return e;
 	}
+	char limit[48] = "none";
+	if (bandwidth_mbps)
+		snprintf(limit, sizeof(limit), "%u Mbit/s", bandwidth_mbps);
+	/* paused at: CLOCK_REALTIME, to set against the destination's
+	 * "first vCPU entry at" on the same host (bench/migrate). */
 	pr_info("migration to %s: total %.1f ms, downtime %.1f ms (target %u), "
-		"%llu bytes sent, %u RAM passes, %llu pages (%llu zero), vCPU throttle %u%%",
+		"%llu bytes sent (%.1f Mbit/s, limit %s), %u RAM passes, "
+		"%llu pages (%llu zero), vCPU throttle %u%%, paused at %lld.%06ld",
 		url, r.total_ms, r.downtime_ms, downtime_ms,
-		(unsigned long long)r.bytes, r.passes,
-		(unsigned long long)r.pages, (unsigned long long)r.zero_pages,
-		r.throttle_pct);
+		(unsigned long long)r.bytes,
+		r.total_ms > 0 ? (double)r.bytes * 8 / 1000 / r.total_ms : 0.0, limit,
+		r.passes, (unsigned long long)r.pages, (unsigned long long)r.zero_pages,
+		r.throttle_pct, (long long)r.paused_at.tv_sec, r.paused_at.tv_nsec / 1000);
 	/* The guest runs on the destination: this Kiln is done. */
 	vm_raise_event(a->vm, VM_EVENT_MIGRATED);
 	return 0;

@@ -105,6 +105,20 @@ static void park(struct vcpu *vcpu)
 	pthread_mutex_unlock(&vm->run_lock);
 }
 
+/* The first vCPU to get here stamps the time (a migration's destination
+ * acknowledges only then, and logs it). */
+static void note_first_entry(struct vm *vm)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	pthread_mutex_lock(&vm->run_lock);
+	if (!vm->first_entry_ns) {
+		vm->first_entry_ns = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+		pthread_cond_broadcast(&vm->run_cond);
+	}
+	pthread_mutex_unlock(&vm->run_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -112,6 +126,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu_exit exit;
 
 	__atomic_store_n(&vcpu->state, VCPU_RUNNING, __ATOMIC_RELEASE);
+	note_first_entry(vm);
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
 		int err = vm->accel_ops->vcpu_run(vcpu->accel, &exit);
 		if (err) {
@@ -140,4 +155,37 @@ int vm_start_vcpus(struct vm *vm)
 		v->thread_started = true;
 	}
 	return 0;
+}
+
+int vm_wait_first_entry(struct vm *vm, unsigned int timeout_ms)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	uint64_t now = (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+	uint64_t end = now + timeout_ms;
+	int e = 0;
+	pthread_mutex_lock(&vm->run_lock);
+	while (!vm->first_entry_ns) {
+		if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
+			e = -ESHUTDOWN;
+			break;
+		}
+		if (now >= end) {
+			e = -ETIMEDOUT;
+			break;
+		}
+		/* In 10 ms steps: `stopping` is set without the lock. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 10 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&vm->run_cond, &vm->run_lock, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		now = (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+	}
+	pthread_mutex_unlock(&vm->run_lock);
+	return e;
 }

@@ -62,6 +62,9 @@ struct vm {
 	bool pause_requested;
 	unsigned int vcpus_parked;
 	bool paused;      /* vm_pause() returned and no vm_resume() since */
+	/* CLOCK_REALTIME in ns when a vCPU first went to enter the guest,
+	 * 0 before (run_lock; run_cond is broadcast when it is set). */
+	uint64_t first_entry_ns;
 
 	/* Legacy PC devices. */
 	struct uart *com1;
@@ -107,6 +110,12 @@ bool vm_is_paused(struct vm *vm);
 
 /* Start one thread per vCPU. Returns 0 or -errno. */
 int vm_start_vcpus(struct vm *vm) __attribute__((warn_unused_result));
+
+/* Wait until a vCPU thread has gone to enter the guest (vm_start_vcpus
+ * started them), at most `timeout_ms`. 0 (vm->first_entry_ns is set),
+ * -ETIMEDOUT, or -ESHUTDOWN if the VM stopped first. */
+int vm_wait_first_entry(struct vm *vm, unsigned int timeout_ms)
+	__attribute__((warn_unused_result));
 
 /* Stop every vCPU thread and log its registers. */
 void vm_dump_vcpus(struct vm *vm);

@@ -53,9 +53,13 @@ int migrate_ram_send(struct mig_writer *w, const struct guest_mem *mem,
 	 * zero pages, starting at page `start`. */
 	uint64_t start = first, n = 0, zeros = 0;
 	for (uint64_t p = first; p < first + count; p++) {
-		uint8_t *slot = buf + n * PAGE;
-		memcpy(slot, r->host + p * PAGE, PAGE);
-		bool zero = page_is_zero(slot);
+		/* Zeros are checked in place (no copy: most of a fresh guest's
+		 * RAM is zeros); a page found zero while the guest writes it
+		 * is in the dirty log and goes again. Data is copied once and
+		 * the copy sent, so a record's data is one page state. */
+		bool zero = page_is_zero(r->host + p * PAGE);
+		if (!zero)
+			memcpy(buf + n * PAGE, r->host + p * PAGE, PAGE);
 		if ((zero && n) || (!zero && zeros)) {
 			int e = put_record(w, r->gpa + start * PAGE,
 					   (uint32_t)(n + zeros), zeros != 0, buf);

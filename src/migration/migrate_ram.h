@@ -33,10 +33,12 @@ struct migrate_ram_stats {
 	uint64_t zero_pages; /* of which sent as markers */
 };
 
-/* Sender: pages [first, first + count) of RAM region `region` (the guest
- * may be writing them: each page is copied once, and the copy is what is
- * checked for zeros and sent). `buf` is MIGRATE_RAM_MAX_PAGES pages of
- * scratch. 0 or -errno (the writer's error says why). */
+/* Sender: pages [first, first + count) of RAM region `region`. The guest
+ * may be writing them, under dirty logging: a page is checked for zeros
+ * where it lies (one the guest writes meanwhile is in the log and goes
+ * again); a page with data is copied once and the copy sent. `buf` is
+ * MIGRATE_RAM_MAX_PAGES pages of scratch. 0 or -errno (the writer's error
+ * says why). */
 int migrate_ram_send(struct mig_writer *w, const struct guest_mem *mem,
 		     unsigned int region, uint64_t first, uint64_t count,
 		     uint8_t *buf, struct migrate_ram_stats *st)

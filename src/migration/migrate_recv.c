@@ -81,6 +81,7 @@ int migrate_recv_load(struct migrate_in *m, struct vm *vm, char *err,
 			break;
 		}
 		if (!strcmp(info.name, MIGRATE_RAM_DONE_RECORD)) {
+			m->ram_done_ms = now_ms();
 			e = mig_check_record(m->r, &info, MIGRATE_RAM_DONE_RECORD,
 					     MIGRATE_RAM_VERSION, 0, 0);
 			if (!e)
@@ -96,6 +97,7 @@ int migrate_recv_load(struct migrate_in *m, struct vm *vm, char *err,
 			break;
 		records++;
 	}
+	m->loaded_ms = now_ms();
 	if (e)
 		snprintf(err, errlen, "--migrate-from: %s", why);
 	else

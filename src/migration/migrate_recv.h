@@ -18,6 +18,8 @@ struct migrate_in {
 	struct mig_reader *r;
 	struct vm_config config; /* the sender's command line */
 	double accepted_ms;      /* CLOCK_MONOTONIC when the sender connected */
+	double ram_done_ms;      /* ... when "ram-done" arrived */
+	double loaded_ms;        /* ... when the device state was loaded */
 };
 
 /* Listen on `url`, accept one sender and read its configuration. 0 or

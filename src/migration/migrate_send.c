@@ -4,6 +4,7 @@
 #include "core/dirty_bitmap.h"
 #include "core/log.h"
 #include "migration/migrate_ram.h"
+#include "migration/migrate_rate.h"
 #include "migration/migrate_throttle.h"
 #include "migration/migrate_url.h"
 #include "migration/stream.h"
@@ -26,6 +27,7 @@ struct send {
 	struct migrate_ram_stats st;
 	bool logging;
 	struct migrate_throttle throttle;
+	struct migrate_rate rate; /* the bandwidth limit, if any */
 	char *err;
 	size_t errlen;
 };
@@ -35,6 +37,24 @@ static double now_ms(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* The writer's pace hook: wait out the bandwidth limit. */
+static void pace(void *ctx, size_t bytes)
+{
+	struct send *s = ctx;
+	uint64_t ns = migrate_rate_take(&s->rate, now_ns(), bytes);
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u),
+			       .tv_nsec = (long)(ns % 1000000000u) };
+	while (ns && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 /* With the devices running (a failed migration: the guest goes on here),
@@ -138,10 +158,17 @@ static int wait_ack(int fd, char *err, size_t errlen)
 }
 
 int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
-		 unsigned int downtime_ms, struct migrate_result *res, char *err,
-		 size_t errlen)
+		 const struct migrate_params *p, struct migrate_result *res,
+		 char *err, size_t errlen)
 {
 	memset(res, 0, sizeof(*res));
+	unsigned int downtime_ms = p->downtime_ms ? p->downtime_ms
+				   : MIGRATE_DEFAULT_DOWNTIME_MS;
+	if (p->bandwidth_mbps > MIGRATE_MAX_BANDWIDTH_MBPS) {
+		snprintf(err, errlen, "bandwidth limit above %u Mbit/s",
+			 MIGRATE_MAX_BANDWIDTH_MBPS);
+		return -EINVAL;
+	}
 	if (vm_is_paused(vm)) {
 		snprintf(err, errlen, "the VM is paused (resume it first)");
 		return -EBUSY;
@@ -178,6 +205,10 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 		snprintf(err, errlen, "cannot start the stream: %s", strerror(-e));
 		goto fail;
 	}
+	if (p->bandwidth_mbps) {
+		migrate_rate_init(&s.rate, (uint64_t)p->bandwidth_mbps * 125000u, now_ns());
+		mig_writer_set_pace(s.w, pace, &s);
+	}
 	if ((e = vm_config_write(s.w, o, err, errlen)) || (e = start_logging(&s)))
 		goto fail;
 
@@ -185,20 +216,23 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 	for (unsigned int i = 0; i < vm->mem.nr_regions; i++)
 		dirty_bitmap_set(s.dirty[i], guest_mem_region_pages(&vm->mem, i), 0,
 				 UINT64_MAX);
-	double pass_t = now_ms();
-	uint64_t pass_pages = s.st.pages;
+	double stream_t = now_ms();
+	uint64_t stream_bytes = mig_writer_bytes(s.w);
 	if ((e = send_dirty(&s)))
 		goto fail;
 	res->passes = 1;
 	uint64_t left;
 	for (;;) {
+		/* What the link has really carried so far, bytes per ms: with
+		 * a bandwidth limit at most that; the pages left are counted
+		 * as if none were zeros (dirtied pages seldom are). */
 		double t = now_ms();
-		/* Pages per millisecond over the pass just done. */
-		double rate = (double)(s.st.pages - pass_pages) / (t - pass_t > 0.01 ? t - pass_t : 0.01);
+		double rate = (double)(mig_writer_bytes(s.w) - stream_bytes) /
+			      (t - stream_t > 0.01 ? t - stream_t : 0.01);
 		if ((e = fetch_dirty(&s, &left)))
 			goto fail;
-		double estimate = left ? (double)left / (rate > 0 ? rate : 1e-9) : 0;
-		pr_debug("migration: pass %u: %llu dirty pages left, %.1f ms at %.0f pages/ms",
+		double estimate = (double)left * GUEST_PAGE_SIZE / (rate > 0 ? rate : 1e-9);
+		pr_debug("migration: pass %u: %llu dirty pages left, %.1f ms at %.0f KB/s",
 			 res->passes, (unsigned long long)left, estimate, rate);
 		if (estimate <= downtime_ms || res->passes >= MIGRATE_MAX_PASSES - 1)
 			break;
@@ -216,8 +250,6 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 				res->throttle_pct = pct;
 			}
 		}
-		pass_t = t;
-		pass_pages = s.st.pages;
 		if ((e = send_dirty(&s)))
 			goto fail;
 		res->passes++;
@@ -225,17 +257,22 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 
 	/* Stop and copy: the last pages and the device state. */
 	migrate_throttle_stop(&s.throttle);
-	double pause_t = now_ms();
+	double pause_req_t = now_ms();
 	if ((e = vm_pause(vm))) {
 		snprintf(err, errlen, "cannot pause the vCPUs: %s", strerror(-e));
 		goto fail;
 	}
+	/* The downtime starts when the last vCPU has stopped. */
+	double pause_t = now_ms();
+	clock_gettime(CLOCK_REALTIME, &res->paused_at);
 	paused = true;
 	if ((e = vm_devices_pause(vm, err, errlen)))
 		goto fail; /* nothing stayed paused but the vCPUs */
+	double dev_t = now_ms();
 	if ((e = fetch_dirty(&s, &left)) || (e = send_dirty(&s)))
 		goto fail_paused;
 	res->passes++;
+	double ram_t = now_ms();
 	if ((e = mig_write_record(s.w, MIGRATE_RAM_DONE_RECORD, MIGRATE_RAM_VERSION, 0,
 				  NULL, 0))) {
 		snprintf(err, errlen, "%s", mig_writer_error(s.w));
@@ -247,9 +284,15 @@ int migrate_send(struct vm *vm, const struct kiln_options *o, const char *url,
 		snprintf(err, errlen, "%s", mig_writer_error(s.w));
 		goto fail_paused;
 	}
+	double sent_t = now_ms();
 	if ((e = wait_ack(fd, err, errlen)))
 		goto fail_paused;
 	double done = now_ms();
+	pr_debug("migration: stopping the vCPUs took %.1f ms; then devices %.1f ms, "
+		 "the last %llu pages %.1f ms, device state and the stream's end %.1f ms, "
+		 "the destination's ack %.1f ms",
+		 pause_t - pause_req_t, dev_t - pause_t, (unsigned long long)left,
+		 ram_t - dev_t, sent_t - ram_t, done - sent_t);
 	res->total_ms = done - t0;
 	res->downtime_ms = done - pause_t;
 	res->bytes = mig_writer_bytes(s.w);

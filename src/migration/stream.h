@@ -89,6 +89,13 @@ void mig_writer_close(struct mig_writer *w);
 /* Stream bytes produced so far, buffered ones included. */
 uint64_t mig_writer_bytes(const struct mig_writer *w);
 
+/* Pace the writer (a bandwidth limit): from now on it hands the fd at most
+ * MIG_PACE_PIECE bytes at a time and calls pace(ctx, n) after each piece
+ * of n bytes went out; pace may sleep. NULL: no pacing. */
+#define MIG_PACE_PIECE (64u * 1024)
+void mig_writer_set_pace(struct mig_writer *w,
+			 void (*pace)(void *ctx, size_t bytes), void *ctx);
+
 /* The last error as one line, or "" if none. */
 const char *mig_writer_error(const struct mig_writer *w);
 

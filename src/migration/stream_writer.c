@@ -27,6 +27,8 @@ struct mig_writer {
 	uint32_t crc;             /* its payload checksum so far */
 	uint64_t bytes;           /* stream bytes produced */
 	size_t fill;              /* bytes in buf */
+	void (*pace)(void *ctx, size_t bytes); /* mig_writer_set_pace */
+	void *pace_ctx;
 	char msg[192];
 	uint8_t buf[WRITER_BUF_SIZE];
 };
@@ -47,14 +49,15 @@ static int write_all(struct mig_writer *w, const uint8_t *p, size_t len)
 {
 	while (len) {
 		ssize_t n;
+		size_t piece = w->pace && len > MIG_PACE_PIECE ? MIG_PACE_PIECE : len;
 		if (!w->not_socket) {
-			n = send(w->fd, p, len, MSG_NOSIGNAL);
+			n = send(w->fd, p, piece, MSG_NOSIGNAL);
 			if (n < 0 && errno == ENOTSOCK) {
 				w->not_socket = true;
 				continue;
 			}
 		} else {
-			n = write(w->fd, p, len);
+			n = write(w->fd, p, piece);
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -69,6 +72,8 @@ static int write_all(struct mig_writer *w, const uint8_t *p, size_t len)
 		}
 		p += n;
 		len -= (size_t)n;
+		if (w->pace)
+			w->pace(w->pace_ctx, (size_t)n);
 	}
 	return 0;
 }
@@ -273,4 +278,11 @@ uint64_t mig_writer_bytes(const struct mig_writer *w)
 const char *mig_writer_error(const struct mig_writer *w)
 {
 	return w ? w->msg : "out of memory";
+}
+
+void mig_writer_set_pace(struct mig_writer *w,
+			 void (*pace)(void *ctx, size_t bytes), void *ctx)
+{
+	w->pace = pace;
+	w->pace_ctx = ctx;
 }

@@ -121,7 +121,7 @@ struct fake_vm {
 	int shutdowns, reboots;
 	char snapshot_dir[256];
 	char migrate_url[256];
-	unsigned int downtime_ms;
+	unsigned int downtime_ms, bandwidth_mbps;
 	int migrate_result;
 };
 
@@ -169,11 +169,12 @@ static int f_snapshot(void *c, const char *dir, char *err, size_t errlen)
 }
 
 static int f_send_migration(void *c, const char *url, unsigned int downtime_ms,
-			    char *err, size_t errlen)
+			    unsigned int bandwidth_mbps, char *err, size_t errlen)
 {
 	struct fake_vm *f = c;
 	snprintf(f->migrate_url, sizeof(f->migrate_url), "%s", url);
 	f->downtime_ms = downtime_ms;
+	f->bandwidth_mbps = bandwidth_mbps;
 	if (f->migrate_result)
 		snprintf(err, errlen, "no luck");
 	return f->migrate_result;
@@ -377,6 +378,14 @@ static void test_api_send_migration(void **state)
 		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":\"100\"}",
 		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":1.5}",
 		"{\"destination_url\":\"tcp:h:1\",\"downtime_ms\":3600001}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":0}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":-1}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":1000001}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":4294967396}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":\"100\"}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":2.5}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":null}",
+		"{\"destination_url\":\"tcp:h:1\",\"bandwidth_mbps\":true}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (call(&f, HTTP_PUT, ep, bad[i], NULL) != 400)
@@ -388,10 +397,16 @@ static void test_api_send_migration(void **state)
 			      NULL), 204);
 	assert_string_equal(f.migrate_url, "tcp:127.0.0.1:4444");
 	assert_int_equal(f.downtime_ms, 100); /* the default */
+	assert_int_equal(f.bandwidth_mbps, 0); /* no limit */
 	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"unix:/run/m.sock\","
-			      "\"downtime_ms\":20}", NULL), 204);
+			      "\"downtime_ms\":20,\"bandwidth_mbps\":1000000}", NULL), 204);
 	assert_string_equal(f.migrate_url, "unix:/run/m.sock");
 	assert_int_equal(f.downtime_ms, 20);
+	assert_int_equal(f.bandwidth_mbps, 1000000);
+	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"tcp:h:1\","
+			      "\"bandwidth_mbps\":1}", NULL), 204);
+	assert_int_equal(f.bandwidth_mbps, 1);
+	assert_int_equal(f.downtime_ms, 100);
 	assert_int_equal(call(&f, HTTP_PUT, ep, "{\"destination_url\":\"tcp:[::1]:5\"}",
 			      NULL), 204);
 	/* Failures: a paused VM or a device that cannot move is 409, the

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct accel_vcpu {
@@ -61,7 +62,7 @@ static const struct accel_ops fake_ops = {
 	.vcpu_destroy = fake_vcpu_destroy,
 };
 
-static struct vm *make_vm(unsigned int n)
+static struct vm *make_vm_stopped(unsigned int n)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
 	assert_non_null(vm);
@@ -74,8 +75,21 @@ static struct vm *make_vm(unsigned int n)
 		vm->vcpus[i]->index = i;
 		vm->vcpus[i]->accel = calloc(1, sizeof(struct accel_vcpu));
 	}
+	return vm;
+}
+
+static struct vm *make_vm(unsigned int n)
+{
+	struct vm *vm = make_vm_stopped(n);
 	assert_int_equal(vm_start_vcpus(vm), 0);
 	return vm;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 static uint64_t total_runs(struct vm *vm)
@@ -137,6 +151,34 @@ static void test_pause_after_stop(void **state)
 	free(vm);
 }
 
+/* A migration's destination waits for the first vCPU to enter the guest
+ * before it acknowledges: no entry before the threads start (time out),
+ * the entry's time once they do, and a VM that stops ends the wait. */
+static void test_wait_first_entry(void **state)
+{
+	struct vm *vm = make_vm_stopped(2);
+	assert_int_equal(vm_wait_first_entry(vm, 30), -ETIMEDOUT);
+	assert_int_equal(vm->first_entry_ns, 0);
+	uint64_t before = realtime_ns();
+	assert_int_equal(vm_start_vcpus(vm), 0);
+	assert_int_equal(vm_wait_first_entry(vm, 5000), 0);
+	uint64_t after = realtime_ns();
+	assert_true(vm->first_entry_ns >= before && vm->first_entry_ns <= after);
+	uint64_t first = vm->first_entry_ns;
+	while (total_runs(vm) < 10)
+		usleep(1000);
+	assert_int_equal(vm->first_entry_ns, first); /* the first one stays */
+	vm_raise_event(vm, VM_EVENT_POWEROFF);
+	vm_destroy(vm);
+	free(vm);
+
+	vm = make_vm_stopped(1);
+	vm_raise_event(vm, VM_EVENT_QUIT);
+	assert_int_equal(vm_wait_first_entry(vm, 5000), -ESHUTDOWN);
+	vm_destroy(vm);
+	free(vm);
+}
+
 /* Migration's vCPU throttle parks the vCPUs most of the time: they get
  * far fewer runs than unthrottled, and run freely again once it stops. */
 static void test_throttle(void **state)
@@ -177,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_stop_while_paused),
 		cmocka_unit_test(test_pause_after_stop),
 		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_wait_first_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
