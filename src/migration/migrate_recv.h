@@ -20,10 +20,12 @@ struct migrate_in {
 	double accepted_ms;      /* CLOCK_MONOTONIC when the sender connected */
 };
 
-/* Listen on `url`, accept one sender and read its configuration. 0 or
- * -errno with a reason in err; close with migrate_recv_close either way. */
-int migrate_recv_accept(struct migrate_in *m, const char *url, char *err,
-			size_t errlen) __attribute__((warn_unused_result));
+/* Listen on `url`, accept one sender and read its configuration. The wait
+ * for a sender ends early (-ECANCELED) once `cancel_fd` (-1: none) becomes
+ * readable. 0 or -errno with a reason in err; close with
+ * migrate_recv_close either way. */
+int migrate_recv_accept(struct migrate_in *m, const char *url, int cancel_fd,
+			char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* RAM and state into `vm`. 0 or -errno with a reason. */
 int migrate_recv_load(struct migrate_in *m, struct vm *vm, char *err,
