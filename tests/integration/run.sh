@@ -69,7 +69,7 @@ for t in tests/integration/guest/*.sh; do
 	make_test_initramfs "tests/integration/guest/$t" "$work/${t%.sh}.img"
 done
 KILN_EMU_ENV="KILN_ITEST_DIR KILN_ITEST_ONLY" KILN_ITEST_DIR=$work \
-	tools/emuhost.sh --timeout 900 --share "$work/share" -- \
+	tools/emuhost.sh --timeout 1500 --share "$work/share" -- \
 	tests/integration/in-host.sh "$work/share/results"
 rc=$?
 if [ $rc -ne 0 ]; then
