@@ -11,8 +11,11 @@
 
 const char kiln_usage[] =
 "Usage: kiln --kernel PATH [options]\n"
+"       kiln --api-socket [path=]PATH [-v]\n"
 "\n"
-"Boots a Linux guest on KVM with its serial console on this terminal.\n"
+"Boots a Linux guest on KVM with its serial console on this terminal. With\n"
+"only --api-socket, Kiln starts without a VM and the management API gives it\n"
+"one (vm.create and vm.boot, vm.restore or vm.receive-migration).\n"
 "\n"
 "  --accel kvm|soft|auto\n"
 "                       what runs the guest's code: KVM, or Kiln's own software\n"
@@ -52,7 +55,9 @@ const char kiln_usage[] =
 "                       source): listen, take one sender, run its VM\n"
 "  --api-socket [path=]PATH\n"
 "                       serve the management API (Cloud Hypervisor's REST\n"
-"                       endpoints under /api/v1/) on this Unix socket\n"
+"                       endpoints under /api/v1/) on this Unix socket; alone,\n"
+"                       Kiln waits for vm.create and keeps serving after the\n"
+"                       guest stops (until vmm.shutdown)\n"
 "  --vsock cid=N[,id=NAME]\n"
 "                       a virtio-vsock device with context id N (3 to\n"
 "                       4294967294) through the kernel's vhost-vsock: host\n"
@@ -72,7 +77,8 @@ const char kiln_usage[] =
 "quits Kiln; Ctrl-A Ctrl-A sends one Ctrl-A. When stdin is not a terminal it\n"
 "is read as-is, and its end just stops input.\n"
 "\n"
-"Exit status:\n"
+"Exit status (started with a VM; with --api-socket alone, 0 after\n"
+"vmm.shutdown, a signal or Ctrl-A x, 1 when Kiln cannot start):\n"
 "  0  the guest powered off (or Ctrl-A x)\n"
 "  1  Kiln failed: bad option, unusable file, no KVM (--accel kvm), host error\n"
 "  3  the guest rebooted (Kiln does not restart it)\n"
@@ -646,6 +652,10 @@ int options_parse(int argc, char *const argv[], struct kiln_options *o,
 			return fail(err, errlen,
 				    "--restore: the snapshot brings the VM's configuration; "
 				    "%s cannot go with it", config_flag);
+		return 0;
+	}
+	if (!o->kernel && o->api_socket && !config_flag) {
+		o->vmm_only = true;
 		return 0;
 	}
 	if (!o->kernel)

@@ -11,6 +11,7 @@
  *        [-v]... [--help] [--version]
  *   kiln --restore source_url=file:///DIR [--api-socket ...] [-v]
  *   kiln --migrate-from tcp:ADDR:PORT|unix:PATH [--api-socket ...] [-v]
+ *   kiln --api-socket [path=]PATH [-v]     (no VM until the API makes one)
  *
  * Parsing is pure: no file is opened here, so every message about a bad
  * value can name its flag and the tests need no guest.
@@ -80,6 +81,9 @@ struct kiln_options {
 	const char *api_socket; /* --api-socket: NULL when none */
 	const char *restore_dir; /* --restore source_url=file://DIR */
 	const char *migrate_from; /* --migrate-from URL: receive a migration */
+	/* --api-socket alone: a VMM without a VM, to which the API gives one
+	 * (vm.create, vm.restore, vm.receive-migration). */
+	bool vmm_only;
 	/* The command line as given (a snapshot records it to rebuild the
 	 * same machine). */
 	int argc;

@@ -126,6 +126,9 @@ static void *vcpu_thread(void *arg)
 	struct vcpu_exit exit;
 
 	__atomic_store_n(&vcpu->state, VCPU_RUNNING, __ATOMIC_RELEASE);
+	/* vm_start_paused: nothing is in flight before the first run. */
+	if (__atomic_load_n(&vm->pause_requested, __ATOMIC_ACQUIRE))
+		park(vcpu);
 	note_first_entry(vm);
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE)) {
 		int err = vm->accel_ops->vcpu_run(vcpu->accel, &exit);

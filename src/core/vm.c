@@ -106,6 +106,14 @@ bool vm_is_paused(struct vm *vm)
 	return p;
 }
 
+void vm_start_paused(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->run_lock);
+	__atomic_store_n(&vm->pause_requested, true, __ATOMIC_RELEASE);
+	vm->paused = true;
+	pthread_mutex_unlock(&vm->run_lock);
+}
+
 /* Parked vCPUs must see `stopping`. */
 static void wake_parked(struct vm *vm)
 {

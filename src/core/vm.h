@@ -107,6 +107,10 @@ int vm_pause(struct vm *vm) __attribute__((warn_unused_result));
 /* Let parked vCPUs run again. 0 or -EALREADY if not paused. */
 int vm_resume(struct vm *vm) __attribute__((warn_unused_result));
 bool vm_is_paused(struct vm *vm);
+/* Before vm_start_vcpus: the vCPUs park before their first instruction and
+ * the VM reads as paused until vm_resume (a VM restored through the API
+ * waits for vm.resume, as Cloud Hypervisor's does). */
+void vm_start_paused(struct vm *vm);
 
 /* Start one thread per vCPU. Returns 0 or -errno. */
 int vm_start_vcpus(struct vm *vm) __attribute__((warn_unused_result));

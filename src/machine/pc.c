@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define POST_PORT 0x80 /* Linux's io_delay writes here constantly */
 
@@ -109,8 +110,9 @@ static int create_vcpus(struct vm *vm, const struct pc_config *cfg,
 	return e;
 }
 
-int pc_build(struct vm *vm, const struct accel_ops *accel,
-	     const struct pc_config *cfg, char *err, size_t errlen)
+static int build(struct vm *vm, const struct accel_ops *accel,
+		 const struct pc_config *cfg, bool *tty_in_taken, char *err,
+		 size_t errlen)
 {
 	int e;
 	vm->accel_ops = accel;
@@ -142,6 +144,7 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 			return e;
 	if (cfg->vsock_cid && (e = pc_add_virtio_vsock(vm, cfg->vsock_cid, err, errlen)))
 		return e;
+	*tty_in_taken = cfg->console != CHAR_BACKEND_OFF;
 	if (cfg->console != CHAR_BACKEND_OFF &&
 	    (e = pc_add_virtio_console(vm, cfg->console, cfg->console_path,
 				       cfg->console_tty_in, err, errlen)))
@@ -197,4 +200,16 @@ int pc_build(struct vm *vm, const struct accel_ops *accel,
 		return e;
 	}
 	return create_vcpus(vm, cfg, cfg->restoring ? NULL : &boot, err, errlen);
+}
+
+int pc_build(struct vm *vm, const struct accel_ops *accel,
+	     const struct pc_config *cfg, char *err, size_t errlen)
+{
+	bool taken = false;
+	int e = build(vm, accel, cfg, &taken, err, errlen);
+	/* A failure before the console device took its input leaves it to
+	 * us: a VMM that serves on must not leak it. */
+	if (e && !taken && cfg->console == CHAR_BACKEND_TTY && cfg->console_tty_in >= 0)
+		close(cfg->console_tty_in);
+	return e;
 }

@@ -33,7 +33,8 @@ struct pc_config {
 	bool restoring;
 	enum char_backend_kind console;      /* virtio-console back end, or OFF */
 	const char *console_path;            /* its file or socket */
-	int console_tty_in;                  /* tty: console_open_hvc_input's fd */
+	int console_tty_in;                  /* tty: console_open_hvc_input's fd
+					      * (pc_build takes it, also on failure) */
 };
 
 /* Returns 0, or -errno with a one-line reason in `err`. On failure the

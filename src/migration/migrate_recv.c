@@ -8,6 +8,7 @@
 #include "migration/vm_state.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,8 +27,28 @@ double migrate_recv_elapsed_ms(const struct migrate_in *m)
 	return now_ms() - m->accepted_ms;
 }
 
-int migrate_recv_accept(struct migrate_in *m, const char *url, char *err,
-			size_t errlen)
+/* Wait for a sender on `lfd` (or for cancel_fd): 0 or -errno. */
+static int wait_for_sender(int lfd, int cancel_fd)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = lfd, .events = POLLIN },
+			{ .fd = cancel_fd, .events = POLLIN },
+		};
+		int n = poll(p, 2, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (p[1].revents)
+			return -ECANCELED;
+		if (p[0].revents)
+			return 0;
+	}
+}
+
+int migrate_recv_accept(struct migrate_in *m, const char *url, int cancel_fd,
+			char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
@@ -38,10 +59,14 @@ int migrate_recv_accept(struct migrate_in *m, const char *url, char *err,
 		return lfd;
 	}
 	pr_info("waiting for a migration on %s", url);
-	do
-		m->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	while (m->fd < 0 && errno == EINTR);
-	int e = m->fd < 0 ? -errno : 0;
+	int e;
+	do {
+		e = wait_for_sender(lfd, cancel_fd);
+		if (!e)
+			m->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	} while (!e && m->fd < 0 && errno == EINTR);
+	if (!e && m->fd < 0)
+		e = -errno;
 	close(lfd);
 	if (!strncmp(url, "unix:", 5))
 		unlink(url + 5);

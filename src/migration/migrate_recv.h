@@ -22,10 +22,12 @@ struct migrate_in {
 	double loaded_ms;        /* ... when the device state was loaded */
 };
 
-/* Listen on `url`, accept one sender and read its configuration. 0 or
- * -errno with a reason in err; close with migrate_recv_close either way. */
-int migrate_recv_accept(struct migrate_in *m, const char *url, char *err,
-			size_t errlen) __attribute__((warn_unused_result));
+/* Listen on `url`, accept one sender and read its configuration. The wait
+ * for a sender ends early (-ECANCELED) once `cancel_fd` (-1: none) becomes
+ * readable. 0 or -errno with a reason in err; close with
+ * migrate_recv_close either way. */
+int migrate_recv_accept(struct migrate_in *m, const char *url, int cancel_fd,
+			char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* RAM and state into `vm`. 0 or -errno with a reason. */
 int migrate_recv_load(struct migrate_in *m, struct vm *vm, char *err,

@@ -117,33 +117,95 @@ static void test_http_response(void **state)
 /* ---- routing, with a fake VM ---- */
 
 struct fake_vm {
-	bool paused;
-	int shutdowns, reboots;
+	enum api_vm_state st;
+	int shutdowns, reboots, deletes, quits, boots;
 	char snapshot_dir[256];
 	char migrate_url[256];
 	unsigned int downtime_ms, bandwidth_mbps;
 	int migrate_result;
+	int creates;
+	char created[1024]; /* the command line vm.create handed over */
+	int boot_result, restore_result, receive_result;
+	char restore_dir[256], receive_url[256];
 };
+
+static enum api_vm_state f_state(void *c) { return ((struct fake_vm *)c)->st; }
+
+static int f_create(void *c, int argc, char *const argv[], char *err, size_t errlen)
+{
+	struct fake_vm *f = c;
+	f->created[0] = 0;
+	for (int i = 0; i < argc; i++)
+		snprintf(f->created + strlen(f->created), sizeof(f->created) - strlen(f->created),
+			 "%s%s", i ? " " : "", argv[i]);
+	f->creates++;
+	f->st = API_VM_CREATED;
+	return 0;
+}
+
+static int f_boot(void *c, char *err, size_t errlen)
+{
+	struct fake_vm *f = c;
+	f->boots++;
+	if (f->boot_result) {
+		snprintf(err, errlen, "--kernel /k: No such file or directory");
+		return f->boot_result;
+	}
+	f->st = API_VM_RUNNING;
+	return 0;
+}
+
+static void f_delete(void *c)
+{
+	struct fake_vm *f = c;
+	f->deletes++;
+	f->st = API_VM_NONE;
+}
+
+static int f_restore(void *c, const char *dir, char *err, size_t errlen)
+{
+	struct fake_vm *f = c;
+	snprintf(f->restore_dir, sizeof(f->restore_dir), "%s", dir);
+	if (f->restore_result) {
+		snprintf(err, errlen, "--restore: %s/state.kiln: bad checksum", dir);
+		return f->restore_result;
+	}
+	f->st = API_VM_PAUSED;
+	return 0;
+}
+
+static int f_receive(void *c, const char *url, char *err, size_t errlen)
+{
+	struct fake_vm *f = c;
+	snprintf(f->receive_url, sizeof(f->receive_url), "%s", url);
+	if (f->receive_result) {
+		snprintf(err, errlen, "--migrate-from: the stream ended early");
+		return f->receive_result;
+	}
+	f->st = API_VM_RUNNING;
+	return 0;
+}
+
+static void f_vmm_shutdown(void *c) { ((struct fake_vm *)c)->quits++; }
 
 static int f_pause(void *c)
 {
 	struct fake_vm *f = c;
-	if (f->paused)
+	if (f->st == API_VM_PAUSED)
 		return -EALREADY;
-	f->paused = true;
+	f->st = API_VM_PAUSED;
 	return 0;
 }
 static int f_resume(void *c)
 {
 	struct fake_vm *f = c;
-	if (!f->paused)
+	if (f->st != API_VM_PAUSED)
 		return -EALREADY;
-	f->paused = false;
+	f->st = API_VM_RUNNING;
 	return 0;
 }
 static void f_shutdown(void *c) { ((struct fake_vm *)c)->shutdowns++; }
 static void f_reboot(void *c) { ((struct fake_vm *)c)->reboots++; }
-static bool f_paused(void *c) { return ((struct fake_vm *)c)->paused; }
 static struct json_object *f_config(void *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -160,7 +222,7 @@ static uint64_t f_mem(void *c) { return 256ull << 20; }
 static int f_snapshot(void *c, const char *dir, char *err, size_t errlen)
 {
 	struct fake_vm *f = c;
-	if (!f->paused) {
+	if (f->st != API_VM_PAUSED) {
 		snprintf(err, errlen, "pause first");
 		return -EBUSY;
 	}
@@ -181,9 +243,12 @@ static int f_send_migration(void *c, const char *url, unsigned int downtime_ms,
 }
 
 static const struct api_vm_ops fake_ops = {
+	.state = f_state, .create = f_create, .boot = f_boot,
+	.delete_vm = f_delete, .restore = f_restore,
+	.receive_migration = f_receive, .vmm_shutdown = f_vmm_shutdown,
 	.send_migration = f_send_migration,
 	.pause = f_pause, .resume = f_resume, .shutdown = f_shutdown,
-	.reboot = f_reboot, .paused = f_paused, .config = f_config,
+	.reboot = f_reboot, .config = f_config,
 	.counters = f_counters, .memory_size = f_mem, .snapshot = f_snapshot,
 };
 
@@ -212,7 +277,7 @@ static int call(struct fake_vm *f, enum http_method m, const char *path,
 
 static void test_api_routes(void **state)
 {
-	struct fake_vm f = { 0 };
+	struct fake_vm f = { .st = API_VM_RUNNING };
 	struct json_object *o, *v;
 	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vmm.ping", NULL, &o), 200);
 	assert_true(json_object_object_get_ex(o, "version", &v));
@@ -228,7 +293,7 @@ static void test_api_routes(void **state)
 	json_object_put(o);
 
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", NULL, NULL), 204);
-	assert_true(f.paused);
+	assert_int_equal(f.st, API_VM_PAUSED);
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{}", NULL), 409);
 	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.info", NULL, &o), 200);
 	assert_true(json_object_object_get_ex(o, "state", &v));
@@ -236,7 +301,7 @@ static void test_api_routes(void **state)
 	json_object_put(o);
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.resume", "", NULL), 204);
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.resume", NULL, NULL), 409);
-	assert_false(f.paused);
+	assert_int_equal(f.st, API_VM_RUNNING);
 
 	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.counters", NULL, &o), 200);
 	assert_true(json_object_object_get_ex(o, "vcpus", &v));
@@ -249,7 +314,7 @@ static void test_api_routes(void **state)
 
 static void test_api_bad_requests(void **state)
 {
-	struct fake_vm f = { 0 };
+	struct fake_vm f = { .st = API_VM_RUNNING };
 	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.nosuch", NULL, NULL), 404);
 	assert_int_equal(call(&f, HTTP_GET, "/other", NULL, NULL), 404);
 	assert_int_equal(call(&f, HTTP_GET, "/api/v1/", NULL, NULL), 404);
@@ -262,7 +327,7 @@ static void test_api_bad_requests(void **state)
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{} {}", NULL), 400);
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{\"a\":tru}", NULL), 400);
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", "{\"a\":1,}", NULL), 400);
-	assert_false(f.paused); /* no refused request changed anything */
+	assert_int_equal(f.st, API_VM_RUNNING); /* no refused request changed anything */
 	assert_int_equal(f.shutdowns, 0);
 }
 
@@ -286,7 +351,7 @@ static char *exchange(const char *request)
 	static char reply[8192];
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	struct fake_vm f = { 0 };
+	struct fake_vm f = { .st = API_VM_RUNNING };
 	struct server_arg a = { .fd = sv[1], .f = &f };
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, serve, &a), 0);
@@ -343,10 +408,10 @@ static void test_connection_oversized_body(void **state)
 
 static void test_api_snapshot(void **state)
 {
-	struct fake_vm f = { 0 };
+	struct fake_vm f = { .st = API_VM_RUNNING };
 	const char *good = "{\"destination_url\":\"file:///var/snap\"}";
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", good, NULL), 409);
-	f.paused = true;
+	f.st = API_VM_PAUSED;
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", NULL, NULL), 400);
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", "{}", NULL), 400);
 	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot",
@@ -364,7 +429,7 @@ static void test_api_snapshot(void **state)
 
 static void test_api_send_migration(void **state)
 {
-	struct fake_vm f = { 0 };
+	struct fake_vm f = { .st = API_VM_RUNNING };
 	const char *ep = "/api/v1/vm.send-migration";
 	static const char *const bad[] = {
 		NULL, "{}", "[]", "{\"destination_url\":7}",
@@ -424,6 +489,264 @@ static void test_api_send_migration(void **state)
 	json_object_put(o);
 }
 
+/* ---- the VMM's lifecycle: a VMM without a VM, to which the API gives one ---- */
+
+static const char *const good_config =
+	"{\"payload\":{\"kernel\":\"/k\",\"initramfs\":\"/i\",\"cmdline\":\"console=ttyS0\"},"
+	"\"cpus\":{\"boot_vcpus\":2,\"max_vcpus\":2},\"memory\":{\"size\":268435456},"
+	"\"disks\":[{\"path\":\"/d.img\",\"readonly\":true}],\"rng\":{\"src\":\"/dev/urandom\"},"
+	"\"serial\":{\"mode\":\"File\",\"file\":\"/tmp/s.log\"}}";
+
+/* The status of a request, and its error text (if any) in msg. */
+static int call_msg(struct fake_vm *f, enum http_method m, const char *path,
+		    const char *body, char *msg, size_t len)
+{
+	struct json_object *o = NULL, *e;
+	int st = call(f, m, path, body, &o);
+	msg[0] = 0;
+	if (o && json_object_object_get_ex(o, "error", &e))
+		snprintf(msg, len, "%s", json_object_get_string(e));
+	json_object_put(o);
+	return st;
+}
+
+static const char *state_of(struct fake_vm *f)
+{
+	static char st[32];
+	struct json_object *o = NULL, *v;
+	st[0] = 0;
+	if (call(f, HTTP_GET, "/api/v1/vm.info", NULL, &o) == 200 &&
+	    json_object_object_get_ex(o, "state", &v))
+		snprintf(st, sizeof(st), "%s", json_object_get_string(v));
+	json_object_put(o);
+	return st;
+}
+
+static void test_api_lifecycle(void **state)
+{
+	struct fake_vm f = { .st = API_VM_NONE };
+	char msg[512];
+	const char *snap = "{\"destination_url\":\"file:///s\"}";
+	/* No VM: the VMM answers, a VM endpoint is 404 with a JSON error
+	 * (Cloud Hypervisor's answer for a VM not created), delete is 204. */
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vmm.ping", NULL, NULL), 200);
+	assert_int_equal(call_msg(&f, HTTP_GET, "/api/v1/vm.info", NULL, msg, sizeof(msg)), 404);
+	assert_non_null(strstr(msg, "no VM"));
+	static const char *const need_vm[] = { "vm.boot", "vm.pause", "vm.resume",
+					       "vm.shutdown", "vm.reboot" };
+	for (size_t i = 0; i < sizeof(need_vm) / sizeof(need_vm[0]); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/api/v1/%s", need_vm[i]);
+		assert_int_equal(call(&f, HTTP_PUT, path, NULL, NULL), 404);
+	}
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.counters", NULL, NULL), 404);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", snap, NULL), 404);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.delete", NULL, NULL), 204);
+	assert_int_equal(f.boots + f.shutdowns + f.reboots, 0);
+
+	/* Create: the VmConfig arrives as Kiln's command line. */
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.create", good_config, NULL), 204);
+	assert_string_equal(f.created,
+		"kiln --kernel /k --initramfs /i --cmdline console=ttyS0 --cpus boot=2 "
+		"--memory size=268435456 --disk path=/d.img,readonly=on --rng "
+		"--serial file=/tmp/s.log");
+	assert_string_equal(state_of(&f), "Created");
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create", good_config, msg,
+				  sizeof(msg)), 409);
+	assert_non_null(strstr(msg, "vm.delete"));
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", NULL, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", snap, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.restore",
+			      "{\"source_url\":\"file:///s\"}", NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.receive-migration",
+			      "{\"receiver_url\":\"unix:/m\"}", NULL), 409);
+	assert_int_equal(f.creates, 1);
+	assert_string_equal(f.restore_dir, "");
+	assert_string_equal(f.receive_url, "");
+
+	/* A boot that fails: its one line, 500, and still Created. */
+	f.boot_result = -ENOENT;
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.boot", NULL, msg, sizeof(msg)), 500);
+	assert_string_equal(msg, "--kernel /k: No such file or directory");
+	assert_string_equal(state_of(&f), "Created");
+	f.boot_result = 0;
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.boot", NULL, NULL), 204);
+	assert_string_equal(state_of(&f), "Running");
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.boot", "{}", msg, sizeof(msg)), 409);
+	assert_non_null(strstr(msg, "Running"));
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.create", good_config, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", NULL, NULL), 204);
+	assert_string_equal(state_of(&f), "Paused");
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.boot", NULL, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.snapshot", snap, NULL), 204);
+
+	/* The guest stopped: Shutdown, where only info, boot and delete
+	 * make sense. */
+	f.st = API_VM_SHUTDOWN;
+	assert_string_equal(state_of(&f), "Shutdown");
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.pause", NULL, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.resume", NULL, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.shutdown", NULL, NULL), 409);
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.counters", NULL, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.send-migration",
+			      "{\"destination_url\":\"unix:/m\"}", NULL), 409);
+	assert_int_equal(f.shutdowns, 0);
+	assert_string_equal(f.migrate_url, "");
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.create", good_config, NULL), 409);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.boot", NULL, NULL), 204);
+	assert_int_equal(f.boots, 3);
+	f.st = API_VM_SHUTDOWN;
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.delete", NULL, NULL), 204);
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.info", NULL, NULL), 404);
+
+	/* Restore (paused, as Cloud Hypervisor) and receive make a VM too. */
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.restore",
+			      "{\"source_url\":\"file:///snap/a\",\"prefault\":false}", NULL), 204);
+	assert_string_equal(f.restore_dir, "/snap/a");
+	assert_string_equal(state_of(&f), "Paused");
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.delete", NULL, NULL), 204);
+	f.restore_result = -EPROTO;
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.restore",
+				  "{\"source_url\":\"file:///snap/b\"}", msg, sizeof(msg)), 500);
+	assert_string_equal(msg, "--restore: /snap/b/state.kiln: bad checksum");
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.info", NULL, NULL), 404);
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.receive-migration",
+			      "{\"receiver_url\":\"tcp:0.0.0.0:4444\"}", NULL), 204);
+	assert_string_equal(f.receive_url, "tcp:0.0.0.0:4444");
+	assert_string_equal(state_of(&f), "Running");
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.delete", NULL, NULL), 204);
+	f.receive_result = -ECONNRESET;
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.receive-migration",
+			      "{\"receiver_url\":\"unix:/m\"}", NULL), 500);
+
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vmm.shutdown", NULL, NULL), 204);
+	assert_int_equal(f.quits, 1);
+	assert_int_equal(f.deletes, 4);
+}
+
+/* Bodies vm.create refuses with 400, none reaching the VMM: members Kiln
+ * does not know, wrong types, and values its command line refuses. */
+static void test_api_create_refusals(void **state)
+{
+	static const char *const bad[] = {
+		NULL, "[]", "{}", "{\"payload\":null}", "{\"payload\":{}}",
+		"{\"payload\":{\"kernel\":7}}",
+		"{\"payload\":{\"kernel\":\"/k\",\"firmware\":\"/f\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"balloon\":{}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"size\":-1}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"size\":\"256M\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"size\":1000}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"size\":99999999999999999999}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"size\":33558528,\"hugepages\":true}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"shared\":1}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"mergeable\":false}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"cpus\":{\"boot_vcpus\":0}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"cpus\":{\"boot_vcpus\":1.5}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"cpus\":{\"boot_vcpus\":2,\"max_vcpus\":4}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"cpus\":{\"boot_vcpus\":256}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"cpus\":[]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":{}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":[null]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"a,readonly=on\"}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/d\",\"num_queues\":17}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/d\",\"readonly\":\"on\"}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/d\",\"vhost_user\":false}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/a\",\"id\":\"x\"},"
+		"{\"path\":\"/b\",\"id\":\"x\"}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"mac\":\"52:54:00:12:34:56\"}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"t0\",\"vhost\":\"on\"}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"t0\",\"num_queues\":3}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"t0\",\"mac\":\"01:00:5e:00:00:01\"}]}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"rng\":{\"src\":\"/dev/hwrng\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"rng\":{\"iommu\":false}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"serial\":{\"mode\":\"Pty\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"serial\":{\"mode\":\"File\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"serial\":{\"mode\":\"Tty\",\"file\":\"/x\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"serial\":{\"file\":\"/x\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"serial\":{\"mode\":\"tty\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"console\":{\"mode\":\"Socket\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"console\":{\"mode\":\"Tty\"},\"serial\":{\"mode\":\"Tty\"}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"vsock\":{}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"vsock\":{\"cid\":2}}",
+		"{\"payload\":{\"kernel\":\"/k\"},\"vsock\":{\"cid\":3,\"socket\":\"/v\"}}",
+		"{\"payload\":{\"kernel\":\"/k\\u0000x\"}}",
+	};
+	struct fake_vm f = { .st = API_VM_NONE };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (call(&f, HTTP_PUT, "/api/v1/vm.create", bad[i], NULL) != 400)
+			fail_msg("accepted %s", bad[i] ? bad[i] : "(no body)");
+
+	/* A huge string, and nine disks. */
+	char *huge = malloc(6000);
+	assert_non_null(huge);
+	int n = snprintf(huge, 6000, "{\"payload\":{\"kernel\":\"/");
+	memset(huge + n, 'k', 5000);
+	snprintf(huge + n + 5000, 6000 - (size_t)n - 5000, "\"}}");
+	char msg[512];
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create", huge, msg, sizeof(msg)), 400);
+	assert_string_equal(msg, "payload.kernel: longer than 4096 bytes");
+	n = snprintf(huge, 6000, "{\"payload\":{\"kernel\":\"/k\"},\"disks\":[");
+	for (int i = 0; i < 9; i++)
+		n += snprintf(huge + n, 6000 - (size_t)n, "%s{\"path\":\"/d%d\"}", i ? "," : "", i);
+	snprintf(huge + n, 6000 - (size_t)n, "]}");
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create", huge, msg, sizeof(msg)), 400);
+	assert_string_equal(msg, "disks: at most 8");
+	free(huge);
+	assert_int_equal(f.creates, 0);
+
+	/* The messages name the member, or are options_parse's own. */
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create",
+				  "{\"payload\":{\"kernel\":\"/k\"},\"balloon\":{}}", msg, sizeof(msg)), 400);
+	assert_non_null(strstr(msg, "balloon: unknown member"));
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create",
+				  "{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/d\",\"readonly\":1}]}",
+				  msg, sizeof(msg)), 400);
+	assert_string_equal(msg, "disks[0].readonly: must be true or false");
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create",
+				  "{\"payload\":{\"kernel\":\"/k\"},\"cpus\":{\"boot_vcpus\":0}}",
+				  msg, sizeof(msg)), 400);
+	assert_string_equal(msg, "--cpus: boot=0: must be a number from 1 to 255");
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create", "{}", msg, sizeof(msg)), 400);
+	assert_non_null(strstr(msg, "payload"));
+	assert_int_equal(f.creates, 0);
+	assert_int_equal(f.st, API_VM_NONE);
+
+	/* Nulls count as absent (vm.info's own output goes back in). */
+	assert_int_equal(call(&f, HTTP_PUT, "/api/v1/vm.create",
+			      "{\"payload\":{\"kernel\":\"/k\",\"cmdline\":null},\"net\":[],"
+			      "\"disks\":[{\"path\":\"/d\",\"id\":null}],\"vsock\":null}", NULL), 204);
+	assert_string_equal(f.created, "kiln --kernel /k --disk path=/d");
+}
+
+static void test_api_restore_receive_refusals(void **state)
+{
+	static const char *const bad_restore[] = {
+		NULL, "{}", "[]", "{\"source_url\":7}", "{\"source_url\":\"http://x/s\"}",
+		"{\"source_url\":\"file://rel\"}",
+		"{\"source_url\":\"file:///s\",\"prefault\":true}",
+		"{\"source_url\":\"file:///s\",\"prefault\":\"no\"}",
+		"{\"source_url\":\"file:///s\",\"net_fds\":[]}",
+	};
+	static const char *const bad_receive[] = {
+		NULL, "{}", "{\"receiver_url\":7}", "{\"receiver_url\":\"file:///x\"}",
+		"{\"receiver_url\":\"tcp:nohost\"}", "{\"receiver_url\":\"unix:\"}",
+		"{\"receiver_url\":\"tcp:1.2.3.4:5\",\"tls_dir\":\"/t\"}",
+	};
+	struct fake_vm f = { .st = API_VM_NONE };
+	for (size_t i = 0; i < sizeof(bad_restore) / sizeof(bad_restore[0]); i++)
+		if (call(&f, HTTP_PUT, "/api/v1/vm.restore", bad_restore[i], NULL) != 400)
+			fail_msg("restore accepted %s", bad_restore[i] ? bad_restore[i] : "(no body)");
+	for (size_t i = 0; i < sizeof(bad_receive) / sizeof(bad_receive[0]); i++)
+		if (call(&f, HTTP_PUT, "/api/v1/vm.receive-migration", bad_receive[i], NULL) != 400)
+			fail_msg("receive accepted %s", bad_receive[i] ? bad_receive[i] : "(no body)");
+	assert_string_equal(f.restore_dir, "");
+	assert_string_equal(f.receive_url, "");
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.restore", NULL, NULL), 405);
+	assert_int_equal(call(&f, HTTP_GET, "/api/v1/vm.create", NULL, NULL), 405);
+	assert_int_equal(f.st, API_VM_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +760,9 @@ int main(void)
 		cmocka_unit_test(test_api_bad_requests),
 		cmocka_unit_test(test_api_snapshot),
 		cmocka_unit_test(test_api_send_migration),
+		cmocka_unit_test(test_api_lifecycle),
+		cmocka_unit_test(test_api_create_refusals),
+		cmocka_unit_test(test_api_restore_receive_refusals),
 		cmocka_unit_test(test_connection_pipelined),
 		cmocka_unit_test(test_connection_garbage),
 		cmocka_unit_test(test_connection_oversized_body),

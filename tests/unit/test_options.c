@@ -157,6 +157,29 @@ static void test_migrate_from(void **state)
 	}
 }
 
+/* --api-socket alone: a VMM that waits for the API to give it a VM. */
+static void test_vmm_only(void **state)
+{
+	struct kiln_options o;
+	assert_int_equal(parse(&o, "--api-socket", "path=/run/k.sock", "-v", NULL), 0);
+	assert_true(o.vmm_only);
+	assert_null(o.kernel);
+	assert_string_equal(o.api_socket, "/run/k.sock");
+	assert_int_equal(parse(&o, "--api-socket", "/run/k.sock", "--kernel", "k", NULL), 0);
+	assert_false(o.vmm_only);
+	assert_int_equal(parse(&o, "--api-socket", "/run/k.sock", "--restore",
+			       "source_url=file:///s", NULL), 0);
+	assert_false(o.vmm_only);
+	/* A VM flag without a kernel is still a VM missing its kernel. */
+	assert_int_not_equal(parse(&o, "--api-socket", "/run/k.sock", "--rng", NULL), 0);
+	assert_string_equal(err, "--kernel: required (see kiln --help)");
+	assert_int_not_equal(parse(&o, "--api-socket", "/run/k.sock", "--memory",
+				   "size=1G", NULL), 0);
+	assert_int_not_equal(parse(&o, NULL), 0);
+	assert_string_equal(err, "--kernel: required (see kiln --help)");
+	assert_non_null(strstr(kiln_usage, "vm.create"));
+}
+
 static void test_help_without_kernel(void **state)
 {
 	struct kiln_options o;
@@ -322,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_line),
 		cmocka_unit_test(test_help_without_kernel),
+		cmocka_unit_test(test_vmm_only),
 		cmocka_unit_test(test_migrate_from),
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_nets),

@@ -78,11 +78,18 @@ static struct vm *make_vm_stopped(unsigned int n)
 	return vm;
 }
 
-static struct vm *make_vm(unsigned int n)
+static struct vm *make_vm_paused(unsigned int n, bool paused)
 {
 	struct vm *vm = make_vm_stopped(n);
+	if (paused)
+		vm_start_paused(vm);
 	assert_int_equal(vm_start_vcpus(vm), 0);
 	return vm;
+}
+
+static struct vm *make_vm(unsigned int n)
+{
+	return make_vm_paused(n, false);
 }
 
 static uint64_t realtime_ns(void)
@@ -179,6 +186,34 @@ static void test_wait_first_entry(void **state)
 	free(vm);
 }
 
+/* A VM restored through the API starts paused: no vCPU runs the guest
+ * before vm_resume, then all do; stopping it before a resume works too. */
+static void test_start_paused(void **state)
+{
+	struct vm *vm = make_vm_paused(2, true);
+	assert_true(vm_is_paused(vm));
+	usleep(50 * 1000);
+	assert_int_equal(total_runs(vm), 0);
+	assert_int_equal(vm_pause(vm), -EALREADY);
+	assert_int_equal(vm_resume(vm), 0);
+	while (__atomic_load_n(&vm->vcpus[0]->accel->runs, __ATOMIC_RELAXED) < 5 ||
+	       __atomic_load_n(&vm->vcpus[1]->accel->runs, __ATOMIC_RELAXED) < 5)
+		usleep(1000);
+	assert_false(vm_is_paused(vm));
+	assert_int_equal(vm_pause(vm), 0); /* an ordinary pause afterwards */
+	vm_raise_event(vm, VM_EVENT_POWEROFF);
+	vm_destroy(vm);
+	free(vm);
+
+	vm = make_vm_paused(1, true);
+	vm_raise_event(vm, VM_EVENT_QUIT);
+	assert_int_equal(vm_wait_event(vm), VM_EVENT_QUIT);
+	usleep(20 * 1000);
+	assert_int_equal(total_runs(vm), 0);
+	vm_destroy(vm); /* joins a thread that never ran the guest */
+	free(vm);
+}
+
 /* Migration's vCPU throttle parks the vCPUs most of the time: they get
  * far fewer runs than unthrottled, and run freely again once it stops. */
 static void test_throttle(void **state)
@@ -217,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pause_resume),
 		cmocka_unit_test(test_stop_while_paused),
+		cmocka_unit_test(test_start_paused),
 		cmocka_unit_test(test_pause_after_stop),
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_wait_first_entry),
