@@ -22,7 +22,12 @@ mticks() { grep -a '^KILN_TICK=' "$1" | cut -d= -f2 | tr -d '\r'; }
 # Kilns the guest ran in, joined in order, count 1, 2, 3, ... (a migration
 # can fall in the middle of a line). Kiln's own messages go to .err files.
 mgap() { cat "$@" | mticks - | awk '$1 != NR { print "tick " NR " is \"" $1 "\""; exit } END { if (NR == 0) print "no ticks" }'; }
-mvals() { grep -a "^$1=" "$2" | cut -d= -f2 | tr -d '\r'; }
+# KEY's values in LOG, from whole lines only: the guest may be mid-line
+# when the log is read (a KILN_RNG value was once cut to 15 digits).
+mvals() {
+	{ if [ -n "$(tail -c1 "$2")" ]; then sed '$d' "$2"; else cat "$2"; fi; } |
+		grep -a "^$1=" | cut -d= -f2 | tr -d '\r'
+}
 wait_ticks() { # LOG PID N: until LOG has N ticks (or PID is gone)
 	for _ in $(seq 1 120); do
 		kill -0 "$2" 2>/dev/null || break
