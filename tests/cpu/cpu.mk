@@ -33,7 +33,7 @@ CPU_objs_interrupts := interrupts
 # Generated sequences built by `make cpu-tests`: the regression seeds (every
 # seed that ever diverged) and a fixed smoke set. tests/cpu/run.sh --gen N
 # builds fresh ones on the fly.
-CPU_GEN_SEEDS := $(shell sed -e 's/\#.*//' $(CPU_DIR)/gen/seeds.txt 2>/dev/null) 1 2 3 4
+CPU_GEN_SEEDS := $(shell sed -e 's/\#.*//' $(CPU_DIR)/gen/seeds.txt 2>/dev/null) 1 2 3 4 5 6 7 8
 CPU_GEN_SEEDS := $(sort $(CPU_GEN_SEEDS))
 
 CPU_RT_OBJS := $(addprefix $(CPU_OUT)/obj/,guest/boot.o guest/runtime.o guest/user.o lib/report.o)
