@@ -220,6 +220,8 @@ bool x86_io_allowed(struct x86_cpu *c, uint16_t port, unsigned size);
 
 /* ---- instruction families ---- */
 void x86_exec(struct x86_cpu *c, const struct x86_insn *i);
+/* The handler x86_exec runs for `i`, or NULL (not implemented: #UD). */
+x86_handler x86_handler_of(const struct x86_insn *i);
 void x86_op_alu(struct x86_cpu *c, const struct x86_insn *i);     /* 00-3D */
 void x86_op_grp1(struct x86_cpu *c, const struct x86_insn *i);    /* 80-83 */
 void x86_op_incdec(struct x86_cpu *c, const struct x86_insn *i);  /* 40-4F, FE/FF /0 /1 */

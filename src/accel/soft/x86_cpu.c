@@ -6,6 +6,7 @@
  * SDM's exception classes (Table 6-5).
  */
 #include "accel/soft/cpu_internal.h"
+#include "accel/soft/block.h"
 #include "accel/soft/icache.h"
 
 void x86_cpu_set_platform(struct x86_cpu *c, const struct x86_mem_ops *mem,
@@ -184,6 +185,30 @@ static void step(struct x86_cpu *c)
 	}
 }
 
+/* Execute a block from its first instruction: each one as step() would,
+ * stopping after one that branched (RIP is not the next one's), asked
+ * the run loop to exit, or wrote code that dropped this block. */
+static void run_block(struct x86_cpu *c, const struct x86_block *b)
+{
+	uint64_t rip = c->rip, phys = b->phys;
+	uint64_t mask = b->code_size == 64 ? ~0ull : b->code_size == 32 ? 0xffffffffull : 0xffffull;
+	const struct x86_bop *op = b->op, *end = b->op + b->n;
+
+	c->shadow = 0;
+	do {
+		uint64_t next = (rip + op->insn.len) & mask;
+		c->next_rip = next;
+		c->budget_left--;
+		op->fn(c, &op->insn);
+		rip = c->next_rip;
+		c->rip = rip;
+		c->icount++;
+		if (rip != next || b->phys != phys ||
+		    atomic_load_explicit(&c->exit_request, memory_order_relaxed))
+			return;
+	} while (++op < end);
+}
+
 static bool contributory(int v)
 {
 	return v == X86_EXC_DE || (v >= X86_EXC_TS && v <= X86_EXC_GP);
@@ -282,6 +307,13 @@ static __attribute__((noinline)) int run_some(struct x86_cpu *c)
 			return X86_EXIT_HLT;
 		if (!c->budget_left)
 			return X86_EXIT_BUDGET;
+		if (c->icache && !(c->rflags & X86_TF)) {
+			const struct x86_block *b = x86_block_lookup(c, c->icache);
+			if (b && b->n <= c->budget_left) {
+				run_block(c, b);
+				continue;
+			}
+		}
 		c->budget_left--;
 		step(c);
 	}
