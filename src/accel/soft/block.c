@@ -119,16 +119,18 @@ static bool decode_at(struct x86_cpu *c, uint64_t la, uint64_t rip, unsigned cs,
 	return x86_decode(buf, n, cs, insn) == X86_DECODE_OK;
 }
 
-static struct x86_block *build(struct x86_cpu *c, struct x86_bcache *bc,
+static struct x86_block *build(struct x86_cpu *c, struct x86_icache *ic,
 			       uint64_t la, uint64_t phys, unsigned cs, bool user)
 {
+	struct x86_bcache *bc = ic->blocks;
 	size_t room = X86_BLOCK_ARENA - bc->used;
 	size_t need = sizeof(struct x86_block) + X86_BLOCK_MAX_INSNS * sizeof(struct x86_bop);
 
 	if (room < need) {
+		/* All dropped: links to them die with the epoch. (Their pages
+		 * stay watched until the platform's next report.) */
 		x86_bcache_flush(bc);
-		/* Dropped wholesale: nothing of the old blocks is watched
-		 * for any more than the platform already does. */
+		ic->epoch++;
 	}
 	struct x86_block *b = (struct x86_block *)(bc->arena + bc->used);
 	uint64_t rip = c->rip;
@@ -144,7 +146,7 @@ static struct x86_block *build(struct x86_cpu *c, struct x86_bcache *bc,
 		if (((la + off) & 0xfff) + op->insn.len > 4096)
 			break; /* crosses the page */
 		x86_handler fn = x86_handler_of(&op->insn);
-		op->fn = fn ? fn : x86_exec; /* x86_exec raises the #UD */
+		op->fn = fn ? x86_fast_of(&op->insn, fn) : x86_exec; /* x86_exec raises the #UD */
 		off += op->insn.len;
 		n++;
 		if (!fn || !block_continues(fn, &op->insn))
@@ -153,6 +155,8 @@ static struct x86_block *build(struct x86_cpu *c, struct x86_bcache *bc,
 	if (!n)
 		return NULL;
 	b->phys = phys + 1;
+	memset(b->link, 0, sizeof(b->link));
+	b->next_link = 0;
 	b->bytes = (uint16_t)off;
 	b->n = (uint8_t)n;
 	b->code_size = (uint8_t)cs;
@@ -216,8 +220,21 @@ struct x86_block *x86_block_lookup(struct x86_cpu *c, struct x86_icache *ic)
 		ic->hits++;
 		return b;
 	}
-	b = build(c, bc, la, phys, cs, user);
+	b = build(c, ic, la, phys, cs, user);
 	if (b)
 		ic->misses++;
 	return b;
+}
+
+void x86_block_link(struct x86_cpu *c, struct x86_icache *ic,
+		    struct x86_block *prev, struct x86_block *next)
+{
+	if (c->mode != X86_MODE_LONG64 || !prev->phys)
+		return;
+	struct x86_link *l = &prev->link[prev->next_link++ & 1];
+	l->rip = c->rip;
+	l->b = next;
+	l->phys = next->phys;
+	l->epoch = ic->epoch;
+	l->user = c->cpl == 3;
 }

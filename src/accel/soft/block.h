@@ -38,8 +38,22 @@ struct x86_bop {
 	struct x86_insn insn;
 };
 
+/* A block that followed this one, remembered so that the run loop can go
+ * there without a lookup: valid while the block is not dropped (its phys
+ * unchanged), no translation was dropped since (the cache's epoch), at
+ * the same privilege, and in 64-bit mode (RIP is the linear address). */
+struct x86_link {
+	uint64_t rip;
+	struct x86_block *b;
+	uint64_t phys;
+	uint64_t epoch;
+	bool user;
+};
+
 struct x86_block {
 	uint64_t phys;        /* physical address + 1; 0: dropped */
+	struct x86_link link[2];
+	unsigned next_link;   /* which one to replace next */
 	/* The blocks whose page hashes to the same bucket, for invalidation. */
 	struct x86_block *page_prev, *page_next;
 	uint16_t bytes;       /* length of its code */
@@ -70,5 +84,8 @@ unsigned x86_bcache_invalidate_page(struct x86_bcache *bc, uint64_t page);
  * decode faults, an instruction that crosses a page or the CS limit):
  * the slow path raises whatever fault is due. Never raises itself. */
 struct x86_block *x86_block_lookup(struct x86_cpu *c, struct x86_icache *ic);
+/* Remember that `next` followed `prev` at the current RIP. */
+void x86_block_link(struct x86_cpu *c, struct x86_icache *ic,
+		    struct x86_block *prev, struct x86_block *next);
 
 #endif

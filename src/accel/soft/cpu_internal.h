@@ -103,8 +103,10 @@ uint32_t x86_szp(uint64_t res, unsigned size);
 static inline void x86_tlb_forget(struct x86_cpu *c)
 {
 	memset(c->dtlb, 0, sizeof(c->dtlb));
-	if (c->icache)
+	if (c->icache) {
 		c->icache->fetch_valid = false;
+		c->icache->epoch++;
+	}
 }
 
 static inline void x86_tlb_flush(struct x86_cpu *c, bool global)
@@ -222,6 +224,9 @@ bool x86_io_allowed(struct x86_cpu *c, uint16_t port, unsigned size);
 void x86_exec(struct x86_cpu *c, const struct x86_insn *i);
 /* The handler x86_exec runs for `i`, or NULL (not implemented: #UD). */
 x86_handler x86_handler_of(const struct x86_insn *i);
+/* A faster handler for this form of `i` than its generic `h`, or `h`
+ * (exec_fast.c). */
+x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h);
 void x86_op_alu(struct x86_cpu *c, const struct x86_insn *i);     /* 00-3D */
 void x86_op_grp1(struct x86_cpu *c, const struct x86_insn *i);    /* 80-83 */
 void x86_op_incdec(struct x86_cpu *c, const struct x86_insn *i);  /* 40-4F, FE/FF /0 /1 */

@@ -120,5 +120,5 @@ void x86_exec(struct x86_cpu *c, const struct x86_insn *i)
 
 	if (!h)
 		x86_unimplemented(c, i);
-	h(c, i);
+	x86_fast_of(i, h)(c, i);
 }

@@ -67,6 +67,7 @@ void x86_icache_flush(struct x86_icache *ic)
 		ic->bucket[b] = X86_ICACHE_NONE;
 	ic->fetch_valid = false;
 	ic->last = NULL;
+	ic->epoch++;
 	x86_bcache_flush(ic->blocks);
 }
 

@@ -56,6 +56,9 @@ struct x86_icache {
 	 * run loop uses them, single steps use the entries above. The
 	 * counters above count blocks too (a block built is one miss). */
 	struct x86_bcache *blocks;
+	/* Bumped whenever cached translations or blocks go wholesale
+	 * (TLB flushes, cache flushes): block links older than it are stale. */
+	uint64_t epoch;
 };
 
 /* A cache for `cpu`, or NULL without memory. The CPU uses it only when its

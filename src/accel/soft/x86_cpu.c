@@ -209,6 +209,25 @@ static void run_block(struct x86_cpu *c, const struct x86_block *b)
 	} while (++op < end);
 }
 
+/* The block that followed `prev` at this RIP last time, if still valid
+ * (see struct x86_link). */
+static inline struct x86_block *chained(const struct x86_cpu *c, struct x86_block *prev)
+{
+	uint64_t epoch = c->icache->epoch;
+
+	if (c->mode != X86_MODE_LONG64)
+		return NULL;
+	for (unsigned k = 0; k < 2; k++) {
+		const struct x86_link *l = &prev->link[k];
+		if (l->rip == c->rip && l->b && l->epoch == epoch &&
+		    l->b->phys == l->phys && l->user == (c->cpl == 3)) {
+			c->icache->hits++;
+			return l->b;
+		}
+	}
+	return NULL;
+}
+
 static bool contributory(int v)
 {
 	return v == X86_EXC_DE || (v >= X86_EXC_TS && v <= X86_EXC_GP);
@@ -267,6 +286,8 @@ enum { RUN_REARM = -1 };
  * of x86_cpu_run, whose setjmp pins its locals to memory. */
 static __attribute__((noinline)) int run_some(struct x86_cpu *c)
 {
+	struct x86_block *prev = NULL; /* the block just run */
+
 	for (;;) {
 		int req = atomic_load_explicit(&c->exit_request, memory_order_relaxed);
 		if (req) {
@@ -307,13 +328,25 @@ static __attribute__((noinline)) int run_some(struct x86_cpu *c)
 			return X86_EXIT_HLT;
 		if (!c->budget_left)
 			return X86_EXIT_BUDGET;
-		if (c->icache && !(c->rflags & X86_TF)) {
-			const struct x86_block *b = x86_block_lookup(c, c->icache);
+		/* Blocks run only where interrupts may come at every boundary
+		 * they check (after the block): not under an interrupt shadow,
+		 * which ends after one instruction, nor with a trap after
+		 * every instruction. */
+		if (c->icache && !c->shadow && !(c->rflags & X86_TF)) {
+			struct x86_block *b = prev ? chained(c, prev) : NULL;
+			if (!b) {
+				uint64_t epoch = c->icache->epoch;
+				b = x86_block_lookup(c, c->icache);
+				if (b && prev && epoch == c->icache->epoch)
+					x86_block_link(c, c->icache, prev, b);
+			}
 			if (b && b->n <= c->budget_left) {
 				run_block(c, b);
+				prev = b;
 				continue;
 			}
 		}
+		prev = NULL;
 		c->budget_left--;
 		step(c);
 	}
