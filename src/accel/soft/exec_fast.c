@@ -195,13 +195,13 @@ static void test_rr(struct x86_cpu *c, const struct x86_insn *i)
 	x86_set_cc(c, CC_LOGIC, i->opsize, c->gpr[i->rm] & c->gpr[i->reg] & m, 0, 0);
 }
 
-/* SHL, SHR, SAR of a register by an immediate (C1 /4 /5 /6 /7): all six
+/* SHL, SHR, SAR of a register by an immediate or 1 (C1, D1 /4-/7): all six
  * flags defined as exec_shift.c computes them (AF set, OF from the last
  * bit shifted for SHL and from the sign for SHR by 1, clear for SAR). */
 static void shift_ri(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = i->opsize, bits = 8 * sz, op = x86_modrm_regop(i);
-	unsigned count = (unsigned)i->imm & (sz == 8 ? 0x3f : 0x1f);
+	unsigned count = (i->op == 0xd1 ? 1 : (unsigned)i->imm) & (sz == 8 ? 0x3f : 0x1f);
 	uint64_t m = x86_size_mask(sz), v = c->gpr[i->rm] & m, r, cf, of;
 
 	if (!count) {
@@ -250,6 +250,113 @@ static void movzx_load(struct x86_cpu *c, const struct x86_insn *i)
 	c->gpr[i->reg] = n == 2 ? (uint64_t)p[0] | (uint64_t)p[1] << 8 : p[0];
 }
 
+/* ALU op eAX/rAX, imm32 (05 0D 25 2D 35 3D). */
+#define ALU_AX_HANDLER(name, OP, sz)                                                \
+	static void alu_ax_##name##sz(struct x86_cpu *c, const struct x86_insn *i)   \
+	{                                                                         \
+		uint64_t r = alu(c, OP, sz, c->gpr[X86_RAX] & x86_size_mask(sz),  \
+				 x86_imm_sext(i));                                \
+		if (OP != ALU_CMP)                                                \
+			set32_64(c, X86_RAX, sz, r);                              \
+	}
+#define ALU_AX_SIZES(name, OP) ALU_AX_HANDLER(name, OP, 4) ALU_AX_HANDLER(name, OP, 8)
+ALU_AX_SIZES(add, ALU_ADD)
+ALU_AX_SIZES(or, ALU_OR)
+ALU_AX_SIZES(and, ALU_AND)
+ALU_AX_SIZES(sub, ALU_SUB)
+ALU_AX_SIZES(xor, ALU_XOR)
+ALU_AX_SIZES(cmp, ALU_CMP)
+ALU_TABLE(ax, 4)
+ALU_TABLE(ax, 8)
+
+/* x86_cond with its common cases inline: the same answers. */
+static inline bool cond(struct x86_cpu *c, unsigned cc)
+{
+	unsigned sz = c->cc_size;
+	uint64_t m = x86_size_mask(sz);
+	bool r;
+
+	if (c->cc_op == CC_SUB) {
+		uint64_t a = c->cc_src1 & m, b = c->cc_src2 & m;
+		switch (cc >> 1) {
+		case 1: r = a < b; return (cc & 1) ? !r : r;
+		case 2: r = a == b; return (cc & 1) ? !r : r;
+		case 3: r = a <= b; return (cc & 1) ? !r : r;
+		}
+	}
+	if (c->cc_op != CC_EAGER && (cc >> 1) == 2) {
+		r = (c->cc_res & m) == 0;
+		return (cc & 1) ? !r : r;
+	}
+	return x86_cond(c, cc);
+}
+
+/* Jcc in 64-bit mode (operand size 64: no truncation of the target). */
+static void jcc64(struct x86_cpu *c, const struct x86_insn *i)
+{
+	if (!cond(c, i->op & 0xf))
+		return;
+	uint64_t t = c->next_rip + x86_sext(i->imm, i->imm_len);
+	if ((uint64_t)((int64_t)(t << 16) >> 16) != t)
+		x86_gp0(c);
+	c->next_rip = t;
+}
+
+/* CMOVcc r32/r64, r (a 32-bit CMOV zero-extends even when not taken). */
+static void cmov_rr(struct x86_cpu *c, const struct x86_insn *i)
+{
+	if (cond(c, i->op & 0xf))
+		set32_64(c, i->reg, i->opsize, c->gpr[i->rm]);
+	else if (i->opsize == 4)
+		c->gpr[i->reg] &= 0xffffffffull;
+}
+
+/* NOT, NEG of a register (F7 /2 /3). */
+static void notneg_r(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->opsize;
+	uint64_t m = x86_size_mask(sz), v = c->gpr[i->rm] & m;
+
+	if (x86_modrm_regop(i) == 2) {
+		set32_64(c, i->rm, sz, ~v & m);
+		return;
+	}
+	uint64_t r = (0 - v) & m;
+	x86_set_cc(c, CC_SUB, sz, r, 0, v);
+	set32_64(c, i->rm, sz, r);
+}
+
+/* TEST r, imm (F7 /0 /1) and TEST eAX, imm (A9). */
+static void test_ri(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned r = i->op == 0xa9 ? X86_RAX : i->rm;
+
+	x86_set_cc(c, CC_LOGIC, i->opsize,
+		   c->gpr[r] & x86_size_mask(i->opsize) & x86_imm_sext(i), 0, 0);
+}
+
+/* INC, DEC of a register (FF /0 /1): CF kept. */
+static void incdec_r(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned sz = i->opsize;
+	bool dec = x86_modrm_regop(i) == 1;
+	uint64_t v = c->gpr[i->rm] & x86_size_mask(sz);
+	uint64_t cf = x86_cf(c);
+	uint64_t r = (dec ? v - 1 : v + 1) & x86_size_mask(sz);
+
+	x86_set_cc(c, dec ? CC_DEC : CC_INC, sz, r, v, 1);
+	c->cc_aux = cf;
+	set32_64(c, i->rm, sz, r);
+}
+
+/* MOVZX r32/r64, r8/r16. */
+static void movzx_r(struct x86_cpu *c, const struct x86_insn *i)
+{
+	unsigned ssz = (i->op & 1) ? 2 : 1;
+
+	c->gpr[i->reg] = x86_reg_get(c, i->rm, ssz, i);
+}
+
 x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h)
 {
 	unsigned sz = i->opsize, regop = x86_modrm_regop(i);
@@ -259,8 +366,15 @@ x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h)
 	if (!big)
 		return h;
 	if (i->map == X86_MAP_0F) {
-		if ((i->op == 0xb6 || i->op == 0xb7) && mem && lm)
-			return movzx_load;
+		if (i->op == 0xb6 || i->op == 0xb7) {
+			if (!mem)
+				return movzx_r;
+			return lm ? movzx_load : h;
+		}
+		if (i->op >= 0x80 && i->op <= 0x8f && lm && sz == 8)
+			return jcc64;
+		if (i->op >= 0x40 && i->op <= 0x4f && !mem)
+			return cmov_rr;
 		return h;
 	}
 	if (i->map != X86_MAP_ONE)
@@ -274,6 +388,22 @@ x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h)
 		if ((i->op & 2) && lm)
 			return sz == 8 ? alu_rm8[op] : alu_rm4[op];
 		return h;
+	case 0x05: case 0x0d: case 0x25: case 0x2d: case 0x35: case 0x3d:
+		return sz == 8 ? alu_ax8[op] : alu_ax4[op];
+	case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75:
+	case 0x76: case 0x77: case 0x78: case 0x79: case 0x7a: case 0x7b:
+	case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+		return lm && sz == 8 ? jcc64 : h;
+	case 0xa9:
+		return test_ri;
+	case 0xf7:
+		if (mem)
+			return h;
+		if (regop == 2 || regop == 3)
+			return notneg_r;
+		return regop < 2 ? test_ri : h;
+	case 0xff:
+		return !mem && regop < 2 ? incdec_r : h;
 	case 0x81: case 0x83:
 		if (!mem && regop != ALU_ADC && regop != ALU_SBB)
 			return sz == 8 ? alu_ri8[regop] : alu_ri4[regop];
@@ -293,7 +423,7 @@ x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h)
 	case 0xb8: case 0xb9: case 0xba: case 0xbb:
 	case 0xbc: case 0xbd: case 0xbe: case 0xbf:
 		return sz == 8 ? mov_ri_8 : mov_ri_4;
-	case 0xc1:
+	case 0xc1: case 0xd1:
 		return !mem && regop >= 4 ? shift_ri : h;
 	}
 	return h;
