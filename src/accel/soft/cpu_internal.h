@@ -23,6 +23,8 @@ enum x86_cc_op {
 	CC_LOGIC,  /* CF = OF = AF = 0 */
 	CC_INC,    /* res = src1 + 1, CF = aux */
 	CC_DEC,    /* res = src1 - 1, CF = aux */
+	CC_SHIFT,  /* SHL/SHR/SAR by a non-zero count: SF ZF PF from res, AF
+		    * set, CF = aux bit 0, OF = aux bit 1 */
 };
 
 typedef void (*x86_handler)(struct x86_cpu *c, const struct x86_insn *i);
@@ -89,6 +91,7 @@ static inline bool x86_cf(const struct x86_cpu *c)
 	case CC_EAGER: return c->rflags & X86_CF;
 	case CC_LOGIC: return false;
 	case CC_INC: case CC_DEC: return c->cc_aux;
+	case CC_SHIFT: return c->cc_aux & 1;
 	case CC_SUB:
 		m = x86_size_mask(c->cc_size);
 		return (c->cc_src1 & m) < (c->cc_src2 & m);

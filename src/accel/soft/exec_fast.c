@@ -195,9 +195,10 @@ static void test_rr(struct x86_cpu *c, const struct x86_insn *i)
 	x86_set_cc(c, CC_LOGIC, i->opsize, c->gpr[i->rm] & c->gpr[i->reg] & m, 0, 0);
 }
 
-/* SHL, SHR, SAR of a register by an immediate or 1 (C1, D1 /4-/7): all six
- * flags defined as exec_shift.c computes them (AF set, OF from the last
- * bit shifted for SHL and from the sign for SHR by 1, clear for SAR). */
+/* ROL, ROR, SHL, SHR, SAR of a register by an immediate or 1 (C1, D1 /0
+ * /1 /4-/7), with the flags exec_shift.c computes: rotates set CF and OF
+ * only; shifts all six (AF set, OF from the last bit shifted for SHL and
+ * from the sign for SHR by 1, clear for SAR), lazily as CC_SHIFT. */
 static void shift_ri(struct x86_cpu *c, const struct x86_insn *i)
 {
 	unsigned sz = i->opsize, bits = 8 * sz, op = x86_modrm_regop(i);
@@ -209,6 +210,22 @@ static void shift_ri(struct x86_cpu *c, const struct x86_insn *i)
 		return;
 	}
 	switch (op) {
+	case 0: /* ROL */
+		r = ((v << count) | (v >> (bits - count))) & m;
+		cf = r & 1;
+		of = ((r >> (bits - 1)) & 1) ^ cf;
+		x86_set_arith(c, (x86_arith(c) & ~(X86_CF | X86_OF)) |
+				 (cf ? X86_CF : 0) | (of ? X86_OF : 0));
+		set32_64(c, i->rm, sz, r);
+		return;
+	case 1: /* ROR */
+		r = ((v >> count) | (v << (bits - count))) & m;
+		cf = (r >> (bits - 1)) & 1;
+		of = cf ^ ((r >> (bits - 2)) & 1);
+		x86_set_arith(c, (x86_arith(c) & ~(X86_CF | X86_OF)) |
+				 (cf ? X86_CF : 0) | (of ? X86_OF : 0));
+		set32_64(c, i->rm, sz, r);
+		return;
 	case 4: case 6: /* SHL, SAL */
 		r = (v << count) & m;
 		cf = (v >> (bits - count)) & 1;
@@ -227,7 +244,8 @@ static void shift_ri(struct x86_cpu *c, const struct x86_insn *i)
 		break;
 	}
 	}
-	x86_set_arith(c, x86_szp(r, sz) | X86_AF | (cf ? X86_CF : 0) | (of ? X86_OF : 0));
+	x86_set_cc(c, CC_SHIFT, sz, r, 0, 0);
+	c->cc_aux = cf | of << 1;
 	set32_64(c, i->rm, sz, r);
 }
 
@@ -424,7 +442,7 @@ x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h)
 	case 0xbc: case 0xbd: case 0xbe: case 0xbf:
 		return sz == 8 ? mov_ri_8 : mov_ri_4;
 	case 0xc1: case 0xd1:
-		return !mem && regop >= 4 ? shift_ri : h;
+		return !mem && (regop >= 4 || regop < 2) ? shift_ri : h;
 	}
 	return h;
 }
