@@ -92,7 +92,10 @@ static bool block_continues(x86_handler fn, const struct x86_insn *i)
 	       fn == x86_op_setcc || fn == x86_op_cbw || fn == x86_op_push ||
 	       fn == x86_op_pop || fn == x86_op_misc_flags || fn == x86_op_bcd ||
 	       fn == x86_op_xlat || fn == x86_op_enter || fn == x86_op_leave ||
-	       fn == x86_op_nop_modrm || fn == x86_op_sse || fn == x86_op_x87;
+	       fn == x86_op_nop_modrm || fn == x86_op_sse || fn == x86_op_x87 ||
+	       /* Not taken, a Jcc falls through: the block goes on (a taken
+		* one leaves it, like any branch). */
+	       fn == x86_op_jcc;
 }
 
 /* Decode the instruction at linear `la` (offset `rip` in CS) without
