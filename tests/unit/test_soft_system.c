@@ -557,6 +557,21 @@ static void test_blocks_keep_event_boundaries(void **state)
 	assert_int_equal(x86_cpu_run(c, 3), X86_EXIT_BUDGET);
 	assert_int_equal(c->icount, 3);
 	assert_true(c->rip == G(kc, kc_smc) + 2 + 2 + 6); /* two XORs, the MOVB */
+
+	/* A device (DMA) rewrites a block's code behind the CPU: the
+	 * platform's report drops the block and the new bytes run. */
+	static const uint8_t mov_hlt[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xf4 }; /* mov $1, %eax; hlt */
+	sys_load(&S, DATA, mov_hlt, mov_hlt + sizeof(mov_hlt));
+	c->halted = false;
+	c->rip = DATA;
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	assert_int_equal(c->gpr[X86_RAX], 1);
+	flat_at(&S.mem, DATA)[1] = 2;
+	x86_cpu_code_written(c, DATA);
+	c->halted = false;
+	c->rip = DATA;
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	assert_int_equal(c->gpr[X86_RAX], 2);
 	c->icache = NULL;
 	x86_cpu_set_platform(c, &flat_ops, &S.mem, &flat_intc, &S.mem);
 	x86_icache_free(ic);

@@ -4,11 +4,12 @@
  * way (watch_code on the page, x86_cpu_code_written drops its blocks).
  *
  * A block lies within one page and ends after the first instruction that
- * may leave straight-line execution or change what the run loop looks at
- * between instructions (branches, anything that writes RFLAGS.IF/TF,
- * segment registers, control registers, TLBs, mode, or halts; see
+ * may change what the run loop looks at between instructions or branch
+ * other than by a Jcc (anything that writes RFLAGS.IF/TF, segment
+ * registers, control registers, TLBs, mode, or halts; see
  * block_continues() in block.c), after 32 instructions, or before an
- * instruction that crosses the page or cannot be decoded. The run loop
+ * instruction that crosses the page or cannot be decoded; a taken Jcc
+ * leaves the block in the middle. The run loop
  * (x86_cpu.c) checks for events between blocks and, inside one, only
  * what a plain instruction can cause: a branch, an exit request from an
  * MMIO callback, a fault, or a code write that dropped the block itself.
