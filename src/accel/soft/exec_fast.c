@@ -375,12 +375,65 @@ static void movzx_r(struct x86_cpu *c, const struct x86_insn *i)
 	c->gpr[i->reg] = x86_reg_get(c, i->rm, ssz, i);
 }
 
+/* Byte MOV between a register and memory (88, 8A; 64-bit mode). */
+static void mov_store_1(struct x86_cpu *c, const struct x86_insn *i)
+{
+	uint8_t *p = fast_ptr(c, i, 1, true);
+
+	if (!p) {
+		x86_op_mov(c, i);
+		return;
+	}
+	*p = (uint8_t)x86_reg_get(c, i->reg, 1, i);
+}
+
+static void mov_load_1(struct x86_cpu *c, const struct x86_insn *i)
+{
+	const uint8_t *p = fast_ptr(c, i, 1, false);
+
+	if (!p) {
+		x86_op_mov(c, i);
+		return;
+	}
+	x86_reg_set(c, i->reg, 1, *p, i);
+}
+
+/* Byte ALU op r8, m8 (02 0A 22 2A 32 3A) and CMP m8, r8 (38), 64-bit
+ * mode: reads only. */
+static void alu_mem_1(struct x86_cpu *c, const struct x86_insn *i)
+{
+	const uint8_t *p = fast_ptr(c, i, 1, false);
+	unsigned op = (i->op >> 3) & 7;
+
+	if (!p) {
+		x86_op_alu(c, i);
+		return;
+	}
+	uint64_t reg = x86_reg_get(c, i->reg, 1, i);
+	if (!(i->op & 2)) { /* 38: CMP Eb, Gb */
+		alu(c, ALU_CMP, 1, *p, reg);
+		return;
+	}
+	uint64_t r = alu(c, op, 1, reg, *p);
+	if (op != ALU_CMP)
+		x86_reg_set(c, i->reg, 1, r, i);
+}
+
 x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h)
 {
 	unsigned sz = i->opsize, regop = x86_modrm_regop(i);
 	bool mem = i->flags & X86_I_MEM, lm = i->code_size == 64;
 	bool big = sz == 4 || sz == 8;
 
+	if (sz == 1 && mem && lm && i->map == X86_MAP_ONE) {
+		switch (i->op) {
+		case 0x88: return mov_store_1;
+		case 0x8a: return mov_load_1;
+		case 0x02: case 0x0a: case 0x22: case 0x2a: case 0x32: case 0x3a:
+		case 0x38:
+			return alu_mem_1;
+		}
+	}
 	if (!big)
 		return h;
 	if (i->map == X86_MAP_0F) {
