@@ -535,6 +535,48 @@ static void test_interrupts_and_shadow(void **state)
 	assert_int_equal(c->icount, 2);
 }
 
+/* The same events with the block cache on: interrupts at the boundary
+ * after STI's shadow, HLT, kicks, exit requests and an exact budget,
+ * double and triple faults, all from inside blocks. */
+static void test_blocks_keep_event_boundaries(void **state)
+{
+	struct x86_cpu *c = &S.cpu;
+	struct x86_icache *ic = x86_icache_new();
+
+	assert_non_null(ic);
+	x86_cpu_set_platform(c, &flat_ops_cached, &S.mem, &flat_intc, &S.mem);
+	c->icache = ic;
+	test_interrupts_and_shadow(state);
+	assert_true(ic->misses > 0); /* blocks were built and run */
+	test_double_and_triple_fault(state);
+	/* A budget shorter than a block: exactly that many instructions. */
+	sys_long(&S, 0);
+	sys_load(&S, CODE, kc, kc_end);
+	c->rip = G(kc, kc_smc);
+	c->icount = 0;
+	assert_int_equal(x86_cpu_run(c, 3), X86_EXIT_BUDGET);
+	assert_int_equal(c->icount, 3);
+	assert_true(c->rip == G(kc, kc_smc) + 2 + 2 + 6); /* two XORs, the MOVB */
+
+	/* A device (DMA) rewrites a block's code behind the CPU: the
+	 * platform's report drops the block and the new bytes run. */
+	static const uint8_t mov_hlt[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xf4 }; /* mov $1, %eax; hlt */
+	sys_load(&S, DATA, mov_hlt, mov_hlt + sizeof(mov_hlt));
+	c->halted = false;
+	c->rip = DATA;
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	assert_int_equal(c->gpr[X86_RAX], 1);
+	flat_at(&S.mem, DATA)[1] = 2;
+	x86_cpu_code_written(c, DATA);
+	c->halted = false;
+	c->rip = DATA;
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	assert_int_equal(c->gpr[X86_RAX], 2);
+	c->icache = NULL;
+	x86_cpu_set_platform(c, &flat_ops, &S.mem, &flat_intc, &S.mem);
+	x86_icache_free(ic);
+}
+
 static void test_icache_self_modifying_code(void **state)
 {
 	struct x86_cpu *c = &S.cpu;
@@ -807,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_double_and_triple_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupts_and_shadow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icache_self_modifying_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocks_keep_event_boundaries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rep_is_interruptible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_pointers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ud_msr_cr4, setup, teardown),

@@ -23,6 +23,8 @@ enum x86_cc_op {
 	CC_LOGIC,  /* CF = OF = AF = 0 */
 	CC_INC,    /* res = src1 + 1, CF = aux */
 	CC_DEC,    /* res = src1 - 1, CF = aux */
+	CC_SHIFT,  /* SHL/SHR/SAR by a non-zero count: SF ZF PF from res, AF
+		    * set, CF = aux bit 0, OF = aux bit 1 */
 };
 
 typedef void (*x86_handler)(struct x86_cpu *c, const struct x86_insn *i);
@@ -89,6 +91,7 @@ static inline bool x86_cf(const struct x86_cpu *c)
 	case CC_EAGER: return c->rflags & X86_CF;
 	case CC_LOGIC: return false;
 	case CC_INC: case CC_DEC: return c->cc_aux;
+	case CC_SHIFT: return c->cc_aux & 1;
 	case CC_SUB:
 		m = x86_size_mask(c->cc_size);
 		return (c->cc_src1 & m) < (c->cc_src2 & m);
@@ -103,8 +106,10 @@ uint32_t x86_szp(uint64_t res, unsigned size);
 static inline void x86_tlb_forget(struct x86_cpu *c)
 {
 	memset(c->dtlb, 0, sizeof(c->dtlb));
-	if (c->icache)
+	if (c->icache) {
 		c->icache->fetch_valid = false;
+		c->icache->epoch++;
+	}
 }
 
 static inline void x86_tlb_flush(struct x86_cpu *c, bool global)
@@ -220,6 +225,11 @@ bool x86_io_allowed(struct x86_cpu *c, uint16_t port, unsigned size);
 
 /* ---- instruction families ---- */
 void x86_exec(struct x86_cpu *c, const struct x86_insn *i);
+/* The handler x86_exec runs for `i`, or NULL (not implemented: #UD). */
+x86_handler x86_handler_of(const struct x86_insn *i);
+/* A faster handler for this form of `i` than its generic `h`, or `h`
+ * (exec_fast.c). */
+x86_handler x86_fast_of(const struct x86_insn *i, x86_handler h);
 void x86_op_alu(struct x86_cpu *c, const struct x86_insn *i);     /* 00-3D */
 void x86_op_grp1(struct x86_cpu *c, const struct x86_insn *i);    /* 80-83 */
 void x86_op_incdec(struct x86_cpu *c, const struct x86_insn *i);  /* 40-4F, FE/FF /0 /1 */

@@ -105,15 +105,20 @@ void x86_op_ud(struct x86_cpu *c, const struct x86_insn *i)
 	x86_ud(c);
 }
 
+x86_handler x86_handler_of(const struct x86_insn *i)
+{
+	if (i->map == X86_MAP_ONE)
+		return one_byte[i->op];
+	if (i->map == X86_MAP_0F)
+		return two_byte[i->op];
+	return NULL;
+}
+
 void x86_exec(struct x86_cpu *c, const struct x86_insn *i)
 {
-	x86_handler h = NULL;
+	x86_handler h = x86_handler_of(i);
 
-	if (i->map == X86_MAP_ONE)
-		h = one_byte[i->op];
-	else if (i->map == X86_MAP_0F)
-		h = two_byte[i->op];
 	if (!h)
 		x86_unimplemented(c, i);
-	h(c, i);
+	x86_fast_of(i, h)(c, i);
 }

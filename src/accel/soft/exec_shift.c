@@ -21,7 +21,8 @@ static uint64_t shift(struct x86_cpu *c, unsigned op, unsigned size,
 {
 	unsigned bits = 8 * size;
 	uint64_t m = x86_size_mask(size), r, cf, of;
-	uint32_t f = x86_arith(c);
+	/* Rotates keep SF ZF AF PF; the shifts set all six. */
+	uint32_t f = op < SH_SHL ? x86_arith(c) : 0;
 
 	v &= m;
 	switch (op) {

@@ -55,6 +55,9 @@ uint32_t x86_cc_compute(const struct x86_cpu *c)
 		break;
 	case CC_LOGIC:
 		break;
+	case CC_SHIFT:
+		f |= X86_AF | (c->cc_aux & 1 ? X86_CF : 0) | (c->cc_aux & 2 ? X86_OF : 0);
+		break;
 	case CC_INC:
 		if (r == sb)
 			f |= X86_OF;

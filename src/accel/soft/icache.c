@@ -3,6 +3,7 @@
  * bucket of page numbers, so a code write visits only its page's
  * entries (and those of pages sharing the bucket). */
 #include "accel/soft/icache.h"
+#include "accel/soft/block.h"
 #include "accel/soft/cpu_internal.h"
 
 #include <stdlib.h>
@@ -41,13 +42,20 @@ struct x86_icache *x86_icache_new(void)
 {
 	struct x86_icache *ic = calloc(1, sizeof(struct x86_icache));
 
-	if (ic)
-		x86_icache_flush(ic);
+	if (!ic)
+		return NULL;
+	if (!(ic->blocks = x86_bcache_new())) {
+		free(ic);
+		return NULL;
+	}
+	x86_icache_flush(ic);
 	return ic;
 }
 
 void x86_icache_free(struct x86_icache *ic)
 {
+	if (ic)
+		x86_bcache_free(ic->blocks);
 	free(ic);
 }
 
@@ -59,6 +67,8 @@ void x86_icache_flush(struct x86_icache *ic)
 		ic->bucket[b] = X86_ICACHE_NONE;
 	ic->fetch_valid = false;
 	ic->last = NULL;
+	ic->epoch++;
+	x86_bcache_flush(ic->blocks);
 }
 
 void x86_icache_invalidate_page(struct x86_icache *ic, uint64_t page)
@@ -74,6 +84,7 @@ void x86_icache_invalidate_page(struct x86_icache *ic, uint64_t page)
 		}
 		k = next;
 	}
+	ic->invalidated += x86_bcache_invalidate_page(ic->blocks, page);
 }
 
 static unsigned slot(uint64_t phys)

@@ -52,6 +52,13 @@ struct x86_icache {
 	struct x86_icache_entry *last;
 	uint64_t last_end;
 	uint64_t hits, misses, invalidated;
+	/* Decoded blocks (block.h), kept and dropped with these entries; the
+	 * run loop uses them, single steps use the entries above. The
+	 * counters above count blocks too (a block built is one miss). */
+	struct x86_bcache *blocks;
+	/* Bumped whenever cached translations or blocks go wholesale
+	 * (TLB flushes, cache flushes): block links older than it are stale. */
+	uint64_t epoch;
 };
 
 /* A cache for `cpu`, or NULL without memory. The CPU uses it only when its

@@ -6,6 +6,7 @@
  * SDM's exception classes (Table 6-5).
  */
 #include "accel/soft/cpu_internal.h"
+#include "accel/soft/block.h"
 #include "accel/soft/icache.h"
 
 void x86_cpu_set_platform(struct x86_cpu *c, const struct x86_mem_ops *mem,
@@ -184,6 +185,49 @@ static void step(struct x86_cpu *c)
 	}
 }
 
+/* Execute a block from its first instruction: each one as step() would,
+ * stopping after one that branched (RIP is not the next one's), asked
+ * the run loop to exit, or wrote code that dropped this block. */
+static void run_block(struct x86_cpu *c, const struct x86_block *b)
+{
+	uint64_t rip = c->rip, phys = b->phys;
+	uint64_t mask = b->code_size == 64 ? ~0ull : b->code_size == 32 ? 0xffffffffull : 0xffffull;
+	const struct x86_bop *op = b->op, *end = b->op + b->n;
+
+	c->shadow = 0;
+	do {
+		uint64_t next = (rip + op->insn.len) & mask;
+		c->next_rip = next;
+		c->budget_left--;
+		op->fn(c, &op->insn);
+		rip = c->next_rip;
+		c->rip = rip;
+		c->icount++;
+		if (rip != next || b->phys != phys ||
+		    atomic_load_explicit(&c->exit_request, memory_order_relaxed))
+			return;
+	} while (++op < end);
+}
+
+/* The block that followed `prev` at this RIP last time, if still valid
+ * (see struct x86_link). */
+static inline struct x86_block *chained(const struct x86_cpu *c, struct x86_block *prev)
+{
+	uint64_t epoch = c->icache->epoch;
+
+	if (c->mode != X86_MODE_LONG64)
+		return NULL;
+	for (unsigned k = 0; k < 2; k++) {
+		const struct x86_link *l = &prev->link[k];
+		if (l->rip == c->rip && l->b && l->epoch == epoch &&
+		    l->b->phys == l->phys && l->user == (c->cpl == 3)) {
+			c->icache->hits++;
+			return l->b;
+		}
+	}
+	return NULL;
+}
+
 static bool contributory(int v)
 {
 	return v == X86_EXC_DE || (v >= X86_EXC_TS && v <= X86_EXC_GP);
@@ -242,6 +286,8 @@ enum { RUN_REARM = -1 };
  * of x86_cpu_run, whose setjmp pins its locals to memory. */
 static __attribute__((noinline)) int run_some(struct x86_cpu *c)
 {
+	struct x86_block *prev = NULL; /* the block just run */
+
 	for (;;) {
 		int req = atomic_load_explicit(&c->exit_request, memory_order_relaxed);
 		if (req) {
@@ -282,6 +328,25 @@ static __attribute__((noinline)) int run_some(struct x86_cpu *c)
 			return X86_EXIT_HLT;
 		if (!c->budget_left)
 			return X86_EXIT_BUDGET;
+		/* Blocks run only where interrupts may come at every boundary
+		 * they check (after the block): not under an interrupt shadow,
+		 * which ends after one instruction, nor with a trap after
+		 * every instruction. */
+		if (c->icache && !c->shadow && !(c->rflags & X86_TF)) {
+			struct x86_block *b = prev ? chained(c, prev) : NULL;
+			if (!b) {
+				uint64_t epoch = c->icache->epoch;
+				b = x86_block_lookup(c, c->icache);
+				if (b && prev && epoch == c->icache->epoch)
+					x86_block_link(c, c->icache, prev, b);
+			}
+			if (b && b->n <= c->budget_left) {
+				run_block(c, b);
+				prev = b;
+				continue;
+			}
+		}
+		prev = NULL;
 		c->budget_left--;
 		step(c);
 	}
