@@ -741,6 +741,12 @@ static void test_cpuid_and_msrs(void **state)
 	assert_int_equal(x86_msr_write(c, 0xc0000082, 0x0000800000000000ull), -1);
 	assert_int_equal(x86_msr_write(c, 0xc0000080, 1ull << 15), -1);
 	assert_int_equal(x86_msr_read(c, 0x12345678, &v), -1);
+	/* IA32_APIC_BASE: x2APIC enable (bit 10) is reserved without x2APIC
+	 * in CPUID; global enable and BSP are writable. */
+	assert_int_equal(x86_msr_write(c, 0x1b, 0xfee00c00ull), -1);
+	assert_int_equal(x86_msr_write(c, 0x1b, 0xfee00900ull), 0);
+	/* Without a platform hook, KVM's clock MSRs are #GP. */
+	assert_int_equal(x86_msr_read(c, 0x4b564d01, &v), -1);
 	assert_int_equal(x86_msr_write(c, 0x277, 0x0007040600070406ull), 0);
 	assert_int_equal(x86_msr_write(c, 0x277, 0x02), -1);
 	uint64_t t0, t1;

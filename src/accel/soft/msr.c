@@ -133,7 +133,7 @@ int x86_msr_write(struct x86_cpu *c, uint32_t idx, uint64_t v)
 	switch (idx) {
 	case MSR_TSC: c->tsc_offset = v - raw_tsc(c); return 0;
 	case MSR_APIC_BASE:
-		if (v & 0x2ff) /* reserved low bits (x2APIC is not offered) */
+		if (v & 0x6ff) /* reserved low bits; x2APIC (bit 10) is not offered */
 			return -1;
 		c->apic_base = v;
 		return 0;
