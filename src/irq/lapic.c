@@ -2,8 +2,8 @@
  * behaviour from the Intel SDM vol. 3A chapter 10 (11 in newer editions).
  */
 #include "irq/lapic.h"
+#include "irq/lapic_internal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,49 +30,6 @@
 #define R_TMICT   0x380
 #define R_TMCCT   0x390
 #define R_TDCR    0x3e0
-
-enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_N };
-
-#define LVT_MASKED    (1u << 16)
-#define LVT_LEVEL     (1u << 15)
-#define LVT_REMOTE_IRR (1u << 14)
-#define TIMER_MODE(v) (((v) >> 17) & 3)
-enum { TIMER_ONESHOT, TIMER_PERIODIC, TIMER_TSC_DEADLINE };
-
-#define SVR_ENABLE (1u << 8)
-/* Version 0x14 (integrated APIC), six LVT entries (max index 5). */
-#define VERSION_VALUE 0x00050014u
-
-/* ESR bits. */
-#define ESR_SEND_ILLEGAL_VECTOR (1u << 5)
-#define ESR_RECV_ILLEGAL_VECTOR (1u << 6)
-#define ESR_ILLEGAL_REGISTER    (1u << 7)
-
-struct lapic {
-	pthread_mutex_t lock;
-	const struct irq_clock *clock;
-	const struct lapic_host_ops *ops;
-	void *opaque;
-
-	uint8_t id;
-	uint32_t tpr, ldr, dfr, svr;
-	uint32_t irr[8], isr[8], tmr[8];
-	uint32_t esr, esr_pending;
-	uint32_t icr_lo, icr_hi;
-	uint32_t lvt[LVT_N], cmci;
-	int lint_level[2];
-
-	/* Timer: counting from `start` (ns) at `tmict` ticks of
-	 * 2^divide_shift ns each; `deadline` is the next expiry or
-	 * IRQ_NO_DEADLINE. */
-	uint32_t tmict, tdcr;
-	unsigned int divide_shift;
-	uint64_t start, deadline;
-	uint64_t tsc_deadline, tsc_hz, tsc_at_zero;
-
-	bool nmi, init, sipi;
-	uint8_t sipi_vector;
-};
 
 static bool test_bit(const uint32_t *v, unsigned int n)
 {
@@ -110,8 +67,6 @@ static uint32_t ppr(const struct lapic *l)
 	return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
 }
 
-static bool fire_lvt(struct lapic *l, unsigned int idx);
-
 /* Under the lock. Returns true if the CPU must be told. */
 static bool set_irr(struct lapic *l, uint8_t vector, bool level)
 {
@@ -119,7 +74,7 @@ static bool set_irr(struct lapic *l, uint8_t vector, bool level)
 		/* The error LVT reports it, unless its own vector is the
 		 * illegal one (no loop). */
 		l->esr_pending |= ESR_RECV_ILLEGAL_VECTOR;
-		return (l->lvt[LVT_ERROR] & 0xff) >= 16 && fire_lvt(l, LVT_ERROR);
+		return (l->lvt[LVT_ERROR] & 0xff) >= 16 && lapic_fire_lvt(l, LVT_ERROR);
 	}
 	set_bit(l->irr, vector);
 	if (level)
@@ -130,7 +85,7 @@ static bool set_irr(struct lapic *l, uint8_t vector, bool level)
 }
 
 /* Deliver through a local vector table entry. Under the lock. */
-static bool fire_lvt(struct lapic *l, unsigned int idx)
+bool lapic_fire_lvt(struct lapic *l, unsigned int idx)
 {
 	uint32_t v = l->lvt[idx];
 	if (v & LVT_MASKED)
@@ -151,47 +106,8 @@ static bool fire_lvt(struct lapic *l, unsigned int idx)
 static void error_raise(struct lapic *l, uint32_t bits, bool *notify)
 {
 	l->esr_pending |= bits;
-	if (fire_lvt(l, LVT_ERROR))
+	if (lapic_fire_lvt(l, LVT_ERROR))
 		*notify = true;
-}
-
-static void timer_stop(struct lapic *l)
-{
-	l->deadline = IRQ_NO_DEADLINE;
-}
-
-static uint64_t tsc_to_ns(const struct lapic *l, uint64_t tsc)
-{
-	if (!l->tsc_hz || tsc <= l->tsc_at_zero)
-		return 0;
-	return (uint64_t)((unsigned __int128)(tsc - l->tsc_at_zero) *
-			  1000000000u / l->tsc_hz);
-}
-
-/* (Re)arm from the current registers, counting from `now`. */
-static void timer_arm(struct lapic *l, uint64_t now)
-{
-	uint32_t mode = TIMER_MODE(l->lvt[LVT_TIMER]);
-	l->start = now;
-	if (mode == TIMER_TSC_DEADLINE) {
-		l->deadline = l->tsc_deadline ? tsc_to_ns(l, l->tsc_deadline)
-					      : IRQ_NO_DEADLINE;
-		return;
-	}
-	if (!l->tmict) {
-		timer_stop(l);
-		return;
-	}
-	l->deadline = now + ((uint64_t)l->tmict << l->divide_shift);
-}
-
-static uint32_t timer_current(const struct lapic *l, uint64_t now)
-{
-	if (TIMER_MODE(l->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE || !l->tmict ||
-	    l->deadline == IRQ_NO_DEADLINE || now >= l->deadline)
-		return 0;
-	return (uint32_t)(((l->deadline - now) + (1ull << l->divide_shift) - 1) >>
-			  l->divide_shift);
 }
 
 static void do_reset(struct lapic *l)
@@ -211,7 +127,7 @@ static void do_reset(struct lapic *l)
 	l->divide_shift = 1; /* TDCR 0: divide by 2 */
 	l->tsc_deadline = 0;
 	l->nmi = l->init = l->sipi = false;
-	timer_stop(l);
+	lapic_timer_stop(l);
 }
 
 struct lapic *lapic_create(uint8_t id, const struct irq_clock *clock,
@@ -244,7 +160,7 @@ void lapic_reset(struct lapic *l)
 	pthread_mutex_unlock(&l->lock);
 }
 
-static void notify(struct lapic *l)
+void lapic_notify(struct lapic *l)
 {
 	if (l->ops && l->ops->notify)
 		l->ops->notify(l->opaque);
@@ -271,7 +187,7 @@ static uint32_t read_reg(struct lapic *l, uint32_t reg, bool *notify_cpu)
 	case R_TMICT: return l->tmict;
 	case R_TMCCT:
 		now = irq_clock_now(l->clock);
-		return timer_current(l, now);
+		return lapic_timer_current(l, now);
 	case R_TDCR: return l->tdcr;
 	case R_EOI:
 	case R_RRD:
@@ -387,11 +303,11 @@ static void write_reg(struct lapic *l, uint32_t reg, uint32_t v,
 		if (TIMER_MODE(l->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE)
 			return; /* ignored in TSC-deadline mode */
 		l->tmict = v;
-		timer_arm(l, now);
+		lapic_timer_arm(l, now);
 		return;
 	case R_TDCR: {
 		now = irq_clock_now(l->clock);
-		uint32_t cur = timer_current(l, now);
+		uint32_t cur = lapic_timer_current(l, now);
 		l->tdcr = v & 0xb;
 		unsigned int code = (l->tdcr & 3) | ((l->tdcr & 8) >> 1);
 		l->divide_shift = code == 7 ? 0 : code + 1;
@@ -414,9 +330,9 @@ static void write_reg(struct lapic *l, uint32_t reg, uint32_t v,
 		if (idx == LVT_TIMER && TIMER_MODE(old) != TIMER_MODE(nv)) {
 			/* A mode switch stops the timer (SDM 10.5.4.1). */
 			l->tmict = 0;
-			timer_stop(l);
+			lapic_timer_stop(l);
 			if (TIMER_MODE(nv) == TIMER_TSC_DEADLINE)
-				timer_arm(l, irq_clock_now(l->clock));
+				lapic_timer_arm(l, irq_clock_now(l->clock));
 		}
 		return;
 	}
@@ -436,7 +352,7 @@ uint64_t lapic_mmio_read(struct lapic *l, uint32_t offset, unsigned len)
 	uint32_t v = read_reg(l, reg, &n);
 	pthread_mutex_unlock(&l->lock);
 	if (n)
-		notify(l);
+		lapic_notify(l);
 	v >>= shift;
 	return len >= 4 ? v : v & ((1u << (8 * len)) - 1);
 }
@@ -458,7 +374,7 @@ void lapic_mmio_write(struct lapic *l, uint32_t offset, unsigned len,
 	if (send && l->ops && l->ops->send)
 		l->ops->send(l->opaque, l, &msg);
 	if (n)
-		notify(l);
+		lapic_notify(l);
 }
 
 /* ---- the APIC bus side ---- */
@@ -524,7 +440,7 @@ void lapic_accept(struct lapic *l, const struct apic_msg *m)
 	}
 	pthread_mutex_unlock(&l->lock);
 	if (n)
-		notify(l);
+		lapic_notify(l);
 }
 
 void lapic_set_lint(struct lapic *l, unsigned int pin, int level)
@@ -537,10 +453,10 @@ void lapic_set_lint(struct lapic *l, unsigned int pin, int level)
 	bool rising = level && !l->lint_level[pin];
 	l->lint_level[pin] = level;
 	if (rising || ((l->lvt[idx] & LVT_LEVEL) && level))
-		n = fire_lvt(l, idx);
+		n = lapic_fire_lvt(l, idx);
 	pthread_mutex_unlock(&l->lock);
 	if (n)
-		notify(l);
+		lapic_notify(l);
 }
 
 /* ---- the CPU side ---- */
@@ -592,62 +508,4 @@ bool lapic_take_sipi(struct lapic *l, uint8_t *vector)
 	*vector = l->sipi_vector;
 	pthread_mutex_unlock(&l->lock);
 	return r;
-}
-
-void lapic_poll(struct lapic *l)
-{
-	bool n = false;
-	pthread_mutex_lock(&l->lock);
-	uint64_t now = irq_clock_now(l->clock);
-	if (l->deadline != IRQ_NO_DEADLINE && now >= l->deadline) {
-		uint32_t mode = TIMER_MODE(l->lvt[LVT_TIMER]);
-		n = fire_lvt(l, LVT_TIMER);
-		if (mode == TIMER_PERIODIC && l->tmict) {
-			uint64_t period = (uint64_t)l->tmict << l->divide_shift;
-			uint64_t missed = (now - l->deadline) / period;
-			l->deadline += (missed + 1) * period;
-		} else {
-			if (mode == TIMER_TSC_DEADLINE)
-				l->tsc_deadline = 0; /* the MSR reads 0 once fired */
-			timer_stop(l);
-		}
-	}
-	pthread_mutex_unlock(&l->lock);
-	if (n)
-		notify(l);
-}
-
-uint64_t lapic_next_deadline(struct lapic *l)
-{
-	pthread_mutex_lock(&l->lock);
-	uint64_t d = l->deadline;
-	pthread_mutex_unlock(&l->lock);
-	return d;
-}
-
-void lapic_set_tsc_hz(struct lapic *l, uint64_t tsc_hz, uint64_t tsc_at_zero)
-{
-	pthread_mutex_lock(&l->lock);
-	l->tsc_hz = tsc_hz;
-	l->tsc_at_zero = tsc_at_zero;
-	pthread_mutex_unlock(&l->lock);
-}
-
-void lapic_write_tsc_deadline(struct lapic *l, uint64_t tsc)
-{
-	pthread_mutex_lock(&l->lock);
-	if (TIMER_MODE(l->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE) {
-		l->tsc_deadline = tsc;
-		timer_arm(l, irq_clock_now(l->clock));
-	}
-	pthread_mutex_unlock(&l->lock);
-}
-
-uint64_t lapic_read_tsc_deadline(struct lapic *l)
-{
-	pthread_mutex_lock(&l->lock);
-	uint64_t v = TIMER_MODE(l->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE
-			     ? l->tsc_deadline : 0;
-	pthread_mutex_unlock(&l->lock);
-	return v;
 }
