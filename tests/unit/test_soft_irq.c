@@ -271,6 +271,38 @@ static void test_tsc_and_kvmclock(void **state)
 	guest_mem_destroy(&mem);
 }
 
+static void test_tsc_deadline_msr(void **state)
+{
+	struct fx *f = *state;
+	uint64_t v = 0;
+	enable_apic(f);
+	struct cpuid_table t;
+	soft_kvmclock_cpuid(&t, 0);
+	soft_irq_cpuid(&t);
+	assert_true(cpuid_find(&t, 1, 0)->ecx & (1u << 24));
+	/* Not in TSC-deadline mode: writes are dropped, reads give 0. */
+	v = 12345;
+	assert_int_equal(soft_irq_tsc_deadline(f->c, &v, true), 0);
+	assert_int_equal(soft_irq_tsc_deadline(f->c, &v, false), 0);
+	assert_int_equal(v, 0);
+	mmio_w32(f, X86_LAPIC_ADDR + 0x320, (2u << 17) | 0xec);
+	/* The guest's TSC runs ahead of the clock by its offset. */
+	f->cpu.tsc_offset = 1000000000000ull;
+	uint64_t tsc = x86_rdtsc_value(&f->cpu) + 5000000; /* 5 ms ahead */
+	v = tsc;
+	assert_int_equal(soft_irq_tsc_deadline(f->c, &v, true), 0);
+	assert_int_equal(soft_irq_tsc_deadline(f->c, &v, false), 0);
+	assert_int_equal(v, tsc);
+	uint64_t d = soft_irq_cpu_service(f->c);
+	assert_true(d == tsc - f->cpu.tsc_offset);
+	assert_int_equal(pending(f), -1);
+	usleep(10 * 1000);
+	soft_irq_cpu_service(f->c);
+	assert_int_equal(pending(f), 0xec);
+	assert_int_equal(soft_irq_tsc_deadline(f->c, &v, false), 0);
+	assert_int_equal(v, 0); /* fired: reads 0 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_irqfd_from_another_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ioeventfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tsc_and_kvmclock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tsc_deadline_msr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,12 @@ int x86_msr_read(struct x86_cpu *c, uint32_t idx, uint64_t *v)
 	case MSR_SYSENTER_EIP: *v = c->sysenter_eip; return 0;
 	case MSR_MISC_ENABLE: *v = c->misc_enable; return 0;
 	case MSR_PAT: *v = c->pat; return 0;
-	case MSR_TSC_DEADLINE: *v = c->tsc_deadline; return 0;
+	case MSR_TSC_DEADLINE:
+		/* The platform's LAPIC timer owns it when there is one. */
+		if (c->msr_hook && !c->msr_hook(c->msr_opaque, idx, v, false))
+			return 0;
+		*v = c->tsc_deadline;
+		return 0;
 	case MSR_EFER: *v = c->efer; return 0;
 	case MSR_STAR: *v = c->star; return 0;
 	case MSR_LSTAR: *v = c->lstar; return 0;
@@ -155,7 +160,11 @@ int x86_msr_write(struct x86_cpu *c, uint32_t idx, uint64_t v)
 			return -1;
 		c->pat = v;
 		return 0;
-	case MSR_TSC_DEADLINE: c->tsc_deadline = v; return 0;
+	case MSR_TSC_DEADLINE:
+		c->tsc_deadline = v;
+		if (c->msr_hook)
+			(void)c->msr_hook(c->msr_opaque, idx, &v, true);
+		return 0;
 	case MSR_EFER: return write_efer(c, v);
 	case MSR_STAR: c->star = v; return 0;
 	case MSR_LSTAR:

@@ -265,6 +265,15 @@ static void soft_vcpu_destroy(struct accel_vcpu *v)
 	free(v);
 }
 
+/* MSRs beyond the CPU's own: the LAPIC's TSC deadline, KVM's clock. */
+static int soft_msr(void *opaque, uint32_t idx, uint64_t *val, bool write)
+{
+	struct accel_vcpu *v = opaque;
+	if (idx == 0x6e0) /* IA32_TSC_DEADLINE */
+		return soft_irq_tsc_deadline(v->irq, val, write);
+	return soft_kvmclock_msr(&v->kvmclock, idx, val, write);
+}
+
 static int soft_vcpu_create(struct accel *a, unsigned int index,
 			    unsigned int nr_cpus, struct accel_vcpu **out,
 			    char *err, size_t errlen)
@@ -310,8 +319,9 @@ static int soft_vcpu_create(struct accel *a, unsigned int index,
 	v->kvmclock = (struct soft_kvmclock){ .mem = a->mem, .cpu = &v->cpu,
 					      .clock_ns = soft_irq_tsc,
 					      .clock_opaque = a->irq };
-	v->cpu.msr_hook = soft_kvmclock_msr;
-	v->cpu.msr_opaque = &v->kvmclock;
+	soft_irq_cpuid(&v->cpuid);
+	v->cpu.msr_hook = soft_msr;
+	v->cpu.msr_opaque = v;
 	v->cpu.icache = v->icache;
 	x86_cpu_reset(&v->cpu);
 	*out = v;

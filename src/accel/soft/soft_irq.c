@@ -179,6 +179,29 @@ void soft_irq_cpu_destroy(struct soft_irq_cpu *c)
 	free(c);
 }
 
+void soft_irq_cpuid(struct cpuid_table *t)
+{
+	struct cpuid_entry *e = cpuid_find(t, 1, 0);
+	if (e)
+		e->ecx |= 1u << 24; /* TSC-deadline timer */
+}
+
+/* The LAPIC counts in clock time; the guest's TSC is that plus its
+ * offset (a write to IA32_TSC moves it). */
+int soft_irq_tsc_deadline(struct soft_irq_cpu *c, uint64_t *val, bool write)
+{
+	uint64_t off = c->cpu->tsc_offset;
+	if (write) {
+		uint64_t tsc = *val;
+		/* 0 disarms; a deadline already past fires at once. */
+		lapic_write_tsc_deadline(c->lapic, !tsc ? 0 : tsc > off ? tsc - off : 1);
+		return 0;
+	}
+	uint64_t d = lapic_read_tsc_deadline(c->lapic);
+	*val = d ? d + off : 0;
+	return 0;
+}
+
 static int intc_pending(void *opaque)
 {
 	return lapic_pending(((struct soft_irq_cpu *)opaque)->lapic);

@@ -33,6 +33,11 @@ struct soft_irq_cpu *soft_irq_cpu_create(struct soft_irq *s, unsigned int index,
 void soft_irq_cpu_destroy(struct soft_irq_cpu *c);
 extern const struct x86_intc_ops soft_irq_intc_ops; /* opaque: soft_irq_cpu */
 
+/* CPUID leaf 1 gains TSC-deadline: the LAPIC timer has that mode. */
+void soft_irq_cpuid(struct cpuid_table *t);
+/* IA32_TSC_DEADLINE of this vCPU's LAPIC (an x86_cpu msr_hook's part). */
+int soft_irq_tsc_deadline(struct soft_irq_cpu *c, uint64_t *val, bool write);
+
 /* Clock time in ns (for the TSC: the cpu's tsc_source). */
 uint64_t soft_irq_tsc(void *soft_irq);
 

@@ -271,7 +271,9 @@ struct x86_cpu {
 	void *tsc_opaque;
 	/* MSRs the CPU itself does not know go here (a platform's
 	 * paravirtual clock): 0 handled (`*val` read or written), -1 #GP.
-	 * NULL: all of them #GP. */
+	 * NULL: all of them #GP. IA32_TSC_DEADLINE (0x6e0) comes here too,
+	 * for the platform's LAPIC timer (a write's result is ignored; a
+	 * read that returns -1 reads the stored value). */
 	int (*msr_hook)(void *opaque, uint32_t idx, uint64_t *val, bool write);
 	void *msr_opaque;
 	struct x86_icache *icache;        /* NULL: decode every time */
