@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,13 +350,15 @@ static bool sleep_halted(struct accel_vcpu *v, uint64_t deadline)
 {
 	struct pollfd p[2] = { { .fd = v->kick_fd, .events = POLLIN },
 			       { .fd = v->wake_fd, .events = POLLIN } };
-	int timeout = -1;
+	struct timespec ts, *timeout = NULL;
 	if (deadline != IRQ_NO_DEADLINE) {
 		uint64_t now = soft_irq_tsc(v->a->irq);
-		uint64_t ms = deadline > now ? (deadline - now + 999999) / 1000000 : 0;
-		timeout = ms > 1000 ? 1000 : (int)ms;
+		uint64_t ns = deadline > now ? deadline - now : 0;
+		ts = (struct timespec){ .tv_sec = (time_t)(ns / 1000000000u),
+					.tv_nsec = (long)(ns % 1000000000u) };
+		timeout = &ts;
 	}
-	while (poll(p, 2, timeout) < 0 && errno == EINTR)
+	while (ppoll(p, 2, timeout, NULL) < 0 && errno == EINTR)
 		;
 	drain(v, v->wake_fd);
 	if (p[0].revents & POLLIN) {
@@ -375,7 +378,8 @@ static int soft_vcpu_run(struct accel_vcpu *v, struct vcpu_exit *exit)
 {
 	memset(exit, 0, sizeof(*exit));
 	for (;;) {
-		uint64_t deadline = soft_irq_cpu_service(v->irq);
+		uint64_t deadline;
+		(void)soft_irq_cpu_service(v->irq);
 		switch (x86_cpu_run(&v->cpu, SOFT_RUN_BUDGET)) {
 		case X86_EXIT_BUDGET:
 			continue;
