@@ -51,7 +51,19 @@ build/asan/%.o: %.c | $(GEN)
 
 build/tests/%: tests/unit/%.c $(ASAN_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_OBJS) -lcmocka $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(SANITIZE) -o $@ $< \
+		$(filter build/tests/support/%.o,$^) $(ASAN_OBJS) -lcmocka $(LDLIBS)
+
+# Code some unit tests share (tests/unit/NAME.c without the test_ prefix).
+build/tests/support/%.o: tests/unit/%.c | $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(SANITIZE) -c -o $@ $<
+
+# The virtio driver side (tests/unit/virtio_drv.h): transport registers, rings.
+VIRTIO_DRV_TESTS := test_virtio_pci test_virtio_pci_state test_virtio_net \
+	test_virtio_net_state test_virtio_blk test_virtio_blk_io test_virtio_console \
+	test_virtio_console_state
+$(VIRTIO_DRV_TESTS:%=build/tests/%): build/tests/support/virtio_drv.o
 
 build/fuzz-obj/%.o: %.c | $(GEN)
 	@mkdir -p $(dir $@)
@@ -127,4 +139,5 @@ clean:
 
 include tests/cpu/cpu.mk
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TESTS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZERS:=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TESTS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZERS:=.d) \
+	$(wildcard build/tests/support/*.d)

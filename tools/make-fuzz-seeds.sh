@@ -39,3 +39,8 @@ migration_stream=(
 	'\x00\x00\x00\x00\xd8\x42\xb9\x4d\x00\x00\x00\x00'
 )
 for part in "${migration_stream[@]}"; do printf '%b' "$part"; done >"$out/migration-stream"
+# VmConfig bodies for fuzz_api_vmconfig (vm.create): the smallest one, one
+# with every member Kiln knows, and one options_parse refuses.
+printf '{"payload":{"kernel":"/k"}}' >"$out/vmconfig-min.json"
+printf '%s' '{"cpus":{"boot_vcpus":2,"max_vcpus":2},"memory":{"size":268435456,"shared":true,"hugepages":false},"payload":{"kernel":"/boot/vmlinuz","cmdline":"console=ttyS0 root=/dev/vda","initramfs":"/boot/initrd"},"disks":[{"path":"/img/a.raw","readonly":true,"direct":false,"num_queues":2,"id":"disk0"},{"path":"/img/b.raw"}],"net":[{"tap":"tap0","mac":"52:54:00:12:34:56","num_queues":2,"vhost":true,"id":"net0"}],"rng":{"src":"/dev/urandom"},"serial":{"mode":"File","file":"/tmp/serial.log"},"console":{"mode":"Socket","socket":"/tmp/con.sock"},"vsock":{"cid":3,"id":"vsock0"}}' >"$out/vmconfig-full.json"
+printf '{"cpus":{"boot_vcpus":0},"memory":{"size":1},"payload":{"kernel":"/k"},"net":[{"mac":"zz"}]}' >"$out/vmconfig-refused.json"

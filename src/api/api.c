@@ -29,8 +29,17 @@ static void set_json(struct api_response *resp, int status,
 
 void api_error(struct api_response *resp, int status, const char *msg)
 {
+	/* Messages quote the request (a member name, a flag value): keep
+	 * them one printable line for the client's terminal or log. */
+	char line[1024];
+	size_t n = 0;
+	for (; msg[n] && n < sizeof(line) - 1; n++) {
+		unsigned char ch = (unsigned char)msg[n];
+		line[n] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	line[n] = '\0';
 	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "error", json_object_new_string(line));
 	set_json(resp, status, o);
 }
 

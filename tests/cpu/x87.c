@@ -123,6 +123,10 @@ static void run_op(const struct x87_op *op)
 					uint32_t partial = 0;
 					if (vec < 0 && fprem_partial(op, io.a, io.b)) {
 						io.op = 0;
+						/* Only the arithmetic flags: IF and the
+						 * rest differ between a guest at CPL 0
+						 * (POPF cleared IF) and a process. */
+						io.rfl &= FL_ARITH;
 						partial = ct_crc32(0, &io, sizeof(io));
 						vec = -2;
 					}

@@ -90,11 +90,9 @@ if [ -f "$cpu_tests/modes.elf" ]; then
 			pass "--accel auto without KVM: soft CPU with one notice" ||
 			fail "--accel auto without KVM: status $rc: $(cat "$work/auto-modes.err")"
 	fi
-	# The corpus on the soft CPU against the native runs (tests/cpu/run.sh):
-	# the classes the soft CPU passes today. Not here yet: one case each
-	# in alu (CMPXCHG16B), sse (MASKMOVDQU) and x87 (FSW bit 9 after
-	# loads) where the soft CPU core still differs.
-	soft_set=(string modes paging exceptions interrupts)
+	# The whole corpus on the soft CPU against the native runs
+	# (tests/cpu/run.sh).
+	soft_set=(alu string sse x87 modes paging exceptions interrupts)
 	for f in "$cpu_tests"/gen/seed-*.elf; do
 		[ -f "$f" ] && f=${f##*/seed-} && soft_set+=("gen-${f%.elf}")
 	done

@@ -33,6 +33,7 @@
 #define T_LOCK    0x100000 /* a memory form gets a LOCK prefix half the time */
 #define T_POPF    0x200000 /* [rSP] holds flags POPF may load (no TF, AC) */
 #define T_MXCSR   0x400000 /* the memory operand holds a valid MXCSR value */
+#define T_RDI     0x800000 /* rDI into the data area (MASKMOVDQU's store), a 67 prefix now and then */
 
 /* Operand sizes a template allows. */
 #define S1 0x1
@@ -252,7 +253,14 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 			fcw &= (uint16_t)~0x20u;
 	}
 	memcpy(fx, &fcw, 2);
+	/* TOP, and condition codes and (masked) exception flags left by
+	 * earlier instructions: an instruction that must clear C1 or set a
+	 * code shows it only when the code was not already what it writes. */
 	uint16_t fsw = (uint16_t)(rndn(8) << 11);
+	if (rndn(2))
+		fsw |= (uint16_t)(rnd() & 0x4700);
+	if (rndn(4) == 0)
+		fsw |= (uint16_t)(rnd() & fcw & 0x3f);
 	memcpy(fx + 2, &fsw, 2);
 	/* A stack of `depth` values from TOP (as programs leave it). */
 	if (t->flags & T_X87) {
@@ -280,7 +288,7 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 	/* Prefixes: redundant segment overrides, operand and address size. */
 	bool mem = !(t->flags & T_REG) && (t->flags & T_MODRM) &&
 		   ((t->flags & T_MEM) || rndn(2));
-	bool a32 = mem && rndn(4) == 0;
+	bool a32 = (mem || (t->flags & T_RDI)) && rndn(4) == 0;
 	if (rndn(5) == 0)
 		*p++ = (uint8_t[]){ 0x26, 0x2e, 0x36, 0x3e }[rndn(4)];
 	if (a32 || ((t->flags & T_STRING) && rndn(4) == 0)) {
@@ -424,6 +432,11 @@ static void gen_case(const struct tmpl *t, struct gcase *g)
 	}
 	if (t->flags & T_XLAT)
 		g->in.gpr[X86_RBX] = NAT_DATA + 0x100 + rndn(0x1000);
+	if (t->flags & T_RDI) {
+		g->in.gpr[X86_RDI] = NAT_DATA + 0x800 + rndn(0x1000);
+		if (a32) /* EDI: the upper half is ignored */
+			g->in.gpr[X86_RDI] |= rnd() << 32;
+	}
 }
 
 #endif

@@ -699,6 +699,16 @@ static void test_api_create_refusals(void **state)
 	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create",
 				  "{\"payload\":{\"kernel\":\"/k\"},\"balloon\":{}}", msg, sizeof(msg)), 400);
 	assert_non_null(strstr(msg, "balloon: unknown member"));
+	/* Found by fuzz_api_vmconfig: the message quoted a member name with
+	 * a newline in it; control characters come back as '?'. */
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create",
+				  "{\"payload\":{\"kernel\":\"/k\"},\"cp\\nus\\u001b[2J\":{}}",
+				  msg, sizeof(msg)), 400);
+	assert_non_null(strstr(msg, "cp?us?[2J: unknown member"));
+	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create",
+				  "{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"mac\":\"zz\\r\\n\"}]}",
+				  msg, sizeof(msg)), 400);
+	assert_null(strpbrk(msg, "\r\n"));
 	assert_int_equal(call_msg(&f, HTTP_PUT, "/api/v1/vm.create",
 				  "{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/d\",\"readonly\":1}]}",
 				  msg, sizeof(msg)), 400);

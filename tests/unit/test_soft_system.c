@@ -748,6 +748,7 @@ static void test_cpuid_and_msrs(void **state)
 	x86_cpuid_eval(c, 1, 0, r);
 	assert_true(r[3] & (1u << 26));           /* SSE2 */
 	assert_true(r[3] & (1u << 24));           /* FXSR */
+	assert_true(r[2] & (1u << 13));           /* CMPXCHG16B: implemented, so offered */
 	assert_false(r[2] & (1u << 28));          /* no AVX */
 	assert_false(r[2] & (1u << 26));          /* no XSAVE */
 	assert_false(r[2] & (1u << 17));          /* no PCID */

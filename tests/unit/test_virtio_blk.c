@@ -7,8 +7,8 @@
 static void test_identity_and_config(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(cfg_read(f, PCI_DEVICE_ID, 2), 0x1040 + VIRTIO_ID_BLOCK);
-	uint64_t feat = read_features(f);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_DEVICE_ID, 2), 0x1040 + VIRTIO_ID_BLOCK);
+	uint64_t feat = vdrv_read_features(&f->vd);
 	assert_true(feat & (1ull << VIRTIO_BLK_F_SEG_MAX));
 	assert_true(feat & (1ull << VIRTIO_BLK_F_BLK_SIZE));
 	assert_true(feat & (1ull << VIRTIO_BLK_F_FLUSH));
@@ -16,28 +16,28 @@ static void test_identity_and_config(void **state)
 	assert_true(feat & (1ull << VIRTIO_BLK_F_WRITE_ZEROES));
 	assert_true(feat & (1ull << VIRTIO_F_EVENT_IDX));
 	assert_false(feat & (1ull << VIRTIO_BLK_F_RO));
-	uint64_t dev = f->device;
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config, capacity), 8),
+	uint64_t dev = f->vd.device;
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config, capacity), 8),
 			 2048);
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config, capacity), 4),
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config, capacity), 4),
 			 2048);
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config, capacity) + 4, 4),
-			 0);
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config, seg_max), 4),
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config, capacity) + 4,
+				  4), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config, seg_max), 4),
 			 VIRTIO_BLK_SEG_MAX);
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config, blk_size), 4),
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config, blk_size), 4),
 			 512);
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config,
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config,
 					       max_discard_seg), 4), 1);
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config,
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config,
 					       max_write_zeroes_seg), 4), 1);
-	assert_true(mrd(f, dev + offsetof(struct virtio_blk_config,
+	assert_true(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config,
 					  max_discard_sectors), 4) > 0);
-	assert_int_equal(mrd(f, dev + offsetof(struct virtio_blk_config,
+	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config,
 					       write_zeroes_may_unmap), 1), 1);
 	/* writes are ignored */
-	mwr(f, dev, 4, 0x1234);
-	assert_int_equal(mrd(f, dev, 8), 2048);
+	vdrv_mwr(&f->vd, dev, 4, 0x1234);
+	assert_int_equal(vdrv_mrd(&f->vd, dev, 8), 2048);
 	assert_int_equal(virtio_blk_capacity(f->blk), 2048);
 }
 
@@ -230,7 +230,7 @@ static void test_no_status_byte(void **state)
 	struct virtio_blk_stats s;
 	virtio_blk_get_stats(f->blk, &s);
 	assert_int_equal(s.no_status, 1);
-	assert_false(status(f) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* and it keeps working */
 	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 5, 512, true, NULL),
 			 VIRTIO_BLK_S_OK);
@@ -275,7 +275,7 @@ static void test_discard_write_zeroes(void **state)
 static void test_read_only(void **state)
 {
 	struct fx *f = *state;
-	assert_true(read_features(f) & (1ull << VIRTIO_BLK_F_RO));
+	assert_true(vdrv_read_features(&f->vd) & (1ull << VIRTIO_BLK_F_RO));
 	bring_up(f);
 	uint8_t before[4096], after[4096];
 	host_read(f, 0, before, sizeof(before));
@@ -302,7 +302,7 @@ static void test_reset_and_again(void **state)
 	bring_up(f);
 	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 0, 512, true, NULL),
 			 VIRTIO_BLK_S_OK);
-	set_status(f, 0);
+	vdrv_set_status(&f->vd, 0);
 	memset(f->ram + DESC_GPA, 0, 0x3000);
 	bring_up(f);
 	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 2, 512, true, NULL),

@@ -66,7 +66,7 @@ static void test_reset_in_flight(void **state)
 	bring_up(f);
 	uint16_t idx = 0;
 	offer_batch(f, 0, &idx, 80, VIRTIO_BLK_T_IN, 0);
-	set_status(f, 0);
+	vdrv_set_status(&f->vd, 0);
 	bring_up(f);
 	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 7, 512, true, NULL),
 			 VIRTIO_BLK_S_OK);
@@ -98,7 +98,7 @@ static void test_pause_resume(void **state)
 		assert_int_equal(f->ram[DATA_GPA + 0x400ull * i + 3], pattern(512ull * i + 3));
 	/* a pause of a device that is not running, and a reset while paused */
 	assert_int_equal(virtio_pci_pause(f->t), 0);
-	set_status(f, 0);
+	vdrv_set_status(&f->vd, 0);
 	bring_up(f);
 	assert_int_equal(request(f, VIRTIO_BLK_T_IN, 9, 512, true, NULL),
 			 VIRTIO_BLK_S_OK);
@@ -108,11 +108,11 @@ static void test_pause_resume(void **state)
 static void test_multiqueue(void **state)
 {
 	struct fx *f = *state;
-	uint64_t feat = read_features(f);
+	uint64_t feat = vdrv_read_features(&f->vd);
 	assert_true(feat & (1ull << VIRTIO_BLK_F_MQ));
-	assert_int_equal(mrd(f, f->device + offsetof(struct virtio_blk_config,
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.device + offsetof(struct virtio_blk_config,
 						     num_queues), 2), 3);
-	assert_int_equal(mrd(f, f->common + CC(num_queues), 2), 3);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(num_queues), 2), 3);
 	f->qsize = 64;
 	bring_up_n(f, 3);
 	/* queues 1 and 2 write their own sectors at once, then read back */
@@ -175,7 +175,7 @@ static void test_direct(void **state)
 		return; /* O_DIRECT refused by this file system */
 	uint32_t bs = virtio_blk_block_size(f->blk);
 	assert_true(bs >= 512 && !(bs & (bs - 1)));
-	assert_int_equal(mrd(f, f->device + offsetof(struct virtio_blk_config,
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.device + offsetof(struct virtio_blk_config,
 						     blk_size), 4), bs);
 	bring_up(f);
 	/* aligned: straight to the file */

@@ -12,6 +12,7 @@
 #include "core/guest_mem.h"
 #include "core/log.h"
 #include "devices/virtio_console.h"
+#include "virtio_drv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,33 +83,14 @@ static const struct virtio_transport_ops tops = {
 	.config_changed = fake_config_changed,
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
 static uint16_t used_idx(struct fx *f, unsigned int q)
 {
-	return __atomic_load_n((uint16_t *)(f->ram + USED(q) + 2), __ATOMIC_ACQUIRE);
+	return vdrv_used_idx(f->ram + USED(q));
 }
 
 static bool wait_used(struct fx *f, unsigned int q, uint16_t want)
 {
-	uint64_t end = now_ms() + 5000;
-	while (now_ms() < end) {
-		if (used_idx(f, q) == want)
-			return true;
-		sleep_ms(1);
-	}
-	return false;
+	return vdrv_wait_used(f->ram + USED(q), want, 5000);
 }
 
 /* The used element for the n-th completion on q. */
@@ -164,8 +146,8 @@ static uint16_t post_rx(struct fx *f, uint64_t gpa, uint32_t len)
 static void read_exact(int fd, void *buf, size_t len)
 {
 	size_t got = 0;
-	uint64_t end = now_ms() + 5000;
-	while (got < len && now_ms() < end) {
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (got < len && vdrv_now_ms() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		poll(&p, 1, 100);
 		ssize_t n = read(fd, (uint8_t *)buf + got, len - got);
@@ -363,14 +345,14 @@ static void test_rx_backpressure(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(write(f->peer, "xyz", 3), 3);
-	uint64_t end = now_ms() + 5000;
+	uint64_t end = vdrv_now_ms() + 5000;
 	struct virtio_console_stats s;
 	do {
-		sleep_ms(2);
+		vdrv_sleep_ms(2);
 		stats(f, &s);
-	} while (!s.rx_starved && now_ms() < end);
+	} while (!s.rx_starved && vdrv_now_ms() < end);
 	assert_true(s.rx_starved >= 1);
-	sleep_ms(50);
+	vdrv_sleep_ms(50);
 	int pending = 0;
 	assert_int_equal(ioctl(f->be->in_fd, FIONREAD, &pending), 0);
 	assert_int_equal(pending, 3);
@@ -396,7 +378,7 @@ static void test_tx_partial_writes(void **state)
 	uint16_t h = desc(f, VIRTIO_CONSOLE_TXQ, DATA_GPA, BIG / 2, VIRTQ_DESC_F_NEXT);
 	desc(f, VIRTIO_CONSOLE_TXQ, DATA_GPA + BIG / 2, BIG / 2, 0);
 	offer(f, VIRTIO_CONSOLE_TXQ, h);
-	sleep_ms(50);
+	vdrv_sleep_ms(50);
 	assert_int_equal(used_idx(f, VIRTIO_CONSOLE_TXQ), 0); /* still held */
 	/* A second chain queues behind the held one. */
 	send_text(f, DATA_GPA + BIG, "tail");
@@ -492,9 +474,9 @@ static void test_broken_ring_needs_reset(void **state)
 	__atomic_store_n((uint16_t *)(f->ram + AVAIL(VIRTIO_CONSOLE_TXQ) + 2),
 			 (uint16_t)(QSIZE + 5), __ATOMIC_RELEASE);
 	assert_int_equal(eventfd_write(f->kick[VIRTIO_CONSOLE_TXQ], 1), 0);
-	uint64_t end = now_ms() + 5000;
-	while (!atomic_load(&f->needs_reset) && now_ms() < end)
-		sleep_ms(1);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (!atomic_load(&f->needs_reset) && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
 	assert_int_equal(atomic_load(&f->needs_reset), 1);
 
 	virtio_console_ops.reset(f->con);
@@ -567,9 +549,9 @@ static void test_tty_size(void **state)
 	ws.ws_row = 30;
 	assert_int_equal(ioctl(t, TIOCSWINSZ, &ws), 0);
 	raise(SIGWINCH); /* the pty is not our terminal: no signal by itself */
-	uint64_t end = now_ms() + 5000;
-	while (atomic_load(&config_changes) == before && now_ms() < end)
-		sleep_ms(1);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (atomic_load(&config_changes) == before && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
 	assert_int_equal(atomic_load(&config_changes), before + 1);
 	virtio_console_ops.config_read(f->con, 0, size, 4);
 	assert_int_equal(size[0], 100);
@@ -598,11 +580,11 @@ static int connect_to(const char *path)
 static void wait_connects(struct fx *f, uint64_t n)
 {
 	struct virtio_console_stats s;
-	uint64_t end = now_ms() + 5000;
+	uint64_t end = vdrv_now_ms() + 5000;
 	do {
-		sleep_ms(1);
+		vdrv_sleep_ms(1);
 		stats(f, &s);
-	} while (s.backend.connects < n && now_ms() < end);
+	} while (s.backend.connects < n && vdrv_now_ms() < end);
 	assert_int_equal(s.backend.connects, n);
 }
 
@@ -653,7 +635,7 @@ static void test_socket_client_leaves_mid_chain(void **state)
 	uint16_t h = desc(f, VIRTIO_CONSOLE_TXQ, DATA_GPA, half, VIRTQ_DESC_F_NEXT);
 	desc(f, VIRTIO_CONSOLE_TXQ, DATA_GPA + half, half, 0);
 	offer(f, VIRTIO_CONSOLE_TXQ, h);
-	sleep_ms(100);
+	vdrv_sleep_ms(100);
 	assert_int_equal(used_idx(f, VIRTIO_CONSOLE_TXQ), 0); /* held */
 	struct virtio_console_stats s;
 	stats(f, &s);

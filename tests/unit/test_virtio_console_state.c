@@ -15,6 +15,7 @@
 #include "core/guest_mem.h"
 #include "core/log.h"
 #include "devices/virtio_console.h"
+#include "virtio_drv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,33 +66,14 @@ static const struct virtio_transport_ops tops = {
 	.config_changed = fake_config_changed,
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
 static uint16_t used_idx(struct fx *f, unsigned int q)
 {
-	return __atomic_load_n((uint16_t *)(f->ram + USED(q) + 2), __ATOMIC_ACQUIRE);
+	return vdrv_used_idx(f->ram + USED(q));
 }
 
 static bool wait_used(struct fx *f, unsigned int q, uint16_t want)
 {
-	uint64_t end = now_ms() + 5000;
-	while (now_ms() < end) {
-		if (used_idx(f, q) == want)
-			return true;
-		sleep_ms(1);
-	}
-	return false;
+	return vdrv_wait_used(f->ram + USED(q), want, 5000);
 }
 
 static void dev_init(struct fx *f, struct dev *d)
@@ -212,7 +194,7 @@ static void block_tx(struct fx *f)
 	/* A receive buffer with no input: held too. */
 	offer(f, &f->a, VIRTIO_CONSOLE_RXQ, 0, 0, DATA_GPA + 0x4000, 64,
 	      VIRTQ_DESC_F_WRITE);
-	sleep_ms(100);
+	vdrv_sleep_ms(100);
 	assert_int_equal(used_idx(f, VIRTIO_CONSOLE_TXQ), 0);
 	virtio_console_ops.pause(f->a.con);
 	assert_int_equal(used_idx(f, VIRTIO_CONSOLE_TXQ), 0);
@@ -236,8 +218,8 @@ static void test_pause_resume_same_device(void **state)
 	assert_non_null(want);
 	pattern(want, TX_LEN);
 	size_t n = 0;
-	uint64_t end = now_ms() + 5000;
-	while (n < TX_LEN && now_ms() < end)
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (n < TX_LEN && vdrv_now_ms() < end)
 		n += drain_out(f->a.out_r, got + n, 2 * TX_LEN - n);
 	assert_int_equal(n, TX_LEN);
 	assert_memory_equal(got, want, TX_LEN);
@@ -276,8 +258,8 @@ static void test_restore_into_another_device(void **state)
 	pattern(want, TX_LEN);
 	size_t na = drain_out(f->a.out_r, got, 2 * TX_LEN);
 	size_t nb = 0;
-	uint64_t end = now_ms() + 5000;
-	while (na + nb < TX_LEN && now_ms() < end)
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (na + nb < TX_LEN && vdrv_now_ms() < end)
 		nb += drain_out(f->b.out_r, got + na + nb, 2 * TX_LEN - na - nb);
 	assert_true(na > 0 && na < TX_LEN);
 	assert_int_equal(na + nb, TX_LEN);
@@ -360,10 +342,10 @@ static void test_state_refused(void **state)
 	uint16_t one = 1;
 	memcpy(f->ram + AVAIL(VIRTIO_CONSOLE_TXQ) + 0x40000 + 2, &one, 2);
 	assert_int_equal(eventfd_write(f->b.kick[VIRTIO_CONSOLE_TXQ], 1), 0);
-	uint64_t end = now_ms() + 5000;
+	uint64_t end = vdrv_now_ms() + 5000;
 	while (*(volatile uint16_t *)(f->ram + USED(VIRTIO_CONSOLE_TXQ) + 0x40000 + 2) != 1 &&
-	       now_ms() < end)
-		sleep_ms(1);
+	       vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
 	assert_int_equal(*(uint16_t *)(f->ram + USED(VIRTIO_CONSOLE_TXQ) + 0x40000 + 2), 1);
 	uint8_t out[8];
 	assert_int_equal(drain_out(f->b.out_r, out, sizeof(out)), 0);

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "devices/virtio_net.h"
 #include "virtio/virtio_pci.h"
+#include "virtio_drv.h"
 
 #include <errno.h>
 #include <linux/virtio_config.h>
@@ -55,8 +56,7 @@ struct fx {
 	unsigned int pairs;
 	int peer[VIRTIO_NET_MAX_PAIRS]; /* the test's end of each socketpair */
 	int dev[VIRTIO_NET_MAX_PAIRS];  /* the device's end (it owns them) */
-	uint64_t common, isr, device, notify;
-	unsigned int msix_cap;
+	struct vdrv vd; /* the driver side */
 	uint16_t avail_idx[2 * VIRTIO_NET_MAX_PAIRS + 1];
 };
 
@@ -69,132 +69,48 @@ static const struct virtio_pci_host_ops hops = { .deliver = fake_deliver };
 
 /* ---- driver-side helpers ----------------------------------------------------- */
 
-static uint32_t cfg_read(struct fx *f, unsigned int reg, unsigned int size)
-{
-	return pci_bus_config_read(&f->bus, 0, SLOT, 0, reg, size);
-}
-
-static void cfg_write(struct fx *f, unsigned int reg, unsigned int size,
-		      uint32_t v)
-{
-	pci_bus_config_write(&f->bus, 0, SLOT, 0, reg, size, v);
-}
-
-static uint64_t mrd(struct fx *f, uint64_t addr, unsigned int size)
-{
-	uint64_t v = 0;
-	assert_true(io_bus_read(&f->mmio, addr, size, &v));
-	return v;
-}
-
-static void mwr(struct fx *f, uint64_t addr, unsigned int size, uint64_t v)
-{
-	assert_true(io_bus_write(&f->mmio, addr, size, v));
-}
-
-static uint8_t status(struct fx *f)
-{
-	return (uint8_t)mrd(f, f->common + CC(device_status), 1);
-}
-
-static void set_status(struct fx *f, uint8_t s)
-{
-	mwr(f, f->common + CC(device_status), 1, s);
-}
-
-static uint64_t read_features(struct fx *f)
-{
-	mwr(f, f->common + CC(device_feature_select), 4, 0);
-	uint64_t lo = mrd(f, f->common + CC(device_feature), 4);
-	mwr(f, f->common + CC(device_feature_select), 4, 1);
-	uint64_t hi = mrd(f, f->common + CC(device_feature), 4);
-	return lo | hi << 32;
-}
-
-static void write_features(struct fx *f, uint64_t feat)
-{
-	mwr(f, f->common + CC(guest_feature_select), 4, 0);
-	mwr(f, f->common + CC(guest_feature), 4, (uint32_t)feat);
-	mwr(f, f->common + CC(guest_feature_select), 4, 1);
-	mwr(f, f->common + CC(guest_feature), 4, feat >> 32);
-}
-
-static void walk_caps(struct fx *f)
-{
-	unsigned int p = cfg_read(f, PCI_CAPABILITY_LIST, 1) & 0xfc;
-	int guard = 0;
-	while (p && guard++ < 48) {
-		unsigned int id = cfg_read(f, p, 1);
-		if (id == PCI_CAP_ID_MSIX)
-			f->msix_cap = p;
-		if (id == PCI_CAP_ID_VNDR) {
-			unsigned int type = cfg_read(f, p + 3, 1);
-			uint64_t a = BAR_GPA + cfg_read(f, p + 8, 4);
-			if (type == VIRTIO_PCI_CAP_COMMON_CFG)
-				f->common = a;
-			else if (type == VIRTIO_PCI_CAP_NOTIFY_CFG)
-				f->notify = a;
-			else if (type == VIRTIO_PCI_CAP_ISR_CFG)
-				f->isr = a;
-			else if (type == VIRTIO_PCI_CAP_DEVICE_CFG)
-				f->device = a;
-		}
-		p = cfg_read(f, p + 1, 1) & 0xfc;
-	}
-	assert_true(f->common && f->notify && f->isr && f->device);
-}
-
 static unsigned int nr_queues(struct fx *f)
 {
 	return 2 * f->pairs + 1;
 }
 
+/* MSI-X on: one vector per queue and one for config changes. */
 static void enable_msix(struct fx *f)
 {
-	uint32_t tbl = cfg_read(f, f->msix_cap + PCI_MSIX_TABLE, 4);
-	uint64_t table = BAR_GPA + (tbl & ~7u);
-	for (unsigned int v = 0; v <= nr_queues(f); v++) {
-		uint64_t e = table + 16ull * v;
-		mwr(f, e + 0, 4, (uint32_t)MSI_ADDR);
-		mwr(f, e + 4, 4, 0);
-		mwr(f, e + 8, 4, 0x40 + v);
-		mwr(f, e + 12, 4, 0);
-	}
-	uint32_t ctl = cfg_read(f, f->msix_cap + PCI_MSIX_FLAGS, 2);
-	cfg_write(f, f->msix_cap + PCI_MSIX_FLAGS, 2, ctl | PCI_MSIX_FLAGS_ENABLE);
+	vdrv_enable_msix(&f->vd, nr_queues(f) + 1, MSI_ADDR);
 }
 
 /* Reset, negotiate (offered & want), set up every queue, DRIVER_OK. */
 static void bring_up(struct fx *f, uint64_t want)
 {
 	enable_msix(f);
-	set_status(f, 0);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	write_features(f, read_features(f) & want);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	vdrv_set_status(&f->vd, 0);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	vdrv_write_features(&f->vd, vdrv_read_features(&f->vd) & want);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 			      VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_true(status(f) & VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_FEATURES_OK);
 	memset(f->ram, 0, 0x100000); /* the rings */
 	for (unsigned int q = 0; q < nr_queues(f); q++) {
 		uint64_t r = RING_GPA(q);
-		mwr(f, f->common + CC(queue_select), 2, q);
-		assert_int_equal(mrd(f, f->common + CC(queue_size), 2),
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 2, q);
+		assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2),
 				 VIRTIO_NET_QUEUE_SIZE);
-		mwr(f, f->common + CC(queue_size), 2, QSIZE);
-		mwr(f, f->common + CC(queue_msix_vector), 2, q);
-		mwr(f, f->common + CC(queue_desc_lo), 4, (uint32_t)r);
-		mwr(f, f->common + CC(queue_desc_hi), 4, 0);
-		mwr(f, f->common + CC(queue_avail_lo), 4, (uint32_t)(r + 0x1000));
-		mwr(f, f->common + CC(queue_avail_hi), 4, 0);
-		mwr(f, f->common + CC(queue_used_lo), 4, (uint32_t)(r + 0x2000));
-		mwr(f, f->common + CC(queue_used_hi), 4, 0);
-		mwr(f, f->common + CC(queue_enable), 2, 1);
-		assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 1);
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_size), 2, QSIZE);
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_msix_vector), 2, q);
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_lo), 4, (uint32_t)r);
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_hi), 4, 0);
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_avail_lo), 4, (uint32_t)(r + 0x1000));
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_avail_hi), 4, 0);
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_used_lo), 4, (uint32_t)(r + 0x2000));
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_used_hi), 4, 0);
+		vdrv_mwr(&f->vd, f->vd.common + CC(queue_enable), 2, 1);
+		assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 1);
 		f->avail_idx[q] = 0;
 	}
-	mwr(f, f->common + CC(msix_config), 2, nr_queues(f));
-	set_status(f, 0x0f);
-	assert_true(status(f) & VIRTIO_CONFIG_S_DRIVER_OK);
+	vdrv_mwr(&f->vd, f->vd.common + CC(msix_config), 2, nr_queues(f));
+	vdrv_set_status(&f->vd, 0x0f);
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 #define BASE_FEATURES (1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_NET_F_MAC | \
@@ -228,37 +144,17 @@ static void post(struct fx *f, unsigned int q, unsigned int head,
 	memcpy(f->ram + r + 0x1000 + 4 + 2 * (idx % QSIZE), &h, 2);
 	__atomic_store_n((uint16_t *)(f->ram + r + 0x1000 + 2), (uint16_t)(idx + 1),
 			 __ATOMIC_RELEASE);
-	mwr(f, virtio_pci_notify_addr(f->t, q), 2, q);
+	vdrv_mwr(&f->vd, virtio_pci_notify_addr(f->t, q), 2, q);
 }
 
 static uint16_t used_idx(struct fx *f, unsigned int q)
 {
-	return __atomic_load_n((uint16_t *)(f->ram + RING_GPA(q) + 0x2000 + 2),
-			       __ATOMIC_ACQUIRE);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
+	return vdrv_used_idx(f->ram + RING_GPA(q) + 0x2000);
 }
 
 static bool wait_used(struct fx *f, unsigned int q, uint16_t want)
 {
-	uint64_t end = now_ms() + 5000;
-	while (now_ms() < end) {
-		if (used_idx(f, q) == want)
-			return true;
-		sleep_ms(1);
-	}
-	return false;
+	return vdrv_wait_used(f->ram + RING_GPA(q) + 0x2000, want, 5000);
 }
 
 static void used_elem(struct fx *f, unsigned int q, unsigned int i,
@@ -334,8 +230,10 @@ static int setup_pairs(void **state, unsigned int pairs)
 					   f->net, &f->mem, &hops, f), 0);
 	struct pci_device *d = virtio_pci_pci_device(f->t);
 	assert_int_equal(pci_device_set_bar_addr(d, 4, BAR_GPA), 0);
-	cfg_write(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	walk_caps(f);
+	f->vd = (struct vdrv){ .bus = &f->bus, .mmio = &f->mmio, .slot = SLOT, .bar = BAR_GPA };
+	vdrv_cfg_write(&f->vd, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	vdrv_walk_caps(&f->vd);
+	assert_true(f->vd.common && f->vd.notify && f->vd.isr && f->vd.device);
 	*state = f;
 	return 0;
 }
@@ -370,8 +268,8 @@ static int teardown(void **state)
 static void test_identity_and_config(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(cfg_read(f, PCI_DEVICE_ID, 2), 0x1040 + VIRTIO_ID_NET);
-	uint64_t feat = read_features(f);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_DEVICE_ID, 2), 0x1040 + VIRTIO_ID_NET);
+	uint64_t feat = vdrv_read_features(&f->vd);
 	static const unsigned int want[] = {
 		VIRTIO_F_VERSION_1, VIRTIO_F_EVENT_IDX, VIRTIO_NET_F_CSUM,
 		VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_GUEST_TSO4,
@@ -385,12 +283,13 @@ static void test_identity_and_config(void **state)
 		assert_true(feat & (1ull << want[i]));
 	/* MQ only with more than one pair */
 	assert_int_equal(!!(feat & MQ), f->pairs > 1);
-	assert_int_equal(mrd(f, f->common + CC(num_queues), 2), nr_queues(f));
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(num_queues), 2), nr_queues(f));
 	for (unsigned int i = 0; i < 6; i++)
-		assert_int_equal(mrd(f, f->device + i, 1), test_mac[i]);
-	assert_int_equal(mrd(f, f->device + offsetof(struct virtio_net_config, status), 2),
+		assert_int_equal(vdrv_mrd(&f->vd, f->vd.device + i, 1), test_mac[i]);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.device +
+				  offsetof(struct virtio_net_config, status), 2),
 			 VIRTIO_NET_S_LINK_UP);
-	assert_int_equal(mrd(f, f->device +
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.device +
 			       offsetof(struct virtio_net_config, max_virtqueue_pairs), 2),
 			 f->pairs);
 }
@@ -492,7 +391,7 @@ static void test_rx_backpressure(void **state)
 	bring_up(f, BASE_FEATURES | MRG);
 	for (unsigned int i = 0; i < 3; i++)
 		peer_send(f, 0, 200 + i, i);
-	sleep_ms(100);
+	vdrv_sleep_ms(100);
 	assert_int_equal(used_idx(f, 0), 0);
 	/* (FIONREAD counts every queued packet's bytes) */
 	assert_int_equal(pending_for_device(f, 0), 3 * HDR + 200 + 201 + 202);
@@ -503,7 +402,7 @@ static void test_rx_backpressure(void **state)
 	struct seg s = { b, 2048, true };
 	post(f, 0, 0, &s, 1);
 	assert_true(wait_used(f, 0, 1));
-	sleep_ms(50);
+	vdrv_sleep_ms(50);
 	assert_int_equal(used_idx(f, 0), 1);
 	assert_int_equal(stats(f).rx_packets, 1);
 	for (unsigned int i = 1; i < 3; i++) {
@@ -612,7 +511,7 @@ static void test_ctrl_mq(void **state)
 	struct seg s = { BUF_GPA(2), 2048, true };
 	post(f, 2, 0, &s, 1);
 	peer_send(f, 1, 300, 1);
-	sleep_ms(100);
+	vdrv_sleep_ms(100);
 	assert_int_equal(used_idx(f, 2), 0);
 
 	uint16_t two = 2, three = 3, zero = 0, one = 1;
@@ -636,7 +535,7 @@ static void test_ctrl_mq(void **state)
 	struct seg t = { BUF_GPA(2) + 0x1000, 2048, true };
 	post(f, 2, 1, &t, 1);
 	peer_send(f, 1, 40, 2);
-	sleep_ms(100);
+	vdrv_sleep_ms(100);
 	assert_int_equal(used_idx(f, 2), 1);
 	/* pair 0 still works */
 	struct seg u = { BUF_GPA(0), 2048, true };
@@ -704,7 +603,7 @@ static void test_ctrl_commands(void **state)
 	assert_int_equal(st.ctrl_ok, 4);
 	assert_int_equal(st.ctrl_err, 9);
 	assert_int_equal(st.bad_chains, 1);
-	assert_false(status(f) & NEEDS_RESET);
+	assert_false(vdrv_status(&f->vd) & NEEDS_RESET);
 }
 
 /* Malformed chains are answered and counted; a chain pointing outside RAM
@@ -733,20 +632,20 @@ static void test_hostile_chains(void **state)
 	assert_int_equal(recv(f->peer[0], got, sizeof(got), MSG_DONTWAIT), -1);
 	assert_int_equal(stats(f).bad_chains, 3);
 	assert_int_equal(stats(f).tx_packets, 0);
-	assert_false(status(f) & NEEDS_RESET);
+	assert_false(vdrv_status(&f->vd) & NEEDS_RESET);
 
 	/* tx: a buffer beyond guest RAM */
 	struct seg out = { RAM_SIZE - 16, 64, false };
 	post(f, 1, 1, &out, 1);
-	uint64_t end = now_ms() + 5000;
-	while (!(status(f) & NEEDS_RESET) && now_ms() < end)
-		sleep_ms(1);
-	assert_true(status(f) & NEEDS_RESET);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (!(vdrv_status(&f->vd) & NEEDS_RESET) && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
+	assert_true(vdrv_status(&f->vd) & NEEDS_RESET);
 	assert_int_equal(used_idx(f, 1), 1);
 
 	/* reset and again: packets flow */
 	bring_up(f, BASE_FEATURES | MRG);
-	assert_false(status(f) & NEEDS_RESET);
+	assert_false(vdrv_status(&f->vd) & NEEDS_RESET);
 	memset(f->ram + b, 0, HDR);
 	fill(f->ram + b + HDR, 64, 1);
 	struct seg ok = { b, HDR + 64, false };
@@ -772,10 +671,10 @@ static void test_tx_backpressure(void **state)
 		struct seg s = { p, HDR + 2000, false };
 		post(f, 1, i, &s, 1);
 	}
-	uint64_t end = now_ms() + 5000;
-	while (used_idx(f, 1) == 0 && now_ms() < end)
-		sleep_ms(1);
-	sleep_ms(100);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (used_idx(f, 1) == 0 && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
+	vdrv_sleep_ms(100);
 	uint16_t done = used_idx(f, 1);
 	assert_true(done >= 1 && done < 8);
 	uint8_t got[4096];

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "devices/virtio_net.h"
 #include "virtio/virtio_pci.h"
+#include "virtio_drv.h"
 
 #include <errno.h>
 #include <linux/virtio_config.h>
@@ -64,6 +65,7 @@ struct mach {
 	unsigned int pairs;
 	int peer[MAX_PAIRS], dev[MAX_PAIRS];
 	_Atomic unsigned int deliveries[2 * MAX_PAIRS + 2];
+	struct vdrv vd; /* the driver side */
 };
 
 static void fake_deliver(void *opaque, unsigned int vector, uint64_t addr,
@@ -99,6 +101,7 @@ static struct mach *mach_new(unsigned int pairs, const uint8_t mac[6])
 	io_bus_init(&m->pio, "pio");
 	io_bus_init(&m->mmio, "mmio");
 	pci_bus_init(&m->bus, &m->pio, &m->mmio);
+	m->vd = (struct vdrv){ .bus = &m->bus, .mmio = &m->mmio, .slot = SLOT, .bar = BAR_GPA };
 	m->ram = calloc(1, RAM_SIZE);
 	assert_non_null(m->ram);
 	assert_int_equal(guest_mem_init_fake(&m->mem, m->ram, 0, RAM_SIZE), 0);
@@ -128,60 +131,43 @@ static void mach_free(struct mach *m)
 	free(m);
 }
 
-static void cfg_write(struct mach *m, unsigned int reg, unsigned int size,
-		      uint32_t v)
-{
-	pci_bus_config_write(&m->bus, 0, SLOT, 0, reg, size, v);
-}
-
-static uint64_t mrd(struct mach *m, uint64_t addr, unsigned int size)
-{
-	uint64_t v = 0;
-	assert_true(io_bus_read(&m->mmio, addr, size, &v));
-	return v;
-}
-
-static void mwr(struct mach *m, uint64_t addr, unsigned int size, uint64_t v)
-{
-	assert_true(io_bus_write(&m->mmio, addr, size, v));
-}
-
 /* BAR, MSI-X (vector q for queue q, the next one for config), features,
  * every queue of QSIZE, DRIVER_OK. */
 static void bring_up(struct mach *m, uint64_t want)
 {
 	struct pci_device *d = virtio_pci_pci_device(m->t);
-	cfg_write(m, PCI_BASE_ADDRESS_4, 4, (uint32_t)BAR_GPA | PCI_BASE_ADDRESS_MEM_TYPE_64);
-	cfg_write(m, PCI_BASE_ADDRESS_5, 4, 0);
-	cfg_write(m, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	vdrv_cfg_write(&m->vd, PCI_BASE_ADDRESS_4, 4,
+		       (uint32_t)BAR_GPA | PCI_BASE_ADDRESS_MEM_TYPE_64);
+	vdrv_cfg_write(&m->vd, PCI_BASE_ADDRESS_5, 4, 0);
+	vdrv_cfg_write(&m->vd, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	for (unsigned int v = 0; v <= nr_queues(m); v++) {
 		uint64_t e = BAR_GPA + VIRTIO_PCI_MSIX_TABLE_OFF + 16ull * v;
-		mwr(m, e, 8, 0xfee00000ull);
-		mwr(m, e + 8, 4, 0x40 + v);
-		mwr(m, e + 12, 4, 0);
+		vdrv_mwr(&m->vd, e, 8, 0xfee00000ull);
+		vdrv_mwr(&m->vd, e + 8, 4, 0x40 + v);
+		vdrv_mwr(&m->vd, e + 12, 4, 0);
 	}
-	cfg_write(m, d->msix_cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
-	mwr(m, COMMON + CC(device_status), 1,
+	vdrv_cfg_write(&m->vd, d->msix_cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
+	vdrv_mwr(&m->vd, COMMON + CC(device_status), 1,
 	    VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	mwr(m, COMMON + CC(guest_feature_select), 4, 0);
-	mwr(m, COMMON + CC(guest_feature), 4, (uint32_t)want);
-	mwr(m, COMMON + CC(guest_feature_select), 4, 1);
-	mwr(m, COMMON + CC(guest_feature), 4, (uint32_t)(want >> 32));
-	mwr(m, COMMON + CC(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature_select), 4, 0);
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature), 4, (uint32_t)want);
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature_select), 4, 1);
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature), 4, (uint32_t)(want >> 32));
+	vdrv_mwr(&m->vd, COMMON + CC(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 		VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	for (unsigned int q = 0; q < nr_queues(m); q++) {
 		uint64_t r = RING_GPA(q);
-		mwr(m, COMMON + CC(queue_select), 2, q);
-		mwr(m, COMMON + CC(queue_size), 2, QSIZE);
-		mwr(m, COMMON + CC(queue_msix_vector), 2, q);
-		mwr(m, COMMON + CC(queue_desc_lo), 8, r);
-		mwr(m, COMMON + CC(queue_avail_lo), 8, r + 0x1000);
-		mwr(m, COMMON + CC(queue_used_lo), 8, r + 0x2000);
-		mwr(m, COMMON + CC(queue_enable), 2, 1);
+		vdrv_mwr(&m->vd, COMMON + CC(queue_select), 2, q);
+		vdrv_mwr(&m->vd, COMMON + CC(queue_size), 2, QSIZE);
+		vdrv_mwr(&m->vd, COMMON + CC(queue_msix_vector), 2, q);
+		vdrv_mwr(&m->vd, COMMON + CC(queue_desc_lo), 8, r);
+		vdrv_mwr(&m->vd, COMMON + CC(queue_avail_lo), 8, r + 0x1000);
+		vdrv_mwr(&m->vd, COMMON + CC(queue_used_lo), 8, r + 0x2000);
+		vdrv_mwr(&m->vd, COMMON + CC(queue_enable), 2, 1);
 	}
-	mwr(m, COMMON + CC(msix_config), 2, nr_queues(m));
-	mwr(m, COMMON + CC(device_status), 1, 0x0f);
-	assert_int_equal(mrd(m, COMMON + CC(device_status), 1), 0x0f);
+	vdrv_mwr(&m->vd, COMMON + CC(msix_config), 2, nr_queues(m));
+	vdrv_mwr(&m->vd, COMMON + CC(device_status), 1, 0x0f);
+	assert_int_equal(vdrv_mrd(&m->vd, COMMON + CC(device_status), 1), 0x0f);
 }
 
 /* The driver's side of the rings, shared by A and B through RAM: the next
@@ -219,14 +205,13 @@ static uint16_t post(struct mach *m, struct drv *d, unsigned int q,
 	memcpy(m->ram + r + 0x1000 + 4 + 2 * (idx % QSIZE), &head, 2);
 	__atomic_store_n((uint16_t *)(m->ram + r + 0x1000 + 2), (uint16_t)(idx + 1),
 			 __ATOMIC_RELEASE);
-	mwr(m, virtio_pci_notify_addr(m->t, q), 2, q);
+	vdrv_mwr(&m->vd, virtio_pci_notify_addr(m->t, q), 2, q);
 	return head;
 }
 
 static uint16_t used_idx(struct mach *m, unsigned int q)
 {
-	return __atomic_load_n((uint16_t *)(m->ram + RING_GPA(q) + 0x2000 + 2),
-			       __ATOMIC_ACQUIRE);
+	return vdrv_used_idx(m->ram + RING_GPA(q) + 0x2000);
 }
 
 static void used_elem(struct mach *m, unsigned int q, unsigned int i,
@@ -237,28 +222,9 @@ static void used_elem(struct mach *m, unsigned int q, unsigned int i,
 	memcpy(len, e + 4, 4);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
-
 static bool wait_used(struct mach *m, unsigned int q, uint16_t want)
 {
-	uint64_t end = now_ms() + 5000;
-	while (now_ms() < end) {
-		if (used_idx(m, q) == want)
-			return true;
-		sleep_ms(1);
-	}
-	return false;
+	return vdrv_wait_used(m->ram + RING_GPA(q) + 0x2000, want, 5000);
 }
 
 /* Bytes the device has not read yet from its end of pair 0. */
@@ -304,7 +270,7 @@ static uint8_t ctrl(struct mach *m, struct drv *d, uint8_t class, uint8_t cmd,
 
 static uint16_t net_status(struct mach *m)
 {
-	return (uint16_t)mrd(m, DEVCFG + offsetof(struct virtio_net_config, status), 2);
+	return (uint16_t)vdrv_mrd(&m->vd, DEVCFG + offsetof(struct virtio_net_config, status), 2);
 }
 
 /* Up to n tx packets of 2000 bytes with seeds 0..n-1 on pair 0's tx
@@ -363,21 +329,21 @@ static void test_snapshot_to_another_machine(void **state)
 		post(a, &d, 0, &s, 1);
 	}
 	peer_send(a, 2488, 5);
-	uint64_t end = now_ms() + 5000;
-	while (unread(a) && now_ms() < end)
-		sleep_ms(1);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (unread(a) && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
 	assert_int_equal(unread(a), 0);
 	/* tx: eight packets, the fd takes a few and the rest wait. */
 	post_tx(a, &d, 8);
-	end = now_ms() + 5000;
-	while (used_idx(a, 1) == 0 && now_ms() < end)
-		sleep_ms(1);
-	sleep_ms(100);
+	end = vdrv_now_ms() + 5000;
+	while (used_idx(a, 1) == 0 && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
+	vdrv_sleep_ms(100);
 	uint16_t sent = used_idx(a, 1);
 	assert_true(sent >= 1 && sent < 8);
 
 	assert_int_equal(virtio_pci_pause(a->t), 0);
-	sleep_ms(50);
+	vdrv_sleep_ms(50);
 	assert_int_equal(used_idx(a, 0), 0); /* the rx buffers went back */
 	assert_int_equal(used_idx(a, 1), sent);
 	struct virtio_pci_state *st = malloc(sizeof(*st));
@@ -403,7 +369,7 @@ static void test_snapshot_to_another_machine(void **state)
 	char err[256] = "";
 	assert_int_equal(virtio_pci_restore(b->t, st, &ns, sizeof(ns), err, sizeof(err)), 0);
 	for (unsigned int i = 0; i < 6; i++)
-		assert_int_equal(mrd(b, DEVCFG + i, 1), test_mac[i]);
+		assert_int_equal(vdrv_mrd(&b->vd, DEVCFG + i, 1), test_mac[i]);
 	assert_int_equal(virtio_net_active_pairs(b->net), 2);
 	/* The guest is asked to announce itself: status bit and a config
 	 * interrupt. */
@@ -447,7 +413,7 @@ static void test_snapshot_to_another_machine(void **state)
 	assert_int_equal(bs.announces, 1);
 	assert_int_equal(bs.rx_packets, 1);
 	assert_int_equal(bs.tx_packets, 8 - sent);
-	assert_false(mrd(b, COMMON + CC(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(vdrv_mrd(&b->vd, COMMON + CC(device_status), 1) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	free(st);
 	mach_free(a);
 	mach_free(b);
@@ -463,9 +429,9 @@ static void test_pause_resume_keeps_packet(void **state)
 	struct seg s = { BUF_GPA(0), 1000, true };
 	post(m, &d, 0, &s, 1);
 	peer_send(m, 2488, 3);
-	uint64_t end = now_ms() + 5000;
-	while (unread(m) && now_ms() < end)
-		sleep_ms(1);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (unread(m) && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
 	assert_int_equal(virtio_pci_pause(m->t), 0);
 	assert_int_equal(virtio_pci_pause(m->t), 0); /* twice: no-op */
 	struct virtio_pci_state *st = malloc(sizeof(*st));

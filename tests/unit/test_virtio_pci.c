@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "devices/virtio_rng.h"
 #include "virtio/virtio_pci.h"
+#include "virtio_drv.h"
 
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
@@ -42,11 +43,7 @@ struct fx {
 	uint8_t *ram;
 	struct virtio_rng *rng;
 	struct virtio_pci *t;
-	/* from the capability walk, absolute guest-physical */
-	uint64_t common, isr, device, notify;
-	uint32_t notify_mult;
-	unsigned int msix_cap;
-	int caps_found;
+	struct vdrv vd; /* the driver side */
 	/* deliver callback (rng thread) */
 	_Atomic unsigned int deliveries[4];
 	_Atomic uint64_t last_addr;
@@ -67,114 +64,11 @@ static const struct virtio_pci_host_ops hops = { .deliver = fake_deliver };
 
 /* ---- driver-side helpers ------------------------------------------------- */
 
-static uint32_t cfg_read(struct fx *f, unsigned int reg, unsigned int size)
-{
-	return pci_bus_config_read(&f->bus, 0, SLOT, 0, reg, size);
-}
-
-static void cfg_write(struct fx *f, unsigned int reg, unsigned int size,
-		      uint32_t v)
-{
-	pci_bus_config_write(&f->bus, 0, SLOT, 0, reg, size, v);
-}
-
-static uint64_t mrd(struct fx *f, uint64_t addr, unsigned int size)
-{
-	uint64_t v = 0;
-	assert_true(io_bus_read(&f->mmio, addr, size, &v));
-	return v;
-}
-
-static void mwr(struct fx *f, uint64_t addr, unsigned int size, uint64_t v)
-{
-	assert_true(io_bus_write(&f->mmio, addr, size, v));
-}
-
-static uint8_t status(struct fx *f)
-{
-	return (uint8_t)mrd(f, f->common + CC(device_status), 1);
-}
-
-static void set_status(struct fx *f, uint8_t s)
-{
-	mwr(f, f->common + CC(device_status), 1, s);
-}
-
-static void write_features(struct fx *f, uint64_t feat)
-{
-	mwr(f, f->common + CC(guest_feature_select), 4, 0);
-	mwr(f, f->common + CC(guest_feature), 4, (uint32_t)feat);
-	mwr(f, f->common + CC(guest_feature_select), 4, 1);
-	mwr(f, f->common + CC(guest_feature), 4, feat >> 32);
-}
-
-static uint64_t read_features(struct fx *f)
-{
-	mwr(f, f->common + CC(device_feature_select), 4, 0);
-	uint64_t lo = mrd(f, f->common + CC(device_feature), 4);
-	mwr(f, f->common + CC(device_feature_select), 4, 1);
-	uint64_t hi = mrd(f, f->common + CC(device_feature), 4);
-	return lo | hi << 32;
-}
-
-static void walk_caps(struct fx *f)
-{
-	assert_true(cfg_read(f, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
-	unsigned int p = cfg_read(f, PCI_CAPABILITY_LIST, 1) & 0xfc;
-	int guard = 0;
-	while (p && guard++ < 48) {
-		unsigned int id = cfg_read(f, p, 1);
-		if (id == PCI_CAP_ID_MSIX)
-			f->msix_cap = p;
-		if (id == PCI_CAP_ID_VNDR) {
-			unsigned int type = cfg_read(f, p + 3, 1);
-			unsigned int bar = cfg_read(f, p + 4, 1);
-			uint64_t off = cfg_read(f, p + 8, 4);
-			uint64_t len = cfg_read(f, p + 12, 4);
-			assert_int_equal(bar, 4);
-			uint64_t a = BAR_GPA + off;
-			switch (type) {
-			case VIRTIO_PCI_CAP_COMMON_CFG:
-				assert_true(len >= sizeof(struct virtio_pci_common_cfg));
-				f->common = a;
-				f->caps_found |= 1;
-				break;
-			case VIRTIO_PCI_CAP_NOTIFY_CFG:
-				assert_int_equal(cfg_read(f, p + 2, 1),
-						 sizeof(struct virtio_pci_notify_cap));
-				f->notify = a;
-				f->notify_mult = cfg_read(f, p + 16, 4);
-				f->caps_found |= 2;
-				break;
-			case VIRTIO_PCI_CAP_ISR_CFG:
-				f->isr = a;
-				f->caps_found |= 4;
-				break;
-			case VIRTIO_PCI_CAP_DEVICE_CFG:
-				f->device = a;
-				f->caps_found |= 8;
-				break;
-			}
-		}
-		p = cfg_read(f, p + 1, 1) & 0xfc;
-	}
-}
-
 /* MSI-X on, vectors 0 and 1 unmasked (table at BAR+0x3800). */
 static void enable_msix(struct fx *f)
 {
-	uint32_t tbl = cfg_read(f, f->msix_cap + PCI_MSIX_TABLE, 4);
-	assert_int_equal(tbl & 7, 4);
-	uint64_t table = BAR_GPA + (tbl & ~7u);
-	for (unsigned int v = 0; v < 2; v++) {
-		uint64_t e = table + 16ull * v;
-		mwr(f, e + 0, 4, (uint32_t)MSI_ADDR);
-		mwr(f, e + 4, 4, 0);
-		mwr(f, e + 8, 4, 0x40 + v);
-		mwr(f, e + 12, 4, 0);
-	}
-	uint32_t ctl = cfg_read(f, f->msix_cap + PCI_MSIX_FLAGS, 2);
-	cfg_write(f, f->msix_cap + PCI_MSIX_FLAGS, 2, ctl | PCI_MSIX_FLAGS_ENABLE);
+	assert_int_equal(vdrv_cfg_read(&f->vd, f->vd.msix_cap + PCI_MSIX_TABLE, 4) & 7, 4);
+	vdrv_enable_msix(&f->vd, 2, MSI_ADDR);
 }
 
 static int setup(void **state)
@@ -194,8 +88,14 @@ static int setup(void **state)
 	struct pci_device *d = virtio_pci_pci_device(f->t);
 	assert_int_equal(virtio_pci_notify_addr(f->t, 0), 0); /* not mapped */
 	assert_int_equal(pci_device_set_bar_addr(d, 4, BAR_GPA), 0);
-	cfg_write(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	walk_caps(f);
+	f->vd = (struct vdrv){ .bus = &f->bus, .mmio = &f->mmio, .slot = SLOT, .bar = BAR_GPA };
+	vdrv_cfg_write(&f->vd, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	assert_true(vdrv_cfg_read(&f->vd, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
+	vdrv_walk_caps(&f->vd);
+	/* Every virtio capability in BAR 4, and of the size it must have. */
+	assert_int_equal(f->vd.cap_bars, 1u << 4);
+	assert_true(f->vd.common_len >= sizeof(struct virtio_pci_common_cfg));
+	assert_int_equal(f->vd.notify_cap_len, sizeof(struct virtio_pci_notify_cap));
 	*state = f;
 	return 0;
 }
@@ -216,37 +116,37 @@ static int teardown(void **state)
 /* Reset, ACKNOWLEDGE | DRIVER, VERSION_1 (+ EVENT_IDX if `evidx`), FEATURES_OK. */
 static void negotiate(struct fx *f, bool evidx)
 {
-	set_status(f, 0);
-	assert_int_equal(status(f), 0);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	uint64_t feat = read_features(f);
+	vdrv_set_status(&f->vd, 0);
+	assert_int_equal(vdrv_status(&f->vd), 0);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	uint64_t feat = vdrv_read_features(&f->vd);
 	assert_true(feat & (1ull << VIRTIO_F_VERSION_1));
 	uint64_t want = 1ull << VIRTIO_F_VERSION_1;
 	if (evidx)
 		want |= feat & (1ull << VIRTIO_F_EVENT_IDX);
-	write_features(f, want);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	vdrv_write_features(&f->vd, want);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 			      VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_true(status(f) & VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_FEATURES_OK);
 }
 
 static void setup_queue(struct fx *f, uint64_t desc, uint64_t avail,
 			uint64_t used)
 {
-	mwr(f, f->common + CC(queue_select), 2, 0);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 256);
-	mwr(f, f->common + CC(queue_size), 2, QSIZE);
-	mwr(f, f->common + CC(queue_msix_vector), 2, 0);
-	assert_int_equal(mrd(f, f->common + CC(queue_msix_vector), 2), 0);
-	mwr(f, f->common + CC(msix_config), 2, 1);
-	mwr(f, f->common + CC(queue_desc_lo), 4, (uint32_t)desc);
-	mwr(f, f->common + CC(queue_desc_hi), 4, desc >> 32);
-	mwr(f, f->common + CC(queue_avail_lo), 4, (uint32_t)avail);
-	mwr(f, f->common + CC(queue_avail_hi), 4, avail >> 32);
-	mwr(f, f->common + CC(queue_used_lo), 4, (uint32_t)used);
-	mwr(f, f->common + CC(queue_used_hi), 4, used >> 32);
-	mwr(f, f->common + CC(queue_enable), 2, 1);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 2, 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 256);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_size), 2, QSIZE);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_msix_vector), 2, 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_msix_vector), 2), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(msix_config), 2, 1);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_lo), 4, (uint32_t)desc);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_hi), 4, desc >> 32);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_avail_lo), 4, (uint32_t)avail);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_avail_hi), 4, avail >> 32);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_used_lo), 4, (uint32_t)used);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_used_hi), 4, used >> 32);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_enable), 2, 1);
 }
 
 static void put_desc(struct fx *f, unsigned int i, uint64_t addr, uint32_t len,
@@ -266,30 +166,15 @@ static void offer_and_kick(struct fx *f, uint16_t idx, uint16_t head)
 	ring[idx % QSIZE] = head;
 	__atomic_store_n((uint16_t *)(f->ram + AVAIL_GPA + 2), (uint16_t)(idx + 1),
 			 __ATOMIC_RELEASE);
-	uint16_t notify_off = (uint16_t)mrd(f, f->common + CC(queue_notify_off), 2);
-	uint64_t na = f->notify + (uint64_t)notify_off * f->notify_mult;
+	uint16_t notify_off = (uint16_t)vdrv_mrd(&f->vd, f->vd.common + CC(queue_notify_off), 2);
+	uint64_t na = f->vd.notify + (uint64_t)notify_off * f->vd.notify_mult;
 	assert_int_equal(na, virtio_pci_notify_addr(f->t, 0));
-	mwr(f, na, 2, 0);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	vdrv_mwr(&f->vd, na, 2, 0);
 }
 
 static bool wait_used(struct fx *f, uint16_t want)
 {
-	uint64_t end = now_ms() + 2000;
-	while (now_ms() < end) {
-		if (__atomic_load_n((uint16_t *)(f->ram + USED_GPA + 2),
-				    __ATOMIC_ACQUIRE) == want)
-			return true;
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return vdrv_wait_used(f->ram + USED_GPA, want, 2000);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -297,30 +182,30 @@ static bool wait_used(struct fx *f, uint16_t want)
 static void test_identity_and_caps(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(cfg_read(f, PCI_VENDOR_ID, 2), 0x1af4);
-	assert_int_equal(cfg_read(f, PCI_DEVICE_ID, 2), 0x1044);
-	assert_int_equal(cfg_read(f, PCI_REVISION_ID, 1), 1);
-	assert_int_equal(cfg_read(f, PCI_CLASS_REVISION, 4) >> 8, 0x00ff00);
-	assert_int_equal(cfg_read(f, PCI_SUBSYSTEM_VENDOR_ID, 2), 0x1af4);
-	assert_int_equal(cfg_read(f, PCI_INTERRUPT_PIN, 1), 0);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_VENDOR_ID, 2), 0x1af4);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_DEVICE_ID, 2), 0x1044);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_REVISION_ID, 1), 1);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_CLASS_REVISION, 4) >> 8, 0x00ff00);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_SUBSYSTEM_VENDOR_ID, 2), 0x1af4);
+	assert_int_equal(vdrv_cfg_read(&f->vd, PCI_INTERRUPT_PIN, 1), 0);
 	/* rng has no config: no DEVICE cap */
-	assert_int_equal(f->caps_found, 1 | 2 | 4);
-	assert_int_equal(f->common, BAR_GPA);
-	assert_int_equal(f->isr, BAR_GPA + 0x1000);
-	assert_int_equal(f->notify, BAR_GPA + 0x3000);
-	assert_int_equal(f->notify_mult, 4);
-	assert_int_not_equal(f->msix_cap, 0);
-	assert_int_equal(cfg_read(f, f->msix_cap + PCI_MSIX_FLAGS, 2) & 0x7ff, 1);
-	assert_int_equal(mrd(f, f->common + CC(num_queues), 2), 1);
+	assert_int_equal(f->vd.caps_found, 1 | 2 | 4);
+	assert_int_equal(f->vd.common, BAR_GPA);
+	assert_int_equal(f->vd.isr, BAR_GPA + 0x1000);
+	assert_int_equal(f->vd.notify, BAR_GPA + 0x3000);
+	assert_int_equal(f->vd.notify_mult, 4);
+	assert_int_not_equal(f->vd.msix_cap, 0);
+	assert_int_equal(vdrv_cfg_read(&f->vd, f->vd.msix_cap + PCI_MSIX_FLAGS, 2) & 0x7ff, 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(num_queues), 2), 1);
 	assert_int_equal(virtio_pci_notify_addr(f->t, 0), BAR_GPA + 0x3000);
 	assert_int_equal(virtio_pci_notify_addr(f->t, 1), 0);
 	assert_true(virtio_pci_kick_fd(f->t, 0) >= 0);
 	assert_int_equal(virtio_pci_kick_fd(f->t, 1), -1);
-	uint64_t feat = read_features(f);
+	uint64_t feat = vdrv_read_features(&f->vd);
 	assert_int_equal(feat, 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC |
 				       1ull << VIRTIO_F_EVENT_IDX);
 	/* slow-path notify reaches the kick eventfd (no thread yet) */
-	mwr(f, BAR_GPA + 0x3000, 2, 0);
+	vdrv_mwr(&f->vd, BAR_GPA + 0x3000, 2, 0);
 	eventfd_t v = 0;
 	assert_int_equal(eventfd_read(virtio_pci_kick_fd(f->t, 0), &v), 0);
 	assert_int_equal(v, 1);
@@ -334,10 +219,10 @@ static void run_rng(struct fx *f, bool evidx)
 	enable_msix(f);
 	negotiate(f, evidx);
 	setup_queue(f, DESC_GPA, AVAIL_GPA, USED_GPA);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 1);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 1);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 			      VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
-	assert_true(status(f) & VIRTIO_CONFIG_S_DRIVER_OK);
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_DRIVER_OK);
 
 	for (uint16_t i = 0; i < 3; i++) {
 		put_desc(f, i, BUF_GPA + 64ull * i, 16, VIRTQ_DESC_F_WRITE, 0);
@@ -354,16 +239,16 @@ static void run_rng(struct fx *f, bool evidx)
 		/* nothing past the buffer */
 		assert_memory_equal(f->ram + BUF_GPA + 64ull * i + 16, zero, 16);
 	}
-	uint64_t end = now_ms() + 2000;
-	while (!atomic_load(&f->deliveries[0]) && now_ms() < end)
+	uint64_t end = vdrv_now_ms() + 2000;
+	while (!atomic_load(&f->deliveries[0]) && vdrv_now_ms() < end)
 		;
 	assert_true(atomic_load(&f->deliveries[0]) >= 1);
 	assert_int_equal(atomic_load(&f->last_addr), MSI_ADDR);
 	assert_int_equal(atomic_load(&f->last_data), 0x40);
 	assert_int_equal(atomic_load(&f->deliveries[1]), cfg_irqs);
 	/* ISR bit 0, read clears */
-	assert_int_equal(mrd(f, f->isr, 1) & 1, 1);
-	assert_int_equal(mrd(f, f->isr, 1), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.isr, 1) & 1, 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.isr, 1), 0);
 
 	virtio_rng_get_stats(f->rng, &s);
 	assert_int_equal(s.requests - s0.requests, 3);
@@ -386,7 +271,7 @@ static void test_readable_request_answered_empty(void **state)
 	enable_msix(f);
 	negotiate(f, false);
 	setup_queue(f, DESC_GPA, AVAIL_GPA, USED_GPA);
-	set_status(f, 0x0f);
+	vdrv_set_status(&f->vd, 0x0f);
 	put_desc(f, 0, BUF_GPA, 16, 0, 0); /* device-readable: wrong for rng */
 	offer_and_kick(f, 0, 0);
 	assert_true(wait_used(f, 1));
@@ -394,7 +279,7 @@ static void test_readable_request_answered_empty(void **state)
 	struct virtio_rng_stats s;
 	virtio_rng_get_stats(f->rng, &s);
 	assert_int_equal(s.bad_requests, 1);
-	assert_false(status(f) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_features_refused(void **state)
@@ -402,34 +287,34 @@ static void test_features_refused(void **state)
 	struct fx *f = *state;
 	uint8_t base = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 	/* without VERSION_1 */
-	set_status(f, 0);
-	set_status(f, base);
-	write_features(f, 1ull << VIRTIO_F_INDIRECT_DESC);
-	set_status(f, base | VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_int_equal(status(f), base);
+	vdrv_set_status(&f->vd, 0);
+	vdrv_set_status(&f->vd, base);
+	vdrv_write_features(&f->vd, 1ull << VIRTIO_F_INDIRECT_DESC);
+	vdrv_set_status(&f->vd, base | VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_int_equal(vdrv_status(&f->vd), base);
 	/* DRIVER_OK without FEATURES_OK is refused too */
-	set_status(f, base | VIRTIO_CONFIG_S_DRIVER_OK);
-	assert_int_equal(status(f), base);
+	vdrv_set_status(&f->vd, base | VIRTIO_CONFIG_S_DRIVER_OK);
+	assert_int_equal(vdrv_status(&f->vd), base);
 	/* a device-specific bit not offered */
-	set_status(f, 0);
-	set_status(f, base);
-	write_features(f, 1ull << VIRTIO_F_VERSION_1 | 1);
-	set_status(f, base | VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_int_equal(status(f), base);
+	vdrv_set_status(&f->vd, 0);
+	vdrv_set_status(&f->vd, base);
+	vdrv_write_features(&f->vd, 1ull << VIRTIO_F_VERSION_1 | 1);
+	vdrv_set_status(&f->vd, base | VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_int_equal(vdrv_status(&f->vd), base);
 	/* a bit in feature word 2 */
-	set_status(f, 0);
-	set_status(f, base);
-	write_features(f, 1ull << VIRTIO_F_VERSION_1);
-	mwr(f, f->common + CC(guest_feature_select), 4, 2);
-	mwr(f, f->common + CC(guest_feature), 4, 1);
-	set_status(f, base | VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_int_equal(status(f), base);
+	vdrv_set_status(&f->vd, 0);
+	vdrv_set_status(&f->vd, base);
+	vdrv_write_features(&f->vd, 1ull << VIRTIO_F_VERSION_1);
+	vdrv_mwr(&f->vd, f->vd.common + CC(guest_feature_select), 4, 2);
+	vdrv_mwr(&f->vd, f->vd.common + CC(guest_feature), 4, 1);
+	vdrv_set_status(&f->vd, base | VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_int_equal(vdrv_status(&f->vd), base);
 	/* and the good set is accepted */
 	negotiate(f, true);
 	/* features are frozen after FEATURES_OK */
-	mwr(f, f->common + CC(guest_feature_select), 4, 0);
-	mwr(f, f->common + CC(guest_feature), 4, 0xffffffff);
-	assert_int_equal(mrd(f, f->common + CC(guest_feature), 4),
+	vdrv_mwr(&f->vd, f->vd.common + CC(guest_feature_select), 4, 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(guest_feature), 4, 0xffffffff);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(guest_feature), 4),
 			 1u << VIRTIO_F_EVENT_IDX);
 }
 
@@ -440,12 +325,12 @@ static void expect_enable_fails(struct fx *f, uint64_t desc, uint64_t avail,
 	negotiate(f, false);
 	unsigned int cfg_irqs = atomic_load(&f->deliveries[1]);
 	setup_queue(f, desc, avail, used);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 0);
-	assert_true(status(f) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 0);
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_int_equal(atomic_load(&f->deliveries[1]), cfg_irqs + 1);
 	/* DRIVER_OK is refused while NEEDS_RESET is set */
-	set_status(f, 0x0f);
-	assert_false(status(f) & VIRTIO_CONFIG_S_DRIVER_OK);
+	vdrv_set_status(&f->vd, 0x0f);
+	assert_false(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static void test_enable_bad_rings(void **state)
@@ -459,17 +344,17 @@ static void test_enable_bad_rings(void **state)
 	/* reset clears NEEDS_RESET and a good queue then works */
 	negotiate(f, false);
 	setup_queue(f, DESC_GPA, AVAIL_GPA, USED_GPA);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 1);
-	assert_false(status(f) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 1);
+	assert_false(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_enable_before_features_ok(void **state)
 {
 	struct fx *f = *state;
-	set_status(f, 0);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	vdrv_set_status(&f->vd, 0);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	setup_queue(f, DESC_GPA, AVAIL_GPA, USED_GPA);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 0);
 }
 
 static void test_hostile_ring(void **state)
@@ -478,26 +363,26 @@ static void test_hostile_ring(void **state)
 	enable_msix(f);
 	negotiate(f, false);
 	setup_queue(f, DESC_GPA, AVAIL_GPA, USED_GPA);
-	set_status(f, 0x0f);
+	vdrv_set_status(&f->vd, 0x0f);
 	/* 0 -> 1 -> 0 ... */
 	put_desc(f, 0, BUF_GPA, 16, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
 	put_desc(f, 1, BUF_GPA + 16, 16, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 0);
 	offer_and_kick(f, 0, 0);
-	uint64_t end = now_ms() + 2000;
-	while (!(status(f) & VIRTIO_CONFIG_S_NEEDS_RESET) && now_ms() < end) {
+	uint64_t end = vdrv_now_ms() + 2000;
+	while (!(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET) && vdrv_now_ms() < end) {
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}
-	assert_true(status(f) & VIRTIO_CONFIG_S_NEEDS_RESET);
-	end = now_ms() + 2000;
-	while (!atomic_load(&f->deliveries[1]) && now_ms() < end)
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	end = vdrv_now_ms() + 2000;
+	while (!atomic_load(&f->deliveries[1]) && vdrv_now_ms() < end)
 		;
 	assert_int_equal(atomic_load(&f->deliveries[1]), 1);
 	assert_int_equal(atomic_load(&f->last_data), 0x41);
-	assert_int_equal(mrd(f, f->isr, 1) & 2, 2);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.isr, 1) & 2, 2);
 	assert_int_equal(*(uint16_t *)(f->ram + USED_GPA + 2), 0);
 	/* more kicks are ignored, and a reset recovers */
-	mwr(f, virtio_pci_notify_addr(f->t, 0), 2, 0);
+	vdrv_mwr(&f->vd, virtio_pci_notify_addr(f->t, 0), 2, 0);
 	memset(f->ram + DESC_GPA, 0, 0x3000);
 	run_rng(f, false);
 }
@@ -506,17 +391,17 @@ static void test_reset(void **state)
 {
 	struct fx *f = *state;
 	run_rng(f, true);
-	set_status(f, 0);
-	assert_int_equal(status(f), 0);
-	mwr(f, f->common + CC(queue_select), 2, 0);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 0);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 256);
-	assert_int_equal(mrd(f, f->common + CC(queue_msix_vector), 2),
+	vdrv_set_status(&f->vd, 0);
+	assert_int_equal(vdrv_status(&f->vd), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 2, 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 256);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_msix_vector), 2),
 			 VIRTIO_MSI_NO_VECTOR);
-	assert_int_equal(mrd(f, f->common + CC(msix_config), 2), VIRTIO_MSI_NO_VECTOR);
-	assert_int_equal(mrd(f, f->common + CC(queue_desc_lo), 4), 0);
-	mwr(f, f->common + CC(guest_feature_select), 4, 1);
-	assert_int_equal(mrd(f, f->common + CC(guest_feature), 4), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(msix_config), 2), VIRTIO_MSI_NO_VECTOR);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_desc_lo), 4), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(guest_feature_select), 4, 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(guest_feature), 4), 0);
 	/* the whole bring-up works again, rings reused from index 0 */
 	memset(f->ram + DESC_GPA, 0, 0x3000);
 	memset(f->ram + BUF_GPA, 0, 0x1000);
@@ -528,70 +413,70 @@ static void test_status_bits_sticky(void **state)
 {
 	struct fx *f = *state;
 	negotiate(f, false);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE); /* try to clear bits */
-	assert_int_equal(status(f), VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE); /* try to clear bits */
+	assert_int_equal(vdrv_status(&f->vd), VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 					    VIRTIO_CONFIG_S_FEATURES_OK);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_NEEDS_RESET);
-	assert_false(status(f) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_queue_select_out_of_range(void **state)
 {
 	struct fx *f = *state;
 	negotiate(f, false);
-	mwr(f, f->common + CC(queue_select), 2, 1);
-	assert_int_equal(mrd(f, f->common + CC(queue_select), 2), 1);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 0);
-	mwr(f, f->common + CC(queue_size), 2, 16);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 0);
-	mwr(f, f->common + CC(queue_desc_lo), 4, DESC_GPA);
-	assert_int_equal(mrd(f, f->common + CC(queue_desc_lo), 4), 0);
-	mwr(f, f->common + CC(queue_enable), 2, 1);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 0);
-	mwr(f, f->common + CC(queue_select), 2, 0xffff);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 2, 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_select), 2), 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_size), 2, 16);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_lo), 4, DESC_GPA);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_desc_lo), 4), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_enable), 2, 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 2, 0xffff);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 0);
 	/* bad sizes and vectors on queue 0 */
-	mwr(f, f->common + CC(queue_select), 2, 0);
-	mwr(f, f->common + CC(queue_size), 2, 24);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 256);
-	mwr(f, f->common + CC(queue_size), 2, 512);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 256);
-	mwr(f, f->common + CC(queue_msix_vector), 2, 2); /* nvec = 2 */
-	assert_int_equal(mrd(f, f->common + CC(queue_msix_vector), 2),
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 2, 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_size), 2, 24);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 256);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_size), 2, 512);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 256);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_msix_vector), 2, 2); /* nvec = 2 */
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_msix_vector), 2),
 			 VIRTIO_MSI_NO_VECTOR);
-	mwr(f, f->common + CC(msix_config), 2, 7);
-	assert_int_equal(mrd(f, f->common + CC(msix_config), 2), VIRTIO_MSI_NO_VECTOR);
+	vdrv_mwr(&f->vd, f->vd.common + CC(msix_config), 2, 7);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(msix_config), 2), VIRTIO_MSI_NO_VECTOR);
 	/* 64-bit address as one 8-byte access, read back as halves */
-	mwr(f, f->common + CC(queue_desc_lo), 8, 0x123456789000ull);
-	assert_int_equal(mrd(f, f->common + CC(queue_desc_lo), 4), 0x56789000);
-	assert_int_equal(mrd(f, f->common + CC(queue_desc_hi), 4), 0x1234);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_lo), 8, 0x123456789000ull);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_desc_lo), 4), 0x56789000);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_desc_hi), 4), 0x1234);
 }
 
 static void test_odd_widths(void **state)
 {
 	struct fx *f = *state;
-	set_status(f, 0);
-	mwr(f, f->common + CC(device_feature_select), 4, 1);
-	assert_int_equal(mrd(f, f->common + CC(device_feature), 1), 0);
-	assert_int_equal(mrd(f, f->common + CC(device_feature), 2), 0);
-	assert_int_equal(mrd(f, f->common + CC(device_feature) + 1, 1), 0);
-	assert_int_equal(mrd(f, f->common + CC(device_feature), 4), 1);
-	mwr(f, f->common + CC(device_status), 2, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	mwr(f, f->common + CC(device_status), 4, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	assert_int_equal(status(f), 0);
-	assert_int_equal(mrd(f, f->common + CC(num_queues), 4), 0);
-	assert_int_equal(mrd(f, f->common + CC(num_queues), 8), 0);
-	mwr(f, f->common + CC(queue_select), 1, 5);
-	mwr(f, f->common + CC(queue_select) + 1, 1, 5);
-	assert_int_equal(mrd(f, f->common + CC(queue_select), 2), 0);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 1), 0);
-	assert_int_equal(mrd(f, f->common + CC(queue_desc_hi), 8), 0);
+	vdrv_set_status(&f->vd, 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(device_feature_select), 4, 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(device_feature), 1), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(device_feature), 2), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(device_feature) + 1, 1), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(device_feature), 4), 1);
+	vdrv_mwr(&f->vd, f->vd.common + CC(device_status), 2, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vdrv_mwr(&f->vd, f->vd.common + CC(device_status), 4, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	assert_int_equal(vdrv_status(&f->vd), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(num_queues), 4), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(num_queues), 8), 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 1, 5);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select) + 1, 1, 5);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_select), 2), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 1), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_desc_hi), 8), 0);
 	/* ISR only as a byte; past the common cfg and device cfg: zero */
-	assert_int_equal(mrd(f, f->isr, 4), 0);
-	assert_int_equal(mrd(f, f->common + 0x38, 2), 0);
-	assert_int_equal(mrd(f, BAR_GPA + 0x2000, 4), 0);
-	mwr(f, BAR_GPA + 0x2000, 4, 0xffffffff);
-	mwr(f, BAR_GPA + 0x3ffc, 4, 0xffffffff);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.isr, 4), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + 0x38, 2), 0);
+	assert_int_equal(vdrv_mrd(&f->vd, BAR_GPA + 0x2000, 4), 0);
+	vdrv_mwr(&f->vd, BAR_GPA + 0x2000, 4, 0xffffffff);
+	vdrv_mwr(&f->vd, BAR_GPA + 0x3ffc, 4, 0xffffffff);
 	struct virtio_pci_stats s;
 	virtio_pci_get_stats(f->t, &s);
 	assert_true(s.guest_errors >= 10);
@@ -603,7 +488,7 @@ static void test_destroy_while_running(void **state)
 	enable_msix(f);
 	negotiate(f, false);
 	setup_queue(f, DESC_GPA, AVAIL_GPA, USED_GPA);
-	set_status(f, 0x0f);
+	vdrv_set_status(&f->vd, 0x0f);
 	/* teardown destroys the transport with the rng thread running */
 }
 

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "devices/virtio_rng.h"
 #include "virtio/virtio_pci.h"
+#include "virtio_drv.h"
 
 #include <errno.h>
 #include <linux/virtio_config.h>
@@ -48,6 +49,7 @@ struct mach {
 	_Atomic unsigned int deliveries[NVEC];
 	unsigned int changes[NVEC];
 	bool unmasked[NVEC];
+	struct vdrv vd; /* the driver side */
 };
 
 static void fake_deliver(void *opaque, unsigned int vector, uint64_t addr,
@@ -83,6 +85,7 @@ static struct mach *mach_new(const struct virtio_device_ops *ops)
 	io_bus_init(&m->pio, "pio");
 	io_bus_init(&m->mmio, "mmio");
 	pci_bus_init(&m->bus, &m->pio, &m->mmio);
+	m->vd = (struct vdrv){ .bus = &m->bus, .mmio = &m->mmio, .slot = SLOT, .bar = BAR_GPA };
 	m->ram = calloc(1, RAM_SIZE);
 	assert_non_null(m->ram);
 	assert_int_equal(guest_mem_init_fake(&m->mem, m->ram, 0, RAM_SIZE), 0);
@@ -107,51 +110,14 @@ static void mach_free(struct mach *m)
 	free(m);
 }
 
-static uint32_t cfg_read(struct mach *m, unsigned int reg, unsigned int size)
-{
-	return pci_bus_config_read(&m->bus, 0, SLOT, 0, reg, size);
-}
-
-static void cfg_write(struct mach *m, unsigned int reg, unsigned int size,
-		      uint32_t v)
-{
-	pci_bus_config_write(&m->bus, 0, SLOT, 0, reg, size, v);
-}
-
-static uint64_t mrd(struct mach *m, uint64_t addr, unsigned int size)
-{
-	uint64_t v = 0;
-	assert_true(io_bus_read(&m->mmio, addr, size, &v));
-	return v;
-}
-
-static void mwr(struct mach *m, uint64_t addr, unsigned int size, uint64_t v)
-{
-	assert_true(io_bus_write(&m->mmio, addr, size, v));
-}
-
 static uint16_t used_idx(struct mach *m)
 {
-	return __atomic_load_n((uint16_t *)(m->ram + USED_GPA + 2), __ATOMIC_ACQUIRE);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return vdrv_used_idx(m->ram + USED_GPA);
 }
 
 static bool wait_used(struct mach *m, uint16_t want, unsigned int ms)
 {
-	uint64_t end = now_ms() + ms;
-	do {
-		if (used_idx(m) == want)
-			return true;
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	} while (now_ms() < end);
-	return false;
+	return vdrv_wait_used(m->ram + USED_GPA, want, ms);
 }
 
 /* Head `head` (a 32-byte writable buffer) as avail entry idx, then kick,
@@ -171,7 +137,7 @@ static void offer_and_kick(struct mach *m, uint16_t idx, uint16_t head)
 	ring[QSIZE] = idx; /* used_event: interrupt once entry idx is used */
 	__atomic_store_n((uint16_t *)(m->ram + AVAIL_GPA + 2), (uint16_t)(idx + 1),
 			 __ATOMIC_RELEASE);
-	mwr(m, BAR_GPA + VIRTIO_PCI_NOTIFY_OFF, 2, 0);
+	vdrv_mwr(&m->vd, BAR_GPA + VIRTIO_PCI_NOTIFY_OFF, 2, 0);
 }
 
 /* The whole Linux bring-up: BAR, MSI-X with vectors 0 and 1, features with
@@ -179,45 +145,46 @@ static void offer_and_kick(struct mach *m, uint16_t idx, uint16_t head)
 static void drive(struct mach *m)
 {
 	struct pci_device *d = virtio_pci_pci_device(m->t);
-	cfg_write(m, PCI_BASE_ADDRESS_4, 4, (uint32_t)BAR_GPA | PCI_BASE_ADDRESS_MEM_TYPE_64);
-	cfg_write(m, PCI_BASE_ADDRESS_5, 4, 0);
-	cfg_write(m, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	vdrv_cfg_write(&m->vd, PCI_BASE_ADDRESS_4, 4,
+		       (uint32_t)BAR_GPA | PCI_BASE_ADDRESS_MEM_TYPE_64);
+	vdrv_cfg_write(&m->vd, PCI_BASE_ADDRESS_5, 4, 0);
+	vdrv_cfg_write(&m->vd, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	for (unsigned int v = 0; v < NVEC; v++) {
 		uint64_t e = BAR_GPA + VIRTIO_PCI_MSIX_TABLE_OFF + 16ull * v;
-		mwr(m, e, 8, MSI_ADDR + 0x1000 * v);
-		mwr(m, e + 8, 4, 0x40 + v);
-		mwr(m, e + 12, 4, 0);
+		vdrv_mwr(&m->vd, e, 8, MSI_ADDR + 0x1000 * v);
+		vdrv_mwr(&m->vd, e + 8, 4, 0x40 + v);
+		vdrv_mwr(&m->vd, e + 12, 4, 0);
 	}
-	cfg_write(m, d->msix_cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
-	mwr(m, COMMON + CC(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	mwr(m, COMMON + CC(device_status), 1,
+	vdrv_cfg_write(&m->vd, d->msix_cap + PCI_MSIX_FLAGS, 2, PCI_MSIX_FLAGS_ENABLE);
+	vdrv_mwr(&m->vd, COMMON + CC(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vdrv_mwr(&m->vd, COMMON + CC(device_status), 1,
 	    VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	mwr(m, COMMON + CC(guest_feature_select), 4, 0);
-	mwr(m, COMMON + CC(guest_feature), 4, 1u << VIRTIO_F_EVENT_IDX);
-	mwr(m, COMMON + CC(guest_feature_select), 4, 1);
-	mwr(m, COMMON + CC(guest_feature), 4, 1u << (VIRTIO_F_VERSION_1 - 32));
-	mwr(m, COMMON + CC(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature_select), 4, 0);
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature), 4, 1u << VIRTIO_F_EVENT_IDX);
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature_select), 4, 1);
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature), 4, 1u << (VIRTIO_F_VERSION_1 - 32));
+	vdrv_mwr(&m->vd, COMMON + CC(device_status), 1, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 		VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
-	mwr(m, COMMON + CC(queue_select), 2, 0);
-	mwr(m, COMMON + CC(queue_size), 2, QSIZE);
-	mwr(m, COMMON + CC(queue_msix_vector), 2, 0);
-	mwr(m, COMMON + CC(msix_config), 2, 1);
-	mwr(m, COMMON + CC(queue_desc_lo), 8, DESC_GPA);
-	mwr(m, COMMON + CC(queue_avail_lo), 8, AVAIL_GPA);
-	mwr(m, COMMON + CC(queue_used_lo), 8, USED_GPA);
-	mwr(m, COMMON + CC(queue_enable), 2, 1);
-	mwr(m, COMMON + CC(device_status), 1, 0x0f);
-	assert_int_equal(mrd(m, COMMON + CC(device_status), 1), 0x0f);
+	vdrv_mwr(&m->vd, COMMON + CC(queue_select), 2, 0);
+	vdrv_mwr(&m->vd, COMMON + CC(queue_size), 2, QSIZE);
+	vdrv_mwr(&m->vd, COMMON + CC(queue_msix_vector), 2, 0);
+	vdrv_mwr(&m->vd, COMMON + CC(msix_config), 2, 1);
+	vdrv_mwr(&m->vd, COMMON + CC(queue_desc_lo), 8, DESC_GPA);
+	vdrv_mwr(&m->vd, COMMON + CC(queue_avail_lo), 8, AVAIL_GPA);
+	vdrv_mwr(&m->vd, COMMON + CC(queue_used_lo), 8, USED_GPA);
+	vdrv_mwr(&m->vd, COMMON + CC(queue_enable), 2, 1);
+	vdrv_mwr(&m->vd, COMMON + CC(device_status), 1, 0x0f);
+	assert_int_equal(vdrv_mrd(&m->vd, COMMON + CC(device_status), 1), 0x0f);
 	/* Leave selectors where a driver might: they are state too. */
-	mwr(m, COMMON + CC(device_feature_select), 4, 1);
-	mwr(m, COMMON + CC(guest_feature_select), 4, 1);
+	vdrv_mwr(&m->vd, COMMON + CC(device_feature_select), 4, 1);
+	vdrv_mwr(&m->vd, COMMON + CC(guest_feature_select), 4, 1);
 }
 
 /* Every register the guest can read, through each machine's BAR. */
 static void assert_same_registers(struct mach *a, struct mach *b)
 {
 	for (unsigned int r = 0; r < PCI_CONFIG_SIZE; r += 4)
-		assert_int_equal(cfg_read(a, r, 4), cfg_read(b, r, 4));
+		assert_int_equal(vdrv_cfg_read(&a->vd, r, 4), vdrv_cfg_read(&b->vd, r, 4));
 	static const struct { unsigned int off, size; } regs[] = {
 		{ CC(device_feature_select), 4 }, { CC(device_feature), 4 },
 		{ CC(guest_feature_select), 4 }, { CC(guest_feature), 4 },
@@ -229,13 +196,13 @@ static void assert_same_registers(struct mach *a, struct mach *b)
 		{ CC(queue_avail_lo), 8 }, { CC(queue_used_lo), 8 },
 	};
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		assert_int_equal(mrd(a, COMMON + regs[i].off, regs[i].size),
-				 mrd(b, COMMON + regs[i].off, regs[i].size));
+		assert_int_equal(vdrv_mrd(&a->vd, COMMON + regs[i].off, regs[i].size),
+				 vdrv_mrd(&b->vd, COMMON + regs[i].off, regs[i].size));
 	for (uint64_t off = 0; off < 16 * NVEC; off += 4)
-		assert_int_equal(mrd(a, BAR_GPA + VIRTIO_PCI_MSIX_TABLE_OFF + off, 4),
-				 mrd(b, BAR_GPA + VIRTIO_PCI_MSIX_TABLE_OFF + off, 4));
-	assert_int_equal(mrd(a, BAR_GPA + VIRTIO_PCI_MSIX_PBA_OFF, 8),
-			 mrd(b, BAR_GPA + VIRTIO_PCI_MSIX_PBA_OFF, 8));
+		assert_int_equal(vdrv_mrd(&a->vd, BAR_GPA + VIRTIO_PCI_MSIX_TABLE_OFF + off, 4),
+				 vdrv_mrd(&b->vd, BAR_GPA + VIRTIO_PCI_MSIX_TABLE_OFF + off, 4));
+	assert_int_equal(vdrv_mrd(&a->vd, BAR_GPA + VIRTIO_PCI_MSIX_PBA_OFF, 8),
+			 vdrv_mrd(&b->vd, BAR_GPA + VIRTIO_PCI_MSIX_PBA_OFF, 8));
 	assert_int_equal(virtio_pci_notify_addr(a->t, 0), virtio_pci_notify_addr(b->t, 0));
 }
 
@@ -312,8 +279,8 @@ static void test_round_trip(void **state)
 	uint32_t len;
 	memcpy(&len, b->ram + USED_GPA + 4 + 8 + 4, 4);
 	assert_int_equal(len, 32);
-	uint64_t end = now_ms() + 2000;
-	while (!atomic_load(&b->deliveries[0]) && now_ms() < end)
+	uint64_t end = vdrv_now_ms() + 2000;
+	while (!atomic_load(&b->deliveries[0]) && vdrv_now_ms() < end)
 		;
 	assert_int_equal(atomic_load(&b->deliveries[0]), 1);
 	assert_int_equal(used_idx(a), 1); /* A's RAM: nobody touched it */
@@ -324,9 +291,9 @@ static void test_round_trip(void **state)
 	assert_true(wait_used(a, 2, 2000));
 
 	/* A reset of the restored device works as on any other. */
-	mwr(b, COMMON + CC(device_status), 1, 0);
-	assert_int_equal(mrd(b, COMMON + CC(device_status), 1), 0);
-	assert_int_equal(mrd(b, COMMON + CC(queue_enable), 2), 0);
+	vdrv_mwr(&b->vd, COMMON + CC(device_status), 1, 0);
+	assert_int_equal(vdrv_mrd(&b->vd, COMMON + CC(device_status), 1), 0);
+	assert_int_equal(vdrv_mrd(&b->vd, COMMON + CC(queue_enable), 2), 0);
 }
 
 static void test_pause_holds_the_queue(void **state)
@@ -394,8 +361,8 @@ static void expect_refused(struct fx *f, const struct virtio_pci_state *st,
 	/* The transport is left reset: nothing runs, nothing is enabled. */
 	uint64_t bar = pci_device_bar_addr(virtio_pci_pci_device(b->t), VIRTIO_PCI_BAR);
 	if (virtio_pci_notify_addr(b->t, 0)) {
-		assert_int_equal(mrd(b, bar + CC(device_status), 1), 0);
-		assert_int_equal(mrd(b, bar + CC(queue_enable), 2), 0);
+		assert_int_equal(vdrv_mrd(&b->vd, bar + CC(device_status), 1), 0);
+		assert_int_equal(vdrv_mrd(&b->vd, bar + CC(queue_enable), 2), 0);
 	}
 }
 

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "devices/virtio_blk.h"
 #include "virtio/virtio_pci.h"
+#include "virtio_drv.h"
 
 #include <liburing.h>
 
@@ -58,9 +59,7 @@ struct fx {
 	struct virtio_pci *t;
 	char path[64];
 	int fd; /* the test's own view of the image */
-	uint64_t common, isr, device, notify;
-	uint32_t notify_mult;
-	unsigned int msix_cap;
+	struct vdrv vd; /* the driver side (virtio_drv.h) */
 	uint16_t avail_idx;  /* queue 0's */
 	uint16_t qsize;      /* queue size bring_up sets */
 	uint64_t drop_features; /* bring_up leaves these out */
@@ -87,121 +86,30 @@ static inline uint8_t pattern(uint64_t off)
 	return (uint8_t)(off * 7 + off / 512 + 1);
 }
 
-/* ---- driver-side helpers (as in test_virtio_pci.c) ----------------------- */
+/* ---- driver-side helpers (the transport's are in virtio_drv.h) ----------- */
 
-static inline uint32_t cfg_read(struct fx *f, unsigned int reg, unsigned int size)
-{
-	return pci_bus_config_read(&f->bus, 0, SLOT, 0, reg, size);
-}
-
-static inline void cfg_write(struct fx *f, unsigned int reg, unsigned int size,
-		      uint32_t v)
-{
-	pci_bus_config_write(&f->bus, 0, SLOT, 0, reg, size, v);
-}
-
-static inline uint64_t mrd(struct fx *f, uint64_t addr, unsigned int size)
-{
-	uint64_t v = 0;
-	assert_true(io_bus_read(&f->mmio, addr, size, &v));
-	return v;
-}
-
-static inline void mwr(struct fx *f, uint64_t addr, unsigned int size, uint64_t v)
-{
-	assert_true(io_bus_write(&f->mmio, addr, size, v));
-}
-
-static inline uint8_t status(struct fx *f)
-{
-	return (uint8_t)mrd(f, f->common + CC(device_status), 1);
-}
-
-static inline void set_status(struct fx *f, uint8_t s)
-{
-	mwr(f, f->common + CC(device_status), 1, s);
-}
-
-static inline void write_features(struct fx *f, uint64_t feat)
-{
-	mwr(f, f->common + CC(guest_feature_select), 4, 0);
-	mwr(f, f->common + CC(guest_feature), 4, (uint32_t)feat);
-	mwr(f, f->common + CC(guest_feature_select), 4, 1);
-	mwr(f, f->common + CC(guest_feature), 4, feat >> 32);
-}
-
-static inline uint64_t read_features(struct fx *f)
-{
-	mwr(f, f->common + CC(device_feature_select), 4, 0);
-	uint64_t lo = mrd(f, f->common + CC(device_feature), 4);
-	mwr(f, f->common + CC(device_feature_select), 4, 1);
-	uint64_t hi = mrd(f, f->common + CC(device_feature), 4);
-	return lo | hi << 32;
-}
-
-static inline void walk_caps(struct fx *f)
-{
-	unsigned int p = cfg_read(f, PCI_CAPABILITY_LIST, 1) & 0xfc;
-	int guard = 0;
-	while (p && guard++ < 48) {
-		unsigned int id = cfg_read(f, p, 1);
-		if (id == PCI_CAP_ID_MSIX)
-			f->msix_cap = p;
-		if (id == PCI_CAP_ID_VNDR) {
-			unsigned int type = cfg_read(f, p + 3, 1);
-			uint64_t a = BAR_GPA + cfg_read(f, p + 8, 4);
-			switch (type) {
-			case VIRTIO_PCI_CAP_COMMON_CFG:
-				f->common = a;
-				break;
-			case VIRTIO_PCI_CAP_NOTIFY_CFG:
-				f->notify = a;
-				f->notify_mult = cfg_read(f, p + 16, 4);
-				break;
-			case VIRTIO_PCI_CAP_ISR_CFG:
-				f->isr = a;
-				break;
-			case VIRTIO_PCI_CAP_DEVICE_CFG:
-				f->device = a;
-				break;
-			}
-		}
-		p = cfg_read(f, p + 1, 1) & 0xfc;
-	}
-	assert_true(f->common && f->notify && f->isr && f->device);
-}
-
+/* MSI-X on, the first four vectors (or as many as the table has). */
 static inline void enable_msix(struct fx *f)
 {
-	uint32_t tbl = cfg_read(f, f->msix_cap + PCI_MSIX_TABLE, 4);
-	uint64_t table = BAR_GPA + (tbl & ~7u);
-	unsigned int nvec = (cfg_read(f, f->msix_cap + PCI_MSIX_FLAGS, 2) & 0x7ff) + 1;
-	for (unsigned int v = 0; v < 4 && v < nvec; v++) {
-		uint64_t e = table + 16ull * v;
-		mwr(f, e + 0, 4, (uint32_t)MSI_ADDR);
-		mwr(f, e + 4, 4, 0);
-		mwr(f, e + 8, 4, 0x40 + v);
-		mwr(f, e + 12, 4, 0);
-	}
-	uint32_t ctl = cfg_read(f, f->msix_cap + PCI_MSIX_FLAGS, 2);
-	cfg_write(f, f->msix_cap + PCI_MSIX_FLAGS, 2, ctl | PCI_MSIX_FLAGS_ENABLE);
+	unsigned int nvec = (vdrv_cfg_read(&f->vd, f->vd.msix_cap + PCI_MSIX_FLAGS, 2) & 0x7ff) + 1;
+	vdrv_enable_msix(&f->vd, nvec < 4 ? nvec : 4, MSI_ADDR);
 }
 
 static inline void setup_queue(struct fx *f, unsigned int q)
 {
 	uint64_t base = q * QSTRIDE;
-	mwr(f, f->common + CC(queue_select), 2, q);
-	assert_int_equal(mrd(f, f->common + CC(queue_size), 2), 256);
-	mwr(f, f->common + CC(queue_size), 2, f->qsize);
-	mwr(f, f->common + CC(queue_msix_vector), 2, q == 0 ? 0 : 2 + (q & 1));
-	mwr(f, f->common + CC(queue_desc_lo), 4, (uint32_t)(DESC_GPA + base));
-	mwr(f, f->common + CC(queue_desc_hi), 4, 0);
-	mwr(f, f->common + CC(queue_avail_lo), 4, (uint32_t)(AVAIL_GPA + base));
-	mwr(f, f->common + CC(queue_avail_hi), 4, 0);
-	mwr(f, f->common + CC(queue_used_lo), 4, (uint32_t)(USED_GPA + base));
-	mwr(f, f->common + CC(queue_used_hi), 4, 0);
-	mwr(f, f->common + CC(queue_enable), 2, 1);
-	assert_int_equal(mrd(f, f->common + CC(queue_enable), 2), 1);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_select), 2, q);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_size), 2), 256);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_size), 2, f->qsize);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_msix_vector), 2, q == 0 ? 0 : 2 + (q & 1));
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_lo), 4, (uint32_t)(DESC_GPA + base));
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_desc_hi), 4, 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_avail_lo), 4, (uint32_t)(AVAIL_GPA + base));
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_avail_hi), 4, 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_used_lo), 4, (uint32_t)(USED_GPA + base));
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_used_hi), 4, 0);
+	vdrv_mwr(&f->vd, f->vd.common + CC(queue_enable), 2, 1);
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(queue_enable), 2), 1);
 }
 
 /* Bring the device up: the offered features (less drop_features), nq
@@ -209,22 +117,22 @@ static inline void setup_queue(struct fx *f, unsigned int q)
 static inline void bring_up_n(struct fx *f, unsigned int nq)
 {
 	enable_msix(f);
-	set_status(f, 0);
+	vdrv_set_status(&f->vd, 0);
 	memset(f->ram + DESC_GPA, 0, 4 * QSTRIDE);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	uint64_t feat = read_features(f);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	uint64_t feat = vdrv_read_features(&f->vd);
 	assert_true(feat & (1ull << VIRTIO_F_VERSION_1));
-	write_features(f, feat & ~f->drop_features);
-	set_status(f, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	vdrv_write_features(&f->vd, feat & ~f->drop_features);
+	vdrv_set_status(&f->vd, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 			      VIRTIO_CONFIG_S_FEATURES_OK);
-	assert_true(status(f) & VIRTIO_CONFIG_S_FEATURES_OK);
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_FEATURES_OK);
 	if (!f->qsize)
 		f->qsize = QSIZE;
-	mwr(f, f->common + CC(msix_config), 2, 1);
+	vdrv_mwr(&f->vd, f->vd.common + CC(msix_config), 2, 1);
 	for (unsigned int q = 0; q < nq; q++)
 		setup_queue(f, q);
-	set_status(f, 0x0f);
-	assert_true(status(f) & VIRTIO_CONFIG_S_DRIVER_OK);
+	vdrv_set_status(&f->vd, 0x0f);
+	assert_true(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_DRIVER_OK);
 	f->avail_idx = 0;
 }
 
@@ -253,24 +161,9 @@ static inline void put_desc(struct fx *f, unsigned int i, uint64_t addr, uint32_
 	memcpy(d + 14, &next, 2);
 }
 
-static inline uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static inline bool wait_used_q(struct fx *f, unsigned int q, uint16_t want)
 {
-	uint64_t end = now_ms() + 5000;
-	while (now_ms() < end) {
-		if (__atomic_load_n((uint16_t *)(f->ram + USED_GPA + q * QSTRIDE + 2),
-				    __ATOMIC_ACQUIRE) == want)
-			return true;
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return vdrv_wait_used(f->ram + USED_GPA + q * QSTRIDE, want, 5000);
 }
 
 static inline bool wait_used(struct fx *f, uint16_t want)
@@ -286,7 +179,7 @@ static inline uint32_t submit(struct fx *f)
 	ring[idx % f->qsize] = 0;
 	__atomic_store_n((uint16_t *)(f->ram + AVAIL_GPA + 2), (uint16_t)(idx + 1),
 			 __ATOMIC_RELEASE);
-	mwr(f, virtio_pci_notify_addr(f->t, 0), 2, 0);
+	vdrv_mwr(&f->vd, virtio_pci_notify_addr(f->t, 0), 2, 0);
 	assert_true(wait_used(f, (uint16_t)(idx + 1)));
 	uint8_t *e = f->ram + USED_GPA + 4 + 8 * (idx % f->qsize);
 	uint32_t id, len;
@@ -392,8 +285,10 @@ static inline int setup_with(void **state, const struct blk_setup *bs)
 					   &f->mem, &hops, f), 0);
 	struct pci_device *d = virtio_pci_pci_device(f->t);
 	assert_int_equal(pci_device_set_bar_addr(d, 4, BAR_GPA), 0);
-	cfg_write(f, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	walk_caps(f);
+	f->vd = (struct vdrv){ .bus = &f->bus, .mmio = &f->mmio, .slot = SLOT, .bar = BAR_GPA };
+	vdrv_cfg_write(&f->vd, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	vdrv_walk_caps(&f->vd);
+	assert_true(f->vd.common && f->vd.notify && f->vd.isr && f->vd.device);
 	*state = f;
 	return 0;
 }
@@ -514,7 +409,7 @@ static inline void offer_batch(struct fx *f, unsigned int q, uint16_t *idx,
 	*idx = (uint16_t)(*idx + n);
 	__atomic_store_n((uint16_t *)(f->ram + AVAIL_GPA + base + 2), *idx,
 			 __ATOMIC_RELEASE);
-	mwr(f, virtio_pci_notify_addr(f->t, q), 2, q);
+	vdrv_mwr(&f->vd, virtio_pci_notify_addr(f->t, q), 2, q);
 }
 
 static inline void check_batch_status(struct fx *f, unsigned int q, unsigned int n)

@@ -1,6 +1,6 @@
 /* The CPUID the software CPU offers: a conservative x86-64 baseline that
  * it implements completely. x87, MMX, SSE, SSE2, FXSR, CX8, CMOV, PAE, PSE,
- * PGE, PAT, CLFLUSH, TSC, MSR, APIC; long mode, NX, SYSCALL, RDTSCP,
+ * PGE, PAT, CLFLUSH, TSC, MSR, APIC, CMPXCHG16B; long mode, NX, SYSCALL, RDTSCP,
  * LAHF/SAHF in long mode, 1 GiB pages. No SSE3 and later, no AVX, no
  * XSAVE, no SMEP/SMAP/PKU/PCID/LA57, no MTRR/MCA, no SYSENTER. The vendor
  * string is the CPU's own, so guests take generic paths rather than a
@@ -30,6 +30,8 @@
 #define F_FXSR (1u << 24)
 #define F_SSE (1u << 25)
 #define F_SSE2 (1u << 26)
+/* CPUID.1 ECX */
+#define F_CX16 (1u << 13)
 /* CPUID.80000001 */
 #define F_LAHF_LM (1u << 0)
 #define F_SYSCALL (1u << 11)
@@ -60,7 +62,7 @@ void x86_soft_cpuid(struct cpuid_table *t)
 	add(t, 0, 7, str4(VENDOR), str4(VENDOR + 8), str4(VENDOR + 4));
 	/* Family 6, model 0x0f, stepping 1; CLFLUSH line 8 quadwords; one
 	 * logical processor (cpuid_apply_policy sets the topology). */
-	add(t, 1, 0x000006f1, 0x00010800, 0,
+	add(t, 1, 0x000006f1, 0x00010800, F_CX16,
 	    F_FPU | F_DE | F_PSE | F_TSC | F_MSR | F_PAE | F_CX8 | F_APIC |
 	    F_PGE | F_CMOV | F_PAT | F_CLFSH | F_MMX | F_FXSR | F_SSE | F_SSE2);
 	add(t, 7, 0, 0, 0, 0);

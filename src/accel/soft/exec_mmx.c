@@ -140,6 +140,17 @@ void x86_mmx(struct x86_cpu *c, const struct x86_insn *i)
 			    (mm_get(c, i->rm) >> (16 * (imm & 3))) & 0xffff, i);
 		mmx_state(c);
 		return;
+	case 0xf7: { /* MASKMOVQ mm1, mm2: registers only */
+		if (i->flags & X86_I_MEM)
+			x86_ud(c);
+		uint64_t d = mm_get(c, i->reg), m = mm_get(c, i->rm);
+		uint8_t db[8], mb[8];
+		memcpy(db, &d, 8);
+		memcpy(mb, &m, 8);
+		sse_masked_store(c, i, db, mb, 8);
+		mmx_state(c); /* after the store: a fault leaves the x87 state */
+		return;
+	}
 	case 0xd7: { /* PMOVMSKB r, mm */
 		uint64_t s = mm_get(c, i->rm);
 		uint32_t m = 0;

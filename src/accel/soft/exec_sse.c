@@ -9,8 +9,7 @@
  * makes results bit-exact, NaN propagation included.
  *
  * MMX forms (no prefix on the packed-integer opcodes) are in exec_mmx.c;
- * the MMX/SSE conversions (CVTPI2PS and friends) and MASKMOVQ/MASKMOVDQU
- * are not implemented.
+ * the MMX/SSE conversions (CVTPI2PS and friends) are not implemented.
  */
 #include "accel/soft/cpu_internal.h"
 #include "accel/soft/sse.h"
@@ -408,6 +407,44 @@ static void shuffle_ops(struct x86_cpu *c, const struct x86_insn *i)
 	x86_unimplemented(c, i);
 }
 
+void sse_masked_store(struct x86_cpu *c, const struct x86_insn *i,
+		      const uint8_t *data, const uint8_t *mask, unsigned len)
+{
+	uint64_t off = c->gpr[X86_RDI] & x86_size_mask(i->adsize);
+	/* A zero mask still raises the segment and canonical faults (SDM:
+	 * "a zero byte mask does not prevent addressing faults"); page
+	 * faults are implementation-specific: only pages holding a selected
+	 * byte are touched. */
+	uint64_t la = x86_linear(c, i->seg, off, len, X86_SEG_WRITE);
+
+	for (unsigned k = 0; k < len;) {
+		if (!(mask[k] & 0x80)) {
+			k++;
+			continue;
+		}
+		unsigned n = 1;
+		while (k + n < len && (mask[k + n] & 0x80))
+			n++;
+		/* The address wraps within the segment's address size like
+		 * the string instructions' (outside 64-bit mode). */
+		uint64_t a = la + k;
+		if (c->mode != X86_MODE_LONG64)
+			a &= 0xffffffffull;
+		x86_write_lin(c, a, data + k, n, X86_ACC_DATA);
+		k += n;
+	}
+}
+
+/* MASKMOVDQU xmm1, xmm2 (66 0F F7 /r, registers only): the bytes of xmm1
+ * whose byte in xmm2 has its top bit set go to DS:rDI. */
+static void maskmovdqu(struct x86_cpu *c, const struct x86_insn *i)
+{
+	if (i->flags & X86_I_MEM)
+		x86_ud(c);
+	union x86_vec d = c->fpu.xmm[i->reg], m = c->fpu.xmm[i->rm];
+	sse_masked_store(c, i, d.b, m.b, 16);
+}
+
 static void logic_ps(struct x86_cpu *c, const struct x86_insn *i)
 {
 	union x86_vec *r = &c->fpu.xmm[i->reg], s;
@@ -436,7 +473,7 @@ void x86_op_sse(struct x86_cpu *c, const struct x86_insn *i)
 		     (op >= 0xd1 && op <= 0xfe && op != 0xd6 && op != 0xd7 &&
 		      op != 0xe6 && op != 0xe7 && op != 0xf7);
 	bool mmx_form = (op >= 0x6e && op <= 0x73) || op == 0x7e || op == 0x7f ||
-			op == 0xc4 || op == 0xc5 || op == 0xd7 || op == 0xe7;
+			op == 0xc4 || op == 0xc5 || op == 0xd7 || op == 0xe7 || op == 0xf7;
 	if (pfx == X86_PFX_NONE && ((intop && op != 0x6c && op != 0x6d) || mmx_form)) {
 		x86_mmx(c, i);
 		return;
@@ -493,6 +530,11 @@ void x86_op_sse(struct x86_cpu *c, const struct x86_insn *i)
 	case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f: case 0xc2:
 	case 0xe6:
 		fp_arith(c, i);
+		return;
+	case 0xf7:
+		if (pfx != X86_PFX_66)
+			x86_ud(c);
+		maskmovdqu(c, i);
 		return;
 	case 0xc3: /* MOVNTI */
 		if (!(i->flags & X86_I_MEM) || pfx != X86_PFX_NONE)

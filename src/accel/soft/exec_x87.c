@@ -173,8 +173,10 @@ static void compare_eflags(struct x86_cpu *c, unsigned i, bool quiet, bool pop_a
 			return;
 		x86_set_arith(c, X86_ZF | X86_PF | X86_CF);
 	} else {
+		/* C0-C3 stay as they were, C1 included: the SDM says C1 = 0,
+		 * but AMD Zen (the reference the differential tests run on)
+		 * leaves it, like the undefined flags that follow Zen. */
 		uint16_t sw = hx_compare(f, st(f, 0), st(f, i), quiet);
-		f->fsw &= (uint16_t)~FSW_C1;
 		if (merge(f, sw & 0x7f, 0))
 			return;
 		x86_set_arith(c, (sw & FSW_C0 ? X86_CF : 0) | (sw & FSW_C2 ? X86_PF : 0) |
@@ -329,7 +331,10 @@ static void x87_mem(struct x86_cpu *c, const struct x86_insn *i)
 		}
 		uint8_t out[10];
 		if (kind == 5) {
+			/* FSTP m80 stores exactly: C1 = 0 ("not rounded up"),
+			 * not whatever an earlier rounding left there. */
 			memcpy(out, t, 10);
+			f->fsw &= (uint16_t)~FSW_C1;
 		} else {
 			sw = hx_store(kind, f, t, out);
 			if (merge(f, sw, FSW_C1))
@@ -448,6 +453,14 @@ static void x87_reg(struct x86_cpu *c, const struct x86_insn *i)
 			bool two = m == 0xf1 || m == 0xf3 || m == 0xf5 || m == 0xf8 ||
 				   m == 0xf9 || m == 0xfd;
 			bool pushes = m == 0xf2 || m == 0xfb || m == 0xf4;
+			/* A stack fault is neither "out of range" (FPTAN FSIN FCOS
+			 * FSINCOS) nor "incomplete" (FPREM FPREM1): C2 = 0, as the
+			 * host does; C0 and C3 stay. */
+			bool c2 = m == 0xf2 || m == 0xfb || m == 0xfe || m == 0xff ||
+				  m == 0xf8 || m == 0xf5;
+			if (c2 && (!valid(f, 0) || (two && !valid(f, 1)) ||
+				   (pushes && stack_full(f))))
+				f->fsw &= (uint16_t)~FSW_C2;
 			if (!valid(f, 0) || (two && !valid(f, 1))) {
 				if (underflow(f))
 					return;
@@ -549,7 +562,10 @@ static void x87_reg(struct x86_cpu *c, const struct x86_insn *i)
 		break;
 	case 0xdd:
 		switch (regop) {
-		case 0: f->ftw &= (uint8_t)~(1u << phys(f, r)); return; /* FFREE */
+		case 0: /* FFREE: C0-C3 undefined; Zen clears C1, keeps the rest */
+			f->ftw &= (uint8_t)~(1u << phys(f, r));
+			f->fsw &= (uint16_t)~FSW_C1;
+			return;
 		case 2: case 3: /* FST, FSTP ST(i) */
 			if (!valid(f, 0)) {
 				if (underflow(f))
@@ -557,6 +573,7 @@ static void x87_reg(struct x86_cpu *c, const struct x86_insn *i)
 				put(f, r, indefinite);
 			} else {
 				put(f, r, st(f, 0));
+				f->fsw &= (uint16_t)~FSW_C1; /* exact: "not rounded up" */
 			}
 			if (regop == 3)
 				pop(f);

@@ -18,5 +18,10 @@ void sse_pshuf(uint8_t pfx, union x86_vec *d, const union x86_vec *s, uint8_t im
 void sse_shift(union x86_vec *d, unsigned esz, int kind, uint64_t n);
 /* PSLLDQ/PSRLDQ: whole-register byte shift. */
 void sse_byte_shift(union x86_vec *d, bool left, unsigned n);
+/* MASKMOVDQU/MASKMOVQ: store the bytes of `data` whose `mask` byte has
+ * its top bit set at DS:rDI (segment override and address size from `i`).
+ * Raises the fault and does not return when an access fails. */
+void sse_masked_store(struct x86_cpu *c, const struct x86_insn *i,
+		      const uint8_t *data, const uint8_t *mask, unsigned len);
 
 #endif
