@@ -1,8 +1,8 @@
 /* External interrupts (guest only).
  *
- * Needs an interrupt controller: under KVM this is the in-kernel local
- * APIC's timer (one-shot, xAPIC registers at 0xfee00000); Kiln's software
- * CPU gets its LAPIC in a later issue, and runs this test from then on.
+ * Needs an interrupt controller: the local APIC's timer (one-shot, xAPIC
+ * registers at 0xfee00000), KVM's in-kernel one or, under --accel soft,
+ * src/irq/lapic.c.
  *
  * Checks: an interrupt that becomes pending while IF=0 is held (IRR set,
  * no delivery); STI's shadow holds it for exactly one more instruction

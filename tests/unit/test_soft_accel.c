@@ -237,9 +237,12 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(err, "one vCPU"));
 	assert_int_equal(vm_state_supported(&f->vm, err, sizeof(err)), -ENOTSUP);
 	assert_non_null(strstr(err, "soft accelerator cannot save"));
-	/* No interrupt controller and no MSI machinery yet. */
-	assert_null(soft_accel_ops.set_irq_line);
-	assert_null(soft_accel_ops.signal_msi);
+	/* Interrupt controllers and MSIs (test_soft_irq.c), but no dirty
+	 * logging yet. */
+	assert_non_null(soft_accel_ops.set_irq_line);
+	assert_non_null(soft_accel_ops.signal_msi);
+	assert_non_null(soft_accel_ops.msi_irqfd_add);
+	assert_non_null(soft_accel_ops.ioeventfd_add);
 	assert_null(soft_accel_ops.dirty_log_start);
 }
 

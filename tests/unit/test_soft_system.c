@@ -755,6 +755,30 @@ static void test_descriptor_instructions(void **state)
 	assert_false(c->cr0 & X86_CR0_TS);
 }
 
+/* A platform MSR hook for test_cpuid_and_msrs: records the last call,
+ * answers idx+1 for 0x4b564d01 and #GP for others it does not know. */
+struct hook_record {
+	uint32_t idx;
+	uint64_t val;
+	bool write;
+};
+static struct hook_record hooked;
+
+static int record_msr(void *opaque, uint32_t idx, uint64_t *val, bool write)
+{
+	struct hook_record *r = opaque;
+	r->idx = idx;
+	r->write = write;
+	if (write) {
+		r->val = *val;
+		return 0;
+	}
+	if (idx != 0x4b564d01)
+		return -1;
+	*val = idx + 1;
+	return 0;
+}
+
 static void test_cpuid_and_msrs(void **state)
 {
 	struct x86_cpu *c = &S.cpu;
@@ -784,6 +808,29 @@ static void test_cpuid_and_msrs(void **state)
 	assert_int_equal(x86_msr_write(c, 0xc0000082, 0x0000800000000000ull), -1);
 	assert_int_equal(x86_msr_write(c, 0xc0000080, 1ull << 15), -1);
 	assert_int_equal(x86_msr_read(c, 0x12345678, &v), -1);
+	/* IA32_APIC_BASE: x2APIC enable (bit 10) is reserved without x2APIC
+	 * in CPUID; global enable and BSP are writable. */
+	assert_int_equal(x86_msr_write(c, 0x1b, 0xfee00c00ull), -1);
+	assert_int_equal(x86_msr_write(c, 0x1b, 0xfee00900ull), 0);
+	/* Without a platform hook, KVM's clock MSRs are #GP, and
+	 * IA32_TSC_DEADLINE is a plain stored value. */
+	assert_int_equal(x86_msr_read(c, 0x4b564d01, &v), -1);
+	assert_int_equal(x86_msr_write(c, 0x6e0, 777), 0);
+	assert_int_equal(x86_msr_read(c, 0x6e0, &v), 0);
+	assert_int_equal(v, 777);
+	/* With one, both go to it (the deadline also stays stored). */
+	c->msr_hook = record_msr;
+	c->msr_opaque = &hooked;
+	assert_int_equal(x86_msr_write(c, 0x6e0, 888), 0);
+	assert_int_equal(hooked.idx, 0x6e0);
+	assert_int_equal(hooked.val, 888);
+	assert_true(hooked.write);
+	assert_int_equal(x86_msr_read(c, 0x4b564d01, &v), 0);
+	assert_int_equal(v, 0x4b564d01 + 1);
+	assert_false(hooked.write);
+	assert_int_equal(x86_msr_read(c, 0x12345678, &v), -1);
+	c->msr_hook = NULL;
+	c->msr_opaque = NULL;
 	assert_int_equal(x86_msr_write(c, 0x277, 0x0007040600070406ull), 0);
 	assert_int_equal(x86_msr_write(c, 0x277, 0x02), -1);
 	uint64_t t0, t1;

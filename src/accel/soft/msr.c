@@ -32,9 +32,14 @@
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX        0xc0000103
 
+static uint64_t raw_tsc(struct x86_cpu *c)
+{
+	return c->tsc_source ? c->tsc_source(c->tsc_opaque) : __rdtsc();
+}
+
 uint64_t x86_rdtsc_value(struct x86_cpu *c)
 {
-	return __rdtsc() + c->tsc_offset;
+	return raw_tsc(c) + c->tsc_offset;
 }
 
 static bool canonical(uint64_t v)
@@ -76,7 +81,12 @@ int x86_msr_read(struct x86_cpu *c, uint32_t idx, uint64_t *v)
 	case MSR_SYSENTER_EIP: *v = c->sysenter_eip; return 0;
 	case MSR_MISC_ENABLE: *v = c->misc_enable; return 0;
 	case MSR_PAT: *v = c->pat; return 0;
-	case MSR_TSC_DEADLINE: *v = c->tsc_deadline; return 0;
+	case MSR_TSC_DEADLINE:
+		/* The platform's LAPIC timer owns it when there is one. */
+		if (c->msr_hook && !c->msr_hook(c->msr_opaque, idx, v, false))
+			return 0;
+		*v = c->tsc_deadline;
+		return 0;
 	case MSR_EFER: *v = c->efer; return 0;
 	case MSR_STAR: *v = c->star; return 0;
 	case MSR_LSTAR: *v = c->lstar; return 0;
@@ -87,7 +97,7 @@ int x86_msr_read(struct x86_cpu *c, uint32_t idx, uint64_t *v)
 	case MSR_KERNEL_GS_BASE: *v = c->kernel_gs_base; return 0;
 	case MSR_TSC_AUX: *v = c->tsc_aux; return 0;
 	}
-	return -1;
+	return c->msr_hook ? c->msr_hook(c->msr_opaque, idx, v, false) : -1;
 }
 
 static int write_efer(struct x86_cpu *c, uint64_t v)
@@ -126,9 +136,9 @@ int x86_msr_write(struct x86_cpu *c, uint32_t idx, uint64_t v)
 		return 0;
 	}
 	switch (idx) {
-	case MSR_TSC: c->tsc_offset = v - __rdtsc(); return 0;
+	case MSR_TSC: c->tsc_offset = v - raw_tsc(c); return 0;
 	case MSR_APIC_BASE:
-		if (v & 0x2ff) /* reserved low bits (x2APIC is not offered) */
+		if (v & 0x6ff) /* reserved low bits; x2APIC (bit 10) is not offered */
 			return -1;
 		c->apic_base = v;
 		return 0;
@@ -150,7 +160,11 @@ int x86_msr_write(struct x86_cpu *c, uint32_t idx, uint64_t v)
 			return -1;
 		c->pat = v;
 		return 0;
-	case MSR_TSC_DEADLINE: c->tsc_deadline = v; return 0;
+	case MSR_TSC_DEADLINE:
+		c->tsc_deadline = v;
+		if (c->msr_hook)
+			(void)c->msr_hook(c->msr_opaque, idx, &v, true);
+		return 0;
 	case MSR_EFER: return write_efer(c, v);
 	case MSR_STAR: c->star = v; return 0;
 	case MSR_LSTAR:
@@ -173,5 +187,5 @@ int x86_msr_write(struct x86_cpu *c, uint32_t idx, uint64_t v)
 		c->tsc_aux = v;
 		return 0;
 	}
-	return -1;
+	return c->msr_hook ? c->msr_hook(c->msr_opaque, idx, &v, true) : -1;
 }

@@ -3,20 +3,24 @@
  * guest_mem's range-checked slices, everything else on the VM's MMIO bus,
  * port I/O on its port bus, both synchronously on the vCPU thread.
  *
- * What it does not have yet: interrupt controllers (no LAPIC/IOAPIC/PIC/
- * PIT, so set_irq_line, MSIs, irqfds and ioeventfds are absent and a halted
- * vCPU sleeps until it is kicked), more than one vCPU, the VM-wide state
- * blob for snapshots and migration, and dirty logging.
+ * The interrupt controllers (LAPIC, IOAPIC, PIT), MSIs, irqfds and
+ * ioeventfds are soft_irq.c's; their MMIO and ports come before the buses.
+ *
+ * What it does not have yet: more than one vCPU, the VM-wide state blob
+ * for snapshots and migration, and dirty logging.
  */
 #include "accel/accel.h"
 #include "accel/soft/icache.h"
 #include "accel/soft/mmu.h"
+#include "accel/soft/soft_irq.h"
+#include "accel/soft/soft_kvmclock.h"
 #include "accel/soft/x86_cpu.h"
 #include "bus/io_bus.h"
 #include "core/log.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +28,15 @@
 #include <unistd.h>
 
 /* Instructions per x86_cpu_run: long enough that the run loop costs
- * nothing, short enough that nothing waits on it (kicks stop it anyway). */
-#define SOFT_RUN_BUDGET (1u << 20)
+ * nothing, short enough that timers are looked at every ~100 us
+ * (kicks and interrupts from other threads stop it anyway). */
+#define SOFT_RUN_BUDGET (1u << 12)
 
 struct accel {
 	struct guest_mem *mem;
 	struct io_bus *pio;  /* NULL until attach_buses: reads all-ones */
 	struct io_bus *mmio;
+	struct soft_irq *irq;
 };
 
 struct accel_vcpu {
@@ -43,6 +49,11 @@ struct accel_vcpu {
 	/* Readable after a kick: HLT sleeps on it. An eventfd because
 	 * vcpu_kick runs in signal handlers (vm_raise_event). */
 	int kick_fd;
+	/* Readable when an interrupt arrived for a halted CPU. */
+	int wake_fd;
+	struct soft_irq_cpu *irq;
+	struct cpuid_table cpuid;
+	struct soft_kvmclock kvmclock;
 };
 
 /* ---- physical address space: the MMU's view ---- */
@@ -57,6 +68,8 @@ static void phys_mmio_read(void *opaque, uint64_t gpa, void *buf, unsigned len)
 {
 	struct accel_vcpu *v = opaque;
 	uint64_t val = ~0ull;
+	if (soft_irq_mmio_read(v->irq, gpa, buf, len))
+		return;
 	if (v->a->mmio)
 		io_bus_read(v->a->mmio, gpa, len, &val);
 	memcpy(buf, &val, len); /* little-endian host */
@@ -67,6 +80,8 @@ static void phys_mmio_write(void *opaque, uint64_t gpa, const void *buf,
 {
 	struct accel_vcpu *v = opaque;
 	uint64_t val = 0;
+	if (soft_irq_mmio_write(v->irq, gpa, buf, len))
+		return;
 	memcpy(&val, buf, len);
 	if (v->a->mmio)
 		io_bus_write(v->a->mmio, gpa, len, val);
@@ -148,6 +163,8 @@ static void mem_pio(void *o, uint16_t port, void *buf, unsigned size,
 {
 	struct accel_vcpu *v = o;
 	uint64_t val = 0;
+	if (soft_irq_pio(v->a->irq, port, buf, size, write))
+		return;
 	if (write) {
 		memcpy(&val, buf, size);
 		if (v->a->pio)
@@ -208,6 +225,13 @@ static int soft_create(struct accel **out, struct guest_mem *mem, char *err,
 		return -ENOMEM;
 	}
 	a->mem = mem;
+	int e = soft_irq_create(&a->irq);
+	if (e) {
+		snprintf(err, errlen, "cannot create the soft interrupt controllers: %s",
+			 strerror(-e));
+		free(a);
+		return e;
+	}
 	*out = a;
 	return 0;
 }
@@ -221,6 +245,7 @@ static void soft_attach_buses(struct accel *a, struct io_bus *pio,
 
 static void soft_destroy(struct accel *a)
 {
+	soft_irq_destroy(a->irq);
 	free(a);
 }
 
@@ -233,9 +258,21 @@ static void soft_vcpu_destroy(struct accel_vcpu *v)
 	if (v->mmu_ready)
 		soft_mmu_destroy(&v->mmu);
 	x86_icache_free(v->icache);
+	soft_irq_cpu_destroy(v->irq);
 	if (v->kick_fd >= 0)
 		close(v->kick_fd);
+	if (v->wake_fd >= 0)
+		close(v->wake_fd);
 	free(v);
+}
+
+/* MSRs beyond the CPU's own: the LAPIC's TSC deadline, KVM's clock. */
+static int soft_msr(void *opaque, uint32_t idx, uint64_t *val, bool write)
+{
+	struct accel_vcpu *v = opaque;
+	if (idx == 0x6e0) /* IA32_TSC_DEADLINE */
+		return soft_irq_tsc_deadline(v->irq, val, write);
+	return soft_kvmclock_msr(&v->kvmclock, idx, val, write);
 }
 
 static int soft_vcpu_create(struct accel *a, unsigned int index,
@@ -258,12 +295,15 @@ static int soft_vcpu_create(struct accel *a, unsigned int index,
 	v->a = a;
 	v->index = index;
 	v->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	int e = v->kick_fd < 0 ? -errno : 0;
+	v->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int e = v->kick_fd < 0 || v->wake_fd < 0 ? -errno : 0;
 	if (!e) {
 		e = soft_mmu_init(&v->mmu, &soft_phys_ops, v);
 		v->mmu_ready = !e;
 	}
 	if (!e && !(v->icache = x86_icache_new()))
+		e = -ENOMEM;
+	if (!e && !(v->irq = soft_irq_cpu_create(a->irq, index, &v->cpu, v->wake_fd)))
 		e = -ENOMEM;
 	if (e) {
 		snprintf(err, errlen, "cannot create soft vCPU %u: %s", index,
@@ -271,10 +311,18 @@ static int soft_vcpu_create(struct accel *a, unsigned int index,
 		soft_vcpu_destroy(v);
 		return e;
 	}
-	/* cpu->cpuid stays NULL: the soft CPU's own leaves, which describe
-	 * exactly what it implements (no KVM signature: no paravirtual
-	 * clock or MSRs behind it). */
-	x86_cpu_set_platform(&v->cpu, &soft_mem_ops, v, NULL, NULL);
+	/* The soft CPU's own leaves, which describe exactly what it
+	 * implements, plus KVM's paravirtual clock and nothing else of KVM
+	 * (soft_kvmclock.h says why). */
+	x86_cpu_set_platform(&v->cpu, &soft_mem_ops, v, &soft_irq_intc_ops, v->irq);
+	soft_kvmclock_cpuid(&v->cpuid, index);
+	v->cpu.cpuid = &v->cpuid;
+	v->kvmclock = (struct soft_kvmclock){ .mem = a->mem, .cpu = &v->cpu,
+					      .clock_ns = soft_irq_tsc,
+					      .clock_opaque = a->irq };
+	soft_irq_cpuid(&v->cpuid);
+	v->cpu.msr_hook = soft_msr;
+	v->cpu.msr_opaque = v;
 	v->cpu.icache = v->icache;
 	x86_cpu_reset(&v->cpu);
 	*out = v;
@@ -289,39 +337,67 @@ static int soft_vcpu_set_boot_state(struct accel_vcpu *v,
 	return 0;
 }
 
-static void drain_kicks(struct accel_vcpu *v)
+static void drain(struct accel_vcpu *v, int fd)
 {
 	uint64_t n;
-	if (read(v->kick_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		pr_debug("soft vcpu %u: kick fd: %s", v->index, strerror(errno));
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		pr_debug("soft vcpu %u: eventfd: %s", v->index, strerror(errno));
 }
 
-/* HLT with no interrupt controller: nothing but a kick (pause, stop) can
- * end it, so sleep until one comes rather than spin. */
-static void sleep_until_kicked(struct accel_vcpu *v)
+/* HLT: sleep until an interrupt arrives (wake_fd), the next timer is due
+ * or a kick (pause, stop) comes. true if it was a kick. */
+static bool sleep_halted(struct accel_vcpu *v, uint64_t deadline)
 {
-	struct pollfd p = { .fd = v->kick_fd, .events = POLLIN };
-	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+	struct pollfd p[2] = { { .fd = v->kick_fd, .events = POLLIN },
+			       { .fd = v->wake_fd, .events = POLLIN } };
+	struct timespec ts, *timeout = NULL;
+	if (deadline != IRQ_NO_DEADLINE) {
+		uint64_t now = soft_irq_tsc(v->a->irq);
+		uint64_t ns = deadline > now ? deadline - now : 0;
+		ts = (struct timespec){ .tv_sec = (time_t)(ns / 1000000000u),
+					.tv_nsec = (long)(ns % 1000000000u) };
+		timeout = &ts;
+	}
+	while (ppoll(p, 2, timeout, NULL) < 0 && errno == EINTR)
 		;
+	drain(v, v->wake_fd);
+	if (p[0].revents & POLLIN) {
+		drain(v, v->kick_fd);
+		return true;
+	}
+	return false;
+}
+
+/* An interrupt the halted CPU would take now. */
+static bool lapic_pending_for(struct accel_vcpu *v)
+{
+	return soft_irq_intc_ops.pending(v->irq) >= 0;
 }
 
 static int soft_vcpu_run(struct accel_vcpu *v, struct vcpu_exit *exit)
 {
 	memset(exit, 0, sizeof(*exit));
 	for (;;) {
+		uint64_t deadline;
+		(void)soft_irq_cpu_service(v->irq);
 		switch (x86_cpu_run(&v->cpu, SOFT_RUN_BUDGET)) {
 		case X86_EXIT_BUDGET:
 			continue;
 		case X86_EXIT_HLT:
-			sleep_until_kicked(v);
-			drain_kicks(v);
+			/* Timers that came due while the CPU ran first. */
+			deadline = soft_irq_cpu_service(v->irq);
+			if (v->cpu.nmi_pending ||
+			    ((v->cpu.rflags & X86_IF) && lapic_pending_for(v)))
+				continue;
+			if (!sleep_halted(v, deadline))
+				continue;
 			exit->reason = VCPU_EXIT_INTERRUPTED;
 			return 0;
 		case X86_EXIT_KICK:
 		case X86_EXIT_IO:
 			/* Port and MMIO accesses already reached the buses;
 			 * a device that stopped the VM kicked us. */
-			drain_kicks(v);
+			drain(v, v->kick_fd);
 			exit->reason = VCPU_EXIT_INTERRUPTED;
 			return 0;
 		case X86_EXIT_SHUTDOWN:
@@ -383,11 +459,57 @@ static void soft_vcpu_dump(struct accel_vcpu *v)
 	       (unsigned long long)c->icount);
 }
 
+static void soft_set_irq_line(struct accel *a, uint32_t gsi, int level)
+{
+	soft_irq_set_line(a->irq, gsi, level);
+}
+
+static int soft_signal_msi(struct accel *a, uint64_t addr, uint32_t data)
+{
+	return soft_irq_signal_msi(a->irq, addr, data);
+}
+
+static int soft_msi_irqfd_add(struct accel *a, int fd, uint64_t addr,
+			      uint32_t data)
+{
+	return soft_irq_irqfd_add(a->irq, fd, addr, data);
+}
+
+static int soft_msi_irqfd_update(struct accel *a, int route, uint64_t addr,
+				 uint32_t data)
+{
+	return soft_irq_irqfd_update(a->irq, route, addr, data);
+}
+
+static void soft_msi_irqfd_remove(struct accel *a, int route)
+{
+	soft_irq_irqfd_remove(a->irq, route);
+}
+
+static int soft_ioeventfd_add(struct accel *a, uint64_t addr, uint32_t len,
+			      bool pio, int fd)
+{
+	return soft_irq_ioeventfd_add(a->irq, addr, len, pio, fd);
+}
+
+static void soft_ioeventfd_remove(struct accel *a, uint64_t addr, uint32_t len,
+				  bool pio, int fd)
+{
+	soft_irq_ioeventfd_remove(a->irq, addr, len, pio, fd);
+}
+
 const struct accel_ops soft_accel_ops = {
 	.name = "soft",
 	.create = soft_create,
 	.attach_buses = soft_attach_buses,
 	.destroy = soft_destroy,
+	.set_irq_line = soft_set_irq_line,
+	.signal_msi = soft_signal_msi,
+	.msi_irqfd_add = soft_msi_irqfd_add,
+	.msi_irqfd_update = soft_msi_irqfd_update,
+	.msi_irqfd_remove = soft_msi_irqfd_remove,
+	.ioeventfd_add = soft_ioeventfd_add,
+	.ioeventfd_remove = soft_ioeventfd_remove,
 	.vcpu_create = soft_vcpu_create,
 	.vcpu_set_boot_state = soft_vcpu_set_boot_state,
 	.vcpu_run = soft_vcpu_run,

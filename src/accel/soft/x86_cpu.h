@@ -264,6 +264,18 @@ struct x86_cpu {
 	const struct x86_intc_ops *intc;
 	void *intc_opaque;
 	const struct cpuid_table *cpuid; /* NULL: the soft CPU's own leaves */
+	/* The time stamp counter's source before tsc_offset: NULL is the
+	 * host's RDTSC; the accelerator passes a clock of known frequency
+	 * the guest can calibrate against its PIT. */
+	uint64_t (*tsc_source)(void *opaque);
+	void *tsc_opaque;
+	/* MSRs the CPU itself does not know go here (a platform's
+	 * paravirtual clock): 0 handled (`*val` read or written), -1 #GP.
+	 * NULL: all of them #GP. IA32_TSC_DEADLINE (0x6e0) comes here too,
+	 * for the platform's LAPIC timer (a write's result is ignored; a
+	 * read that returns -1 reads the stored value). */
+	int (*msr_hook)(void *opaque, uint32_t idx, uint64_t *val, bool write);
+	void *msr_opaque;
 	struct x86_icache *icache;        /* NULL: decode every time */
 	struct x86_dtlb_entry dtlb[2][X86_DTLB_SIZE];
 
