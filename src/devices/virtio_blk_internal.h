@@ -44,6 +44,7 @@ struct blk_queue_counters {
 	uint64_t reaps;        /* reaps that finished requests */
 	uint64_t reaped;       /* requests they finished */
 	uint64_t irqs;         /* interrupts raised */
+	uint64_t sync;         /* requests done on the thread (bounce, no SQE) */
 };
 
 struct blk_queue {

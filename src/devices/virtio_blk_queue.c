@@ -1,8 +1,8 @@
 /* One virtio-blk request queue: its thread pops every chain the guest
- * offers, parses it, hands reads, writes and flushes to the queue's
- * io_uring in one submit per batch (or does them synchronously), and
- * answers each chain once its I/O finished, raising one interrupt per
- * batch. */
+ * offers, parses it, hands reads, writes, flushes, discards and
+ * write-zeroes to the queue's io_uring in one submit per batch (or does
+ * them synchronously), and answers each chain once its I/O finished,
+ * raising one interrupt per batch. */
 #include "devices/virtio_blk_internal.h"
 
 #include "core/log.h"
@@ -168,6 +168,7 @@ static void start_io(struct blk_queue *q, struct blk_req *r)
 		q->batch++;
 		return;
 	}
+	q->n.sync++;
 	io->result = sync_io(blk, io);
 	finish(q, r);
 }
@@ -351,7 +352,7 @@ static void log_counters(const struct blk_queue *q)
 	pr_info("virtio-blk: queue %u: %llu requests; %llu wake-ups (%llu kicked), "
 		"%llu passes over the ring; %llu submits of %.1f requests, "
 		"%.1f in flight after each (max %llu); %llu reaps of %.1f; "
-		"%llu interrupts (%.2f per request)",
+		"%llu interrupts (%.2f per request); %llu done synchronously",
 		q->index, (unsigned long long)n->popped,
 		(unsigned long long)n->wakeups, (unsigned long long)n->kicked,
 		(unsigned long long)n->serves, (unsigned long long)n->submits,
@@ -361,7 +362,7 @@ static void log_counters(const struct blk_queue *q)
 		(unsigned long long)n->reaps,
 		n->reaps ? (double)n->reaped / (double)n->reaps : 0.0,
 		(unsigned long long)n->irqs,
-		(double)n->irqs / (double)n->popped);
+		(double)n->irqs / (double)n->popped, (unsigned long long)n->sync);
 }
 
 static void *queue_thread(void *opaque)
