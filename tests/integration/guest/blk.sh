@@ -20,9 +20,9 @@ fi
 # Write-zeroes and discard: 384 KiB of random data at 2 MiB, flushed;
 # then util-linux's blkdiscard -z zeroes its first 64 KiB (BLKZEROOUT:
 # virtio WRITE_ZEROES without UNMAP), blkdiscard without -z discards its
-# third (DISCARD) and util-linux's fallocate -p punches its fifth (WRITE_
-# ZEROES with UNMAP). The guest reads it back past its page cache; the
-# host compares.
+# third (DISCARD) and util-linux's fallocate -p punches its fifth
+# (WRITE_ZEROES with UNMAP). The guest reads it back past its page cache;
+# the host compares.
 head -c 393216 /dev/urandom >/tmp/zd
 dd if=/tmp/zd of=/dev/vda bs=4096 seek=512 conv=fsync 2>/dev/null
 echo "KILN_VDA_WZ_MAX=$(cat /sys/block/vda/queue/write_zeroes_max_bytes)"
