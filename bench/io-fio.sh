@@ -14,6 +14,21 @@
 #     FIO_seqread_mibs=N         1 MiB sequential reads, 8 in flight: MiB/s
 #     FIO_seqwrite_mibs=N        1 MiB sequential writes, 8 in flight: MiB/s
 #   A job that fails prints FIO_<job>_error=<fio's message> instead.
+#   On /dev/vda (in the guest, a virtio request queue) each job also
+#   prints BENCH_<job>_irqs=N, the disk's interrupts during the job, and
+#   BENCH_<job>_ios=N, the disk's completed reads and writes (both with
+#   the warm-up).
+
+# The interrupts of virtio request queues so far (0 where there are none).
+bench_irqs() {
+	awk '/virtio[0-9]+-req/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }' /proc/interrupts
+}
+
+# Reads and writes /dev/vda completed so far.
+bench_ios() {
+	awk '{ print $1 + $5 }' /sys/block/vda/stat 2>/dev/null || echo 0
+}
+
 bench_fio() {
 	_target=$1 _runtime=$2 _ramp=$3
 	for _job in randread_qd1 randread_qd32 randwrite_qd1 randwrite_qd32 seqread seqwrite; do
@@ -28,12 +43,14 @@ bench_fio() {
 		# Terse format version 3: ';'-separated; field 5 is the error
 		# number, 7/8 the read bandwidth (KiB/s) and IOPS, 48/49 the
 		# write ones.
+		_irq0=$(bench_irqs) _ios0=$(bench_ios)
 		_line=$(fio --name="$_job" --filename="$_target" --rw="$_rw" \
 			--bs="$_bs" --iodepth="$_qd" --ioengine=libaio --direct=1 \
 			--runtime="$_runtime" --ramp_time="$_ramp" --time_based \
 			--randrepeat=0 --norandommap --thread \
 			--output-format=terse --terse-version=3 2>/tmp/bench-fio.err)
 		_rc=$?
+		_irq1=$(bench_irqs) _ios1=$(bench_ios)
 		_err=$(echo "$_line" | cut -d';' -f5)
 		if [ $_rc -ne 0 ] || [ "${_err:-1}" != 0 ]; then
 			echo "FIO_${_job}_error=status $_rc: $(tr '\n' ' ' </tmp/bench-fio.err | cut -c1-200)"
@@ -45,5 +62,9 @@ bench_fio() {
 		seqread) echo "FIO_seqread_mibs=$(($(echo "$_line" | cut -d';' -f7) / 1024))" ;;
 		seqwrite) echo "FIO_seqwrite_mibs=$(($(echo "$_line" | cut -d';' -f48) / 1024))" ;;
 		esac
+		if [ "$_target" = /dev/vda ] && [ "$_irq1" != 0 ]; then
+			echo "BENCH_${_job}_irqs=$((_irq1 - _irq0))"
+			echo "BENCH_${_job}_ios=$((_ios1 - _ios0))"
+		fi
 	done
 }

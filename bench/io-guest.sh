@@ -17,6 +17,8 @@ case ${bench_mode:-} in
 blk)
 	. /bench-fio.sh
 	echo "BENCH_VDA_SECTORS=$(cat /sys/block/vda/size)"
+	q=/sys/block/vda/queue
+	echo "BENCH_VDA_QUEUE=hw_queues=$(ls -d /sys/block/vda/mq/* | wc -l) nr_requests=$(cat $q/nr_requests) max_segments=$(cat $q/max_segments) max_sectors_kb=$(cat $q/max_sectors_kb) logical_block=$(cat $q/logical_block_size) scheduler=$(cat $q/scheduler)"
 	bench_fio /dev/vda "$rt" "$ramp"
 	;;
 net)

@@ -43,6 +43,9 @@ vmm_cmd() {
 		cmd=("$root/build/kiln" --kernel "$guest/vmlinux" --initramfs "$initrd"
 			--cmdline "$cmdline" --cpus "boot=$io_cpus"
 			--memory "size=${io_mem}M" --serial tty)
+		# e.g. -v: the device threads' batching counters when they stop
+		# shellcheck disable=SC2206
+		[[ -z ${BENCH_KILN_ARGS:-} ]] || cmd+=($BENCH_KILN_ARGS)
 	else
 		cmd=("$io_qemu" -M q35 -accel kvm -cpu host -smp "$io_cpus"
 			-m "${io_mem}M" -nodefaults -no-user-config -display none

@@ -7,7 +7,7 @@
 #   OUTDIR/vmlinuz            newest /boot/vmlinuz-*-amd64 (bzImage)
 #   OUTDIR/vmlinux            its uncompressed ELF (has a PVH note)
 #   OUTDIR/initramfs.cpio.gz  busybox-static + modules + tools/guest/init
-#   OUTDIR/tools.cpio.gz      mke2fs, e2fsck, socat and their libraries, for
+#   OUTDIR/tools.cpio.gz      mke2fs, e2fsck, socat, blkdiscard, fallocate and their libraries, for
 #                             tests to append to the initramfs
 #
 # Needs: linux-image-amd64 busybox-static kmod cpio xz-utils gzip grep
@@ -56,9 +56,10 @@ fi
 
 # Debian's own tools for the I/O tests, as a separate archive that a test
 # appends to the initramfs (the default guest stays small, so boots stay
-# fast): ext4 (mke2fs, e2fsck) and sockets of every family (socat: vsock,
-# TCP, unix).
-guest_tools=(/sbin/mke2fs /sbin/e2fsck socat)
+# fast): ext4 (mke2fs, e2fsck), sockets of every family (socat: vsock,
+# TCP, unix) and util-linux's blkdiscard (-z: BLKZEROOUT) and fallocate
+# (-p on a block device: write-zeroes with unmap).
+guest_tools=(/sbin/mke2fs /sbin/e2fsck socat /usr/sbin/blkdiscard /usr/bin/fallocate)
 tool_paths=()
 for t in "${guest_tools[@]}"; do
 	p=$(command -v "$t") || { echo "error: $t not found" >&2; exit 1; }

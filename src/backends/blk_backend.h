@@ -5,8 +5,9 @@
  *
  *  - blk_file.c, synchronous (preadv/pwritev/fdatasync/fallocate on the
  *    calling thread). Always available; the fallback when io_uring is not,
- *    and the path for the rare requests (discard, write-zeroes, unaligned
- *    O_DIRECT) the io_uring path hands over.
+ *    and the path for what the io_uring path hands over: unaligned O_DIRECT
+ *    requests, and write-zeroes on a file system that can neither punch
+ *    holes nor zero ranges.
  *  - blk_uring.c, one io_uring per queue thread: blk_uring_queue() prepares
  *    an SQE per request, blk_uring_submit() submits the batch with one
  *    system call, and the ring's eventfd (blk_uring_event_fd) becomes
@@ -69,18 +70,30 @@ int blk_file_write_zeroes(const struct blk_image *img, uint64_t off,
 
 /* ---- io_uring (blk_uring.c) --------------------------------------------- */
 
-enum blk_op { BLK_OP_READ, BLK_OP_WRITE, BLK_OP_FLUSH };
+/* DISCARD and WRITE_ZEROES are fallocate (IORING_OP_FALLOCATE) with the
+ * flags and fallbacks of blk_file_discard / blk_file_write_zeroes: a
+ * discard the file system cannot do did nothing (0); a write-zeroes tries
+ * a hole (when unmap allows one), then FALLOC_FL_ZERO_RANGE, and finishes
+ * with -EOPNOTSUPP when neither works: the caller then writes the zeroes
+ * with blk_file_write_zeroes. */
+enum blk_op { BLK_OP_READ, BLK_OP_WRITE, BLK_OP_FLUSH, BLK_OP_DISCARD,
+	      BLK_OP_WRITE_ZEROES };
 
-/* One request in flight. The caller fills op, off, iov/niov, len, dsync
- * and owns the memory until blk_uring_reap() hands it back with result. */
+/* One request in flight. The caller fills op, off, len, iov/niov (read,
+ * write), dsync and unmap, and owns the memory until blk_uring_reap()
+ * hands it back with result. */
 struct blk_io {
 	enum blk_op op;
-	bool dsync;        /* write: stable before completion (RWF_DSYNC) */
+	/* write: stable before completion (RWF_DSYNC); discard and
+	 * write-zeroes: an fdatasync after the fallocate */
+	bool dsync;
+	bool unmap;        /* write-zeroes: a hole is allowed */
 	uint64_t off, len;
 	struct iovec *iov;
 	int niov;
 	int result;        /* on completion: 0 or -errno */
 	uint64_t done;     /* backend: bytes transferred so far */
+	uint8_t stage;     /* backend: which step of a fallocate request */
 };
 
 struct blk_uring;

@@ -2,11 +2,15 @@
 #include "backends/blk_backend.h"
 
 #include <errno.h>
+#include <linux/falloc.h>
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+/* The steps of DISCARD / WRITE_ZEROES (blk_io.stage). */
+enum { ST_PUNCH, ST_ZERO, ST_SYNC };
 
 struct blk_uring {
 	struct io_uring ring;
@@ -109,6 +113,16 @@ static void prep(struct blk_uring *u, struct blk_io *io)
 	case BLK_OP_FLUSH:
 		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
 		break;
+	case BLK_OP_DISCARD:
+	case BLK_OP_WRITE_ZEROES:
+		if (io->stage == ST_SYNC)
+			io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+		else
+			io_uring_prep_fallocate(sqe, fd,
+				FALLOC_FL_KEEP_SIZE | (io->stage == ST_PUNCH
+					? FALLOC_FL_PUNCH_HOLE : FALLOC_FL_ZERO_RANGE),
+				(off_t)io->off, (off_t)io->len);
+		break;
 	}
 	io_uring_sqe_set_data(sqe, io);
 }
@@ -117,10 +131,11 @@ int blk_uring_queue(struct blk_uring *u, struct blk_io *io)
 {
 	if (u->in_flight >= u->depth)
 		return -EBUSY;
-	if (io->op == BLK_OP_WRITE && u->img->readonly)
+	if (io->op != BLK_OP_READ && io->op != BLK_OP_FLUSH && u->img->readonly)
 		return -EROFS;
 	io->done = 0;
 	io->result = 0;
+	io->stage = io->op == BLK_OP_WRITE_ZEROES && !io->unmap ? ST_ZERO : ST_PUNCH;
 	u->in_flight++;
 	prep(u, io);
 	return 0;
@@ -154,6 +169,41 @@ static void iov_advance(struct blk_io *io, size_t n)
 	}
 }
 
+/* What a file system that cannot do a fallocate mode answers. */
+static bool unsupported(int res)
+{
+	return res == -EOPNOTSUPP || res == -ENOSYS || res == -EINVAL;
+}
+
+/* A fallocate step finished with res: the next step, or done. */
+static bool fallocate_step(struct blk_uring *u, struct blk_io *io, int res)
+{
+	if (io->stage == ST_SYNC) {
+		io->result = res < 0 ? res : 0;
+		return true;
+	}
+	if (res < 0 && io->op == BLK_OP_WRITE_ZEROES && io->stage == ST_PUNCH) {
+		io->stage = ST_ZERO; /* no hole: zero the range instead */
+		prep(u, io);
+		return false;
+	}
+	if (res < 0 && !unsupported(res)) {
+		io->result = res;
+		return true;
+	}
+	if (res < 0 && io->op == BLK_OP_WRITE_ZEROES) {
+		io->result = -EOPNOTSUPP; /* the caller writes the zeroes */
+		return true;
+	}
+	/* done, or a discard the file system cannot do: advisory */
+	if (io->dsync) {
+		io->stage = ST_SYNC;
+		prep(u, io);
+		return false;
+	}
+	return true;
+}
+
 /* One CQE: true if io is finished, false if it went back to the ring. */
 static bool complete(struct blk_uring *u, struct blk_io *io, int res)
 {
@@ -161,6 +211,8 @@ static bool complete(struct blk_uring *u, struct blk_io *io, int res)
 		prep(u, io);
 		return false;
 	}
+	if (io->op == BLK_OP_DISCARD || io->op == BLK_OP_WRITE_ZEROES)
+		return fallocate_step(u, io, res);
 	if (res < 0) {
 		io->result = res;
 		return true;

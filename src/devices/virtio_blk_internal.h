@@ -30,6 +30,23 @@ struct blk_req {
 	struct iovec iov[BLK_REQ_INLINE_IOV];
 };
 
+/* How a queue thread spent its wake-ups: logged when it stops (-v), to
+ * see how well requests are batched. Touched only by the queue's thread. */
+struct blk_queue_counters {
+	uint64_t wakeups;      /* poll() returns */
+	uint64_t kicked;       /* ... with a guest notification */
+	uint64_t serves;       /* passes over the avail ring */
+	uint64_t popped;       /* chains popped */
+	uint64_t submits;      /* serves that gave the ring requests */
+	uint64_t submitted;    /* requests given to the ring */
+	uint64_t in_flight_sum; /* in flight after each such submit */
+	uint64_t max_in_flight;
+	uint64_t reaps;        /* reaps that finished requests */
+	uint64_t reaped;       /* requests they finished */
+	uint64_t irqs;         /* interrupts raised */
+	uint64_t sync;         /* requests done on the thread (bounce, no SQE) */
+};
+
 struct blk_queue {
 	struct virtio_blk *blk;
 	unsigned int index;
@@ -45,6 +62,8 @@ struct blk_queue {
 	bool broken;
 	_Atomic bool pausing;     /* stop after answering what is in flight */
 	bool paused;              /* was running when paused */
+	unsigned int batch;       /* requests queued to the ring, unsubmitted */
+	struct blk_queue_counters n;
 };
 
 struct virtio_blk {

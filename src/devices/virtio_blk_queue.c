@@ -1,8 +1,8 @@
 /* One virtio-blk request queue: its thread pops every chain the guest
- * offers, parses it, hands reads, writes and flushes to the queue's
- * io_uring in one submit per batch (or does them synchronously), and
- * answers each chain once its I/O finished, raising one interrupt per
- * batch. */
+ * offers, parses it, hands reads, writes, flushes, discards and
+ * write-zeroes to the queue's io_uring in one submit per batch (or does
+ * them synchronously), and answers each chain once its I/O finished,
+ * raising one interrupt per batch. */
 #include "devices/virtio_blk_internal.h"
 
 #include "core/log.h"
@@ -89,10 +89,17 @@ static const char *type_name(uint32_t type)
 	}
 }
 
+static int sync_io(struct virtio_blk *blk, struct blk_io *io);
+
 /* The I/O of r finished with io.result. */
 static void finish(struct blk_queue *q, struct blk_req *r)
 {
 	struct virtio_blk *blk = q->blk;
+	if (r->io.op == BLK_OP_WRITE_ZEROES && r->io.result == -EOPNOTSUPP) {
+		/* the ring could neither punch nor zero: write the zeroes */
+		r->io.unmap = false;
+		r->io.result = sync_io(blk, &r->io);
+	}
 	int res = r->io.result;
 	if (res) {
 		pr_guest(LOG_WARN, "virtio-blk: %s at byte %llu +%llu: %s",
@@ -116,29 +123,53 @@ static void reap(struct blk_queue *q)
 	if (!q->uring)
 		return;
 	unsigned int n = blk_uring_reap(q->uring, done, BLK_QUEUE_DEPTH);
+	if (n) {
+		q->n.reaps++;
+		q->n.reaped += n;
+	}
 	for (unsigned int i = 0; i < n; i++)
 		finish(q, container_of(done[i], struct blk_req, io));
 }
 
 /* ---- starting ------------------------------------------------------------ */
 
-/* Reads, writes, flushes: to the ring if there is one and O_DIRECT can
- * take the buffers as they are, else synchronously. */
+/* io on the calling thread (what blk_uring would do with it). */
+static int sync_io(struct virtio_blk *blk, struct blk_io *io)
+{
+	int r;
+	switch (io->op) {
+	case BLK_OP_FLUSH:
+		return blk_file_flush(&blk->img);
+	case BLK_OP_READ:
+	case BLK_OP_WRITE:
+		return blk_file_rw(&blk->img, io->iov, io->niov, io->off, io->len,
+				   io->op == BLK_OP_WRITE, io->dsync);
+	case BLK_OP_DISCARD:
+		r = blk_file_discard(&blk->img, io->off, io->len);
+		break;
+	default:
+		r = blk_file_write_zeroes(&blk->img, io->off, io->len, io->unmap);
+		break;
+	}
+	return !r && io->dsync ? blk_file_flush(&blk->img) : r;
+}
+
+/* To the ring if there is one and O_DIRECT can take the buffers as they
+ * are, else synchronously. */
 static void start_io(struct blk_queue *q, struct blk_req *r)
 {
 	struct virtio_blk *blk = q->blk;
 	struct blk_io *io = &r->io;
-	bool aligned = io->op == BLK_OP_FLUSH ||
+	bool aligned = (io->op != BLK_OP_READ && io->op != BLK_OP_WRITE) ||
 		blk_image_aligned(&blk->img, io->iov, io->niov, io->off, io->len);
 	if (!aligned)
 		atomic_fetch_add(&blk->bounced, 1);
-	if (q->uring && aligned && blk_uring_queue(q->uring, io) == 0)
+	if (q->uring && aligned && blk_uring_queue(q->uring, io) == 0) {
+		q->batch++;
 		return;
-	if (io->op == BLK_OP_FLUSH)
-		io->result = blk_file_flush(&blk->img);
-	else
-		io->result = blk_file_rw(&blk->img, io->iov, io->niov, io->off,
-					 io->len, io->op == BLK_OP_WRITE, io->dsync);
+	}
+	q->n.sync++;
+	io->result = sync_io(blk, io);
 	finish(q, r);
 }
 
@@ -190,19 +221,24 @@ static void get_id(struct blk_queue *q, struct blk_req *r,
 	answer(q, r, VIRTIO_BLK_S_OK);
 }
 
-/* Rare enough to do on the queue thread: fallocate and its fallbacks. */
+/* fallocate, on the ring: it may take as long as a large write. Write-
+ * through (no FLUSH negotiated) syncs after it as after a write. */
 static void discard_wz(struct blk_queue *q, struct blk_req *r,
 		       const struct virtio_blk_req *p)
 {
-	struct virtio_blk *blk = q->blk;
-	r->io = (struct blk_io){ .off = p->offset, .len = p->len };
-	int res = p->type == VIRTIO_BLK_T_DISCARD
-		? blk_file_discard(&blk->img, p->offset, p->len)
-		: blk_file_write_zeroes(&blk->img, p->offset, p->len, p->unmap);
-	if (!res && blk->write_through)
-		res = blk_file_flush(&blk->img);
-	r->io.result = res;
-	finish(q, r);
+	if (!p->len) {
+		answer(q, r, VIRTIO_BLK_S_OK);
+		return;
+	}
+	r->io = (struct blk_io){
+		.op = p->type == VIRTIO_BLK_T_DISCARD ? BLK_OP_DISCARD
+						      : BLK_OP_WRITE_ZEROES,
+		.dsync = q->blk->write_through,
+		.unmap = p->unmap,
+		.off = p->offset,
+		.len = p->len,
+	};
+	start_io(q, r);
 }
 
 static void start_request(struct blk_queue *q, const struct vq_chain *c)
@@ -251,6 +287,20 @@ static void start_request(struct blk_queue *q, const struct vq_chain *c)
 	}
 }
 
+static void submit(struct blk_queue *q)
+{
+	blk_uring_submit(q->uring);
+	if (!q->batch)
+		return;
+	unsigned int f = blk_uring_in_flight(q->uring);
+	q->n.submits++;
+	q->n.submitted += q->batch;
+	q->n.in_flight_sum += f;
+	if (f > q->n.max_in_flight)
+		q->n.max_in_flight = f;
+	q->batch = 0;
+}
+
 /* Pop and start everything the guest offered, with notifications off,
  * until the ring is empty or every request slot is busy; one submit. */
 static void serve(struct blk_queue *q)
@@ -261,10 +311,13 @@ static void serve(struct blk_queue *q)
 	if (q->broken || !vq->enabled)
 		return;
 	q->starved = false;
+	q->n.serves++;
 	do {
 		virtqueue_disable_notify(vq);
-		while (q->free && (r = virtqueue_pop(vq, q->chain)) == 1)
+		while (q->free && (r = virtqueue_pop(vq, q->chain)) == 1) {
+			q->n.popped++;
 			start_request(q, q->chain);
+		}
 		if (!q->free && r >= 0) {
 			/* Every request is in use. Notifications stay off:
 			 * each completion serves the queue again. */
@@ -273,7 +326,7 @@ static void serve(struct blk_queue *q)
 		}
 	} while (r == 0 && virtqueue_enable_notify(vq));
 	if (q->uring)
-		blk_uring_submit(q->uring);
+		submit(q);
 	if (r < 0) {
 		pr_guest(LOG_WARN, "virtio-blk: queue %u broken: %s", q->index,
 			 vq->broken_reason);
@@ -286,8 +339,30 @@ static void notify(struct blk_queue *q)
 {
 	if (q->pushed) {
 		q->pushed = false;
-		virtio_notify_queue(q->blk->vdev, q->index);
+		if (virtio_notify_queue(q->blk->vdev, q->index))
+			q->n.irqs++;
 	}
+}
+
+static void log_counters(const struct blk_queue *q)
+{
+	const struct blk_queue_counters *n = &q->n;
+	if (!n->popped)
+		return;
+	pr_info("virtio-blk: queue %u: %llu requests; %llu wake-ups (%llu kicked), "
+		"%llu passes over the ring; %llu submits of %.1f requests, "
+		"%.1f in flight after each (max %llu); %llu reaps of %.1f; "
+		"%llu interrupts (%.2f per request); %llu done synchronously",
+		q->index, (unsigned long long)n->popped,
+		(unsigned long long)n->wakeups, (unsigned long long)n->kicked,
+		(unsigned long long)n->serves, (unsigned long long)n->submits,
+		n->submits ? (double)n->submitted / (double)n->submits : 0.0,
+		n->submits ? (double)n->in_flight_sum / (double)n->submits : 0.0,
+		(unsigned long long)n->max_in_flight,
+		(unsigned long long)n->reaps,
+		n->reaps ? (double)n->reaped / (double)n->reaps : 0.0,
+		(unsigned long long)n->irqs,
+		(double)n->irqs / (double)n->popped, (unsigned long long)n->sync);
 }
 
 static void *queue_thread(void *opaque)
@@ -315,6 +390,9 @@ static void *queue_thread(void *opaque)
 		}
 		if (p[0].revents)
 			break;
+		q->n.wakeups++;
+		if (p[1].revents & POLLIN)
+			q->n.kicked++;
 		if (retry)
 			blk_uring_submit(q->uring);
 		if (p[2].revents & POLLIN)
@@ -341,6 +419,7 @@ static void *queue_thread(void *opaque)
 		 * The chains are not answered: the queue is being reset. */
 		blk_uring_drain(q->uring);
 	}
+	log_counters(q);
 	return NULL;
 }
 
@@ -353,6 +432,8 @@ int blk_queue_start(struct blk_queue *q)
 	q->broken = false;
 	q->starved = false;
 	q->pushed = false;
+	q->batch = 0;
+	memset(&q->n, 0, sizeof(q->n));
 	int err = pthread_create(&q->thread, NULL, queue_thread, q);
 	if (err)
 		return -err;

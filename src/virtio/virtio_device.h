@@ -129,14 +129,15 @@ static inline bool virtio_has_feature(const struct virtio_device *vdev,
 	return bit < 64 && (vdev->features >> bit) & 1;
 }
 
-/* After pushing to queue q: interrupt the guest if it wants one. Call from
- * the thread that owns the queue. */
-static inline void virtio_notify_queue(struct virtio_device *vdev,
+/* After pushing to queue q: interrupt the guest if it wants one (true:
+ * an interrupt was raised). Call from the thread that owns the queue. */
+static inline bool virtio_notify_queue(struct virtio_device *vdev,
 				       unsigned int q)
 {
 	if (q >= vdev->num_queues || !virtqueue_should_notify(&vdev->vqs[q]))
-		return;
+		return false;
 	vdev->tops->notify_queue(vdev->transport, q);
+	return true;
 }
 
 /* A queue broke (virtqueue_pop returned -EIO) or the device cannot go on:

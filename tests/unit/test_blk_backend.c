@@ -1,6 +1,6 @@
 /* The disk backends on their own: the synchronous file path (with the
  * O_DIRECT bounce buffer for unaligned requests) and the io_uring path
- * (batches, depth, short transfers at the end of a file). */
+ * (batches, depth, short transfers at the end of a file, fallocate). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +10,14 @@
 #include "backends/blk_backend.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <liburing.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define IMG_SIZE (64 * 1024)
@@ -286,6 +289,68 @@ static void test_uring_short_read(void **state)
 	blk_uring_destroy(u);
 }
 
+/* Discard and write-zeroes on the ring: holes or zeroed ranges read back
+ * as zeroes, the bytes around them stay, an unmapping write-zeroes and a
+ * discard free the blocks, dsync adds a sync step, read-only refuses. A
+ * write-zeroes without unmap where the file system has no
+ * FALLOC_FL_ZERO_RANGE (tmpfs) finishes with -EOPNOTSUPP, untouched. */
+static void test_uring_fallocate(void **state)
+{
+	struct fx *f = *state;
+	if (!have_uring()) {
+		print_message("skipped: io_uring unavailable\n");
+		return;
+	}
+	/* zeroing bytes 512..1536, if the file system can */
+	bool zero_range = fallocate(f->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+				    512, 1024) == 0;
+	if (zero_range) { /* back to the pattern: the ring must zero it */
+		uint8_t b[1024];
+		for (unsigned int i = 0; i < sizeof(b); i++)
+			b[i] = pattern(512 + i);
+		assert_int_equal(pwrite(f->fd, b, sizeof(b), 512), (ssize_t)sizeof(b));
+	}
+	struct blk_uring *u;
+	assert_int_equal(blk_uring_create(&u, &f->img, 4), 0);
+	struct stat st;
+	assert_int_equal(fstat(f->fd, &st), 0);
+	blkcnt_t blocks = st.st_blocks;
+	struct blk_io io[3] = {
+		{ .op = BLK_OP_WRITE_ZEROES, .off = 512, .len = 1024 },
+		{ .op = BLK_OP_WRITE_ZEROES, .off = 16384, .len = 16384,
+		  .unmap = true, .dsync = true },
+		{ .op = BLK_OP_DISCARD, .off = 40960, .len = 8192, .dsync = true },
+	}, *done[3];
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(blk_uring_queue(u, &io[i]), 0);
+	blk_uring_submit(u);
+	reap_all(u, done, 3);
+	assert_int_equal(io[0].result, zero_range ? 0 : -EOPNOTSUPP);
+	assert_int_equal(io[1].result, 0);
+	assert_int_equal(io[2].result, 0);
+	static uint8_t back[IMG_SIZE];
+	assert_int_equal(pread(f->fd, back, IMG_SIZE, 0), IMG_SIZE);
+	for (unsigned int i = 0; i < IMG_SIZE; i++) {
+		bool zero = (zero_range && i >= 512 && i < 1536) ||
+			    (i >= 16384 && i < 32768) ||
+			    (i >= 40960 && i < 49152);
+		if (back[i] != (zero ? 0 : pattern(i)))
+			fail_msg("byte %u is %u", i, back[i]);
+	}
+	assert_int_equal(fstat(f->fd, &st), 0);
+	assert_int_equal(st.st_size, IMG_SIZE); /* KEEP_SIZE */
+	/* tmpfs and the usual local file systems punch holes */
+	assert_true(st.st_blocks <= blocks - (16384 + 8192) / 512);
+
+	f->img.readonly = true;
+	struct blk_io ro = { .op = BLK_OP_DISCARD, .off = 0, .len = 512 };
+	assert_int_equal(blk_uring_queue(u, &ro), -EROFS);
+	ro.op = BLK_OP_WRITE_ZEROES;
+	assert_int_equal(blk_uring_queue(u, &ro), -EROFS);
+	assert_int_equal(blk_uring_in_flight(u), 0);
+	blk_uring_destroy(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uring_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uring_short_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uring_fallocate, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 # virtio-blk (sourced by in-host.sh; helpers boot, value, pass, fail).
 #
-# 1. Two disks, one read-only: raw reads and flushed writes.
+# 1. Two disks, one read-only: raw reads and flushed writes; write-zeroes
+#    and discard.
 # 2. ext4 made by the guest's mke2fs on a 2-queue disk (2 vCPUs) and on an
 #    O_DIRECT disk; the host checks the file systems with e2fsck and every
 #    file's md5 with debugfs.
@@ -9,11 +10,16 @@
 # virtio-blk: a read-write and a read-only disk. What the guest wrote and
 # flushed must be in the image file, byte for byte; the read-only image
 # must be untouched.
-head -c $((4 << 20)) /dev/zero >"$out/vda.img"
+# vda on a file system that punches holes where there is one (the emulated
+# host's /tmp is tmpfs; $out, its 9p share, cannot), so that discard and
+# unmapping write-zeroes really free blocks: see the checks below.
+vda_dir=$(mktemp -d /tmp/kiln-blk.XXXXXX 2>/dev/null) || vda_dir=$out
+vda=$vda_dir/vda.img
+head -c $((4 << 20)) /dev/zero >"$vda"
 head -c $((1 << 20)) /dev/urandom >"$out/vdb.img"
 vdb_before=$(md5sum <"$out/vdb.img" | cut -c1-32)
 boot blk "$guest/vmlinux" "$imgs/blk.img" 300 --memory size=256M \
-	--disk path="$out/vda.img" --disk path="$out/vdb.img",readonly=on,id=ro-disk
+	--disk path="$vda" --disk path="$out/vdb.img",readonly=on,id=ro-disk
 rc=$?
 log=$out/blk.log
 [ $rc -eq 0 ] && pass "virtio-blk guest powers off" || fail "virtio-blk boot: status $rc"
@@ -22,7 +28,7 @@ log=$out/blk.log
 [ "$(value KILN_VDA_SECTORS "$log")" = 8192 ] && pass "vda has 8192 sectors" ||
 	fail "vda size: '$(value KILN_VDA_SECTORS "$log")' sectors"
 written=$(value KILN_VDA_WRITTEN_MD5 "$log")
-on_host=$(dd if="$out/vda.img" bs=4096 skip=32 count=16 2>/dev/null | md5sum | cut -c1-32)
+on_host=$(dd if="$vda" bs=4096 skip=32 count=16 2>/dev/null | md5sum | cut -c1-32)
 if [ -n "$written" ] && [ "$written" = "$on_host" ] &&
 	[ "$(value KILN_VDA_READ_MD5 "$log")" = "$written" ]; then
 	pass "flushed guest write is in the image ($written)"
@@ -37,6 +43,43 @@ if [ "$(value KILN_VDB_RO "$log")" = 1 ] && [ "$(value KILN_VDB_WRITE "$log")" =
 else
 	fail "vdb: ro=$(value KILN_VDB_RO "$log") write=$(value KILN_VDB_WRITE "$log")"
 fi
+# Write-zeroes and discard (fallocate on Kiln's io_uring): of 384 KiB of
+# flushed data, 64 KiB pieces zeroed (0: BLKZEROOUT, no unmap; 4: punched,
+# write-zeroes with unmap) and discarded (2); the others intact. A discard
+# is advisory: it reads back as zeroes where the image's file system
+# punches holes, else the data stays.
+zero64=$(head -c 65536 /dev/zero | md5sum | cut -c1-32)
+punch=$vda_dir/punch-probe
+head -c 8192 /dev/urandom >"$punch"
+if fallocate -p -o 0 -l 4096 "$punch" 2>/dev/null; then discarded=zero; else discarded=data; fi
+rm -f "$punch"
+blocks_now=$(stat -c %b "$vda")
+zd_bad=
+for i in 0 1 2 3 4 5; do
+	case $i in
+	0 | 4) want=$zero64 ;;
+	2) [ $discarded = zero ] && want=$zero64 || want=$(value KILN_ZD_DATA_2 "$log") ;;
+	*) want=$(value "KILN_ZD_DATA_$i" "$log") ;;
+	esac
+	img_md5=$(dd if="$vda" bs=65536 skip=$((32 + i)) count=1 2>/dev/null | md5sum | cut -c1-32)
+	[ -n "$want" ] && [ "$img_md5" = "$want" ] && [ "$(value "KILN_ZD_READ_$i" "$log")" = "$want" ] ||
+		zd_bad="$zd_bad $i(want $want, image $img_md5, guest $(value "KILN_ZD_READ_$i" "$log"))"
+done
+# Where holes can be punched, the discarded and the punched piece freed
+# their blocks: the image (4 MiB written in full) has fewer.
+if [ $discarded = zero ] && [ "$blocks_now" -gt $(((4 << 20) / 512 - 2 * 65536 / 512)) ]; then
+	zd_bad="$zd_bad blocks($blocks_now: no hole)"
+fi
+if [ "$(value KILN_VDA_ZEROOUT "$log")" = ok ] && [ "$(value KILN_VDA_DISCARD "$log")" = ok ] &&
+	[ "$(value KILN_VDA_PUNCH "$log")" = ok ] &&
+	[ "$(value KILN_VDA_WZ_MAX "$log")" -gt 0 ] 2>/dev/null &&
+	[ "$(value KILN_VDA_DISCARDS "$log")" -gt 0 ] 2>/dev/null && [ -z "$zd_bad" ] &&
+	! grep -aq "virtio-blk: \(write-zeroes\|discard\) at byte" "$log"; then
+	pass "write-zeroes and discard: image and guest agree (zeroed, discarded: $discarded, data intact)"
+else
+	fail "write-zeroes/discard: $(grep -a "virtio-blk: .* at byte" "$log" | head -2 | tr '\n' ' ')zeroout=$(value KILN_VDA_ZEROOUT "$log") discard=$(value KILN_VDA_DISCARD "$log") punch=$(value KILN_VDA_PUNCH "$log") wz_max=$(value KILN_VDA_WZ_MAX "$log") discards=$(value KILN_VDA_DISCARDS "$log");$zd_bad"
+fi
+[ "$vda_dir" = "$out" ] || rm -rf "$vda_dir"
 
 # ---- ext4, multiqueue, O_DIRECT ------------------------------------------
 # O_DIRECT needs a file system that takes it: $out (9p here) may, tmpfs

@@ -1,3 +1,4 @@
+# needs: guest-tools
 # Runs as /test.sh with two disks: vda read-write (zeroed 4 MiB image),
 # vdb read-only (a known pattern). The host checks the images afterwards.
 echo "KILN_BLK_DEVS=$(ls /sys/block | grep '^vd' | tr '\n' ' ')"
@@ -16,3 +17,24 @@ if dd if=/tmp/pattern of=/dev/vdb bs=4096 count=1 conv=fsync 2>/dev/null; then
 else
 	echo "KILN_VDB_WRITE=refused"
 fi
+# Write-zeroes and discard: 384 KiB of random data at 2 MiB, flushed;
+# then util-linux's blkdiscard -z zeroes its first 64 KiB (BLKZEROOUT:
+# virtio WRITE_ZEROES without UNMAP), blkdiscard without -z discards its
+# third (DISCARD) and util-linux's fallocate -p punches its fifth
+# (WRITE_ZEROES with UNMAP). The guest reads it back past its page cache;
+# the host compares.
+head -c 393216 /dev/urandom >/tmp/zd
+dd if=/tmp/zd of=/dev/vda bs=4096 seek=512 conv=fsync 2>/dev/null
+echo "KILN_VDA_WZ_MAX=$(cat /sys/block/vda/queue/write_zeroes_max_bytes)"
+/usr/bin/blkdiscard -z -o 2097152 -l 65536 /dev/vda && echo "KILN_VDA_ZEROOUT=ok"
+blkdiscard -o 2228224 -l 65536 /dev/vda && echo "KILN_VDA_DISCARD=ok"
+/usr/bin/fallocate -p -o 2359296 -l 65536 /dev/vda && echo "KILN_VDA_PUNCH=ok"
+sync
+echo "KILN_VDA_DISCARDS=$(awk '{ print $12 }' /sys/block/vda/stat)"
+for i in 0 1 2 3 4 5; do
+	echo "KILN_ZD_DATA_$i=$(dd if=/tmp/zd bs=65536 skip=$i count=1 2>/dev/null | md5sum | cut -c1-32)"
+done
+echo 3 >/proc/sys/vm/drop_caches
+for i in 0 1 2 3 4 5; do
+	echo "KILN_ZD_READ_$i=$(dd if=/dev/vda bs=65536 skip=$((32 + i)) count=1 2>/dev/null | md5sum | cut -c1-32)"
+done
