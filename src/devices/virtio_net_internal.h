@@ -5,6 +5,7 @@
 #define KILN_DEVICES_VIRTIO_NET_INTERNAL_H
 
 #include "devices/virtio_net.h"
+#include "devices/virtio_net_filter.h"
 #include "virtio/vhost_kernel.h"
 #include "virtio/virtio_worker.h"
 
@@ -21,10 +22,11 @@
 
 enum net_ctrl_kind {
 	NET_CTRL_BAD,      /* unknown class/command or malformed: VIRTIO_NET_ERR */
-	NET_CTRL_RX_MODE,  /* promisc / allmulti on or off */
+	NET_CTRL_RX_MODE,  /* one rx mode flag (cmd: VIRTIO_NET_CTRL_RX_*) on/off */
 	NET_CTRL_MAC_TABLE,
 	NET_CTRL_MAC_ADDR,
 	NET_CTRL_MQ_PAIRS,
+	NET_CTRL_GUEST_OFFLOADS,
 	NET_CTRL_ANNOUNCE_ACK, /* the guest announced itself (GUEST_ANNOUNCE) */
 };
 
@@ -33,11 +35,19 @@ struct net_ctrl_cmd {
 	uint8_t class, cmd;
 	uint16_t pairs;    /* NET_CTRL_MQ_PAIRS */
 	uint8_t on;        /* NET_CTRL_RX_MODE: 0/1 (any non-zero byte is on) */
+	uint8_t mac[6];    /* NET_CTRL_MAC_ADDR: a unicast address */
+	uint64_t offloads; /* NET_CTRL_GUEST_OFFLOADS: feature bits */
+	/* NET_CTRL_MAC_TABLE: a table longer than NET_FILTER_MACS is not
+	 * copied, only marked overflowed. */
+	unsigned int n_uni, n_multi;
+	bool uni_overflow, multi_overflow;
+	uint8_t uni[NET_FILTER_MACS][6], multi[NET_FILTER_MACS][6];
 	const char *why;   /* NET_CTRL_BAD: for the log line */
 };
 
 /* Parse the readable part of a control chain (class, command, data); the
- * chain's writable part is not looked at. Pure: copies what it reads. */
+ * chain's writable part is not looked at, nor whether the command's
+ * feature was negotiated. Pure: copies what it reads. */
 void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd);
 
 /* ---- device ---------------------------------------------------------------- */
@@ -80,6 +90,11 @@ struct net_pair {
 	bool tx_pending;           /* tx_chain waits for room on the fd */
 	struct iovec *iov;         /* [VQ_CHAIN_MAX_SEGS] */
 
+	/* rx filter, thread only: a copy of the device's, taken again
+	 * whenever filter_gen moves on */
+	struct net_rx_filter *rx_filter;
+	unsigned int rx_filter_gen;
+
 	/* vhost data path */
 	struct vhost_kernel vhost;
 	bool vhost_started;
@@ -87,7 +102,8 @@ struct net_pair {
 
 struct virtio_net {
 	char name[16];
-	uint8_t mac[6];
+	uint8_t mac[6];            /* the address the NIC starts with */
+	uint16_t mtu;              /* 0: no VIRTIO_NET_F_MTU */
 	unsigned int max_pairs;
 	bool tap, vhost;
 	struct guest_mem *mem;
@@ -105,17 +121,37 @@ struct virtio_net {
 	bool activated;
 	_Atomic unsigned int active_pairs;
 
-	/* What the driver set through the control queue (rx mode is kept,
-	 * not applied: no filtering, the guest gets what reaches the tap). */
-	bool promisc, allmulti;
+	/* What the driver set through the control queue: the receive filter
+	 * (applied by the userspace rx path and, as far as it can, by the
+	 * tap) and the config MAC (MAC_ADDR_SET), both under filter_lock;
+	 * filter_gen moves on with every change. The guest offloads the
+	 * tap may hand over (GUEST_OFFLOADS_SET), control thread only. */
+	pthread_mutex_t filter_lock;
+	struct net_rx_filter filter;
+	_Atomic unsigned int filter_gen;
+	uint64_t guest_offloads;
 	/* Set by a restore: the next activate starts with these pairs and,
 	 * with GUEST_ANNOUNCE, asks the guest to announce itself. */
 	bool restored;
 	unsigned int restored_pairs;
 
 	_Atomic uint64_t tx_packets, tx_bytes, tx_errors, rx_packets, rx_bytes,
-		rx_too_big, rx_errors, bad_chains, ctrl_ok, ctrl_err, announces;
+		rx_too_big, rx_errors, rx_filtered, bad_chains, ctrl_ok, ctrl_err,
+		announces;
 };
+
+/* Control queue side of the receive filter (virtio_net_rxmode.c): execute
+ * an rx-mode, MAC table or MAC address command on net->filter and hand
+ * the result to the tap. The ack: VIRTIO_NET_OK or VIRTIO_NET_ERR (with
+ * cmd->why set). */
+uint8_t net_rxmode_command(struct virtio_net *net, struct net_ctrl_cmd *cmd);
+/* Back to promiscuous with the NIC's own address (reset, create), the
+ * tap's filter off. */
+void net_rxmode_reset(struct virtio_net *net);
+/* Give the tap net->filter as it is now (after a restore). */
+void net_rxmode_sync_tap(struct virtio_net *net);
+/* The userspace rx path: whether the frame in p->pkt passes the filter. */
+bool net_rxmode_accepts(struct net_pair *p);
 
 /* Userspace data path (virtio_net_rxtx.c). */
 int net_pair_alloc(struct net_pair *p) __attribute__((warn_unused_result));

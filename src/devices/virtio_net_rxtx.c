@@ -279,6 +279,13 @@ static enum net_io_state rx_process(struct net_pair *p)
 			}
 			if (rr == RX_DROPPED)
 				continue;
+			if (!net_rxmode_accepts(p)) {
+				/* not for this guest: the held chain
+				 * waits for the next packet */
+				atomic_fetch_add(&net->rx_filtered, 1);
+				p->have_pkt = false;
+				continue;
+			}
 		}
 		if (!net->mrg_rxbuf) {
 			rx_place_one(p, vq, &pushed);
@@ -396,8 +403,9 @@ int net_pair_alloc(struct net_pair *p)
 	p->rx_lens = calloc(VIRTIO_NET_QUEUE_SIZE, sizeof(*p->rx_lens));
 	p->pkt = malloc(NET_PKT_MAX + 1);
 	p->iov = calloc(VQ_CHAIN_MAX_SEGS, sizeof(*p->iov));
+	p->rx_filter = malloc(sizeof(*p->rx_filter));
 	if (p->ctl_fd < 0 || !p->rx_first || !p->rx_next || !p->tx_chain ||
-	    !p->rx_heads || !p->rx_lens || !p->pkt || !p->iov) {
+	    !p->rx_heads || !p->rx_lens || !p->pkt || !p->iov || !p->rx_filter) {
 		int e = p->ctl_fd < 0 ? -errno : -ENOMEM;
 		net_pair_free(p);
 		return e;
@@ -418,6 +426,8 @@ void net_pair_free(struct net_pair *p)
 	free(p->rx_lens);
 	free(p->pkt);
 	free(p->iov);
+	free(p->rx_filter);
+	p->rx_filter = NULL;
 	p->rx_first = p->rx_next = p->tx_chain = NULL;
 	p->rx_heads = NULL;
 	p->rx_lens = NULL;
@@ -441,6 +451,8 @@ static int spawn(struct net_pair *p)
 		return -EINVAL;
 	drain(p->ctl_fd);
 	atomic_store(&p->stop, false);
+	/* the first packet takes a fresh copy of the filter */
+	p->rx_filter_gen = atomic_load(&p->net->filter_gen) - 1;
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (p->epfd < 0)
 		return -errno;
