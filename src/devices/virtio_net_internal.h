@@ -18,6 +18,13 @@
  * link-layer headers. One more byte is read so a longer one is noticed. */
 #define NET_PKT_MAX (VIRTIO_NET_HDR_LEN + 65536 + 256)
 
+/* Buffers a pair holds ahead for one packet: enough for the largest of
+ * Linux's smallest mergeable buffers (1536 bytes). A packet that needs
+ * more of the guest's buffers is dropped. */
+#define NET_RX_POOL 64
+#define NET_RX_IOV VQ_CHAIN_MAX_SEGS /* readv's limit, UIO_MAXIOV, too */
+#define NET_BUDGET 256 /* chains per queue before the other gets a turn */
+
 /* ---- control queue (virtio_net_ctrl.c) ----------------------------------- */
 
 enum net_ctrl_kind {
@@ -74,15 +81,16 @@ struct net_pair {
 	bool running;
 	bool paused;     /* stopped by net_pair_pause, state kept */
 
-	/* rx, thread only: one packet in `pkt`, placed into held chains */
-	struct vq_chain *rx_first; /* its header goes here */
-	struct vq_chain *rx_next;  /* scratch for the following chains */
-	uint16_t *rx_heads;        /* [VIRTIO_NET_QUEUE_SIZE] held chains... */
-	uint32_t *rx_lens;         /* ...and the bytes placed in each */
-	unsigned int rx_held;
-	uint8_t *pkt;              /* [NET_PKT_MAX + 1] */
+	/* rx, thread only (virtio_net_rx.c): the guest's buffers held ahead,
+	 * rx_pool[(rx_start + i) % NET_RX_POOL] for i < rx_n, in the order
+	 * they were popped, rx_cap writable bytes in all; a packet read
+	 * into `pkt` while they could not hold the largest one */
+	struct vq_chain **rx_pool;  /* [NET_RX_POOL] */
+	unsigned int rx_start, rx_n;
+	uint64_t rx_cap;
+	struct iovec *rx_iov;       /* [NET_RX_IOV] */
+	uint8_t *pkt;               /* [NET_PKT_MAX + 1] */
 	size_t pkt_len;
-	size_t placed;
 	bool have_pkt;
 
 	/* tx, thread only */
@@ -150,8 +158,43 @@ uint8_t net_rxmode_command(struct virtio_net *net, struct net_ctrl_cmd *cmd);
 void net_rxmode_reset(struct virtio_net *net);
 /* Give the tap net->filter as it is now (after a restore). */
 void net_rxmode_sync_tap(struct virtio_net *net);
-/* The userspace rx path: whether the frame in p->pkt passes the filter. */
-bool net_rxmode_accepts(struct net_pair *p);
+/* The userspace rx path: whether a frame of len bytes starting with
+ * `frame` (at least its destination, when len >= 6) passes the filter. */
+bool net_rxmode_accepts(struct net_pair *p, const uint8_t *frame, size_t len);
+
+/* Userspace data path, shared by rx and tx. Pop; on an empty ring turn
+ * the guest's kicks back on and look once more, so buffers added meanwhile
+ * are not left waiting for a kick. */
+static inline int net_pop_or_arm(struct virtqueue *vq, struct vq_chain *c)
+{
+	for (;;) {
+		int r = virtqueue_pop(vq, c);
+		if (r != 0)
+			return r;
+		if (!virtqueue_enable_notify(vq))
+			return 0;
+		virtqueue_disable_notify(vq);
+	}
+}
+
+static inline void net_push(struct virtqueue *vq, uint16_t head, uint32_t len,
+			    unsigned int *pushed)
+{
+	if (virtqueue_push(vq, head, len) == 0)
+		(*pushed)++;
+}
+
+/* Chains the pair holds go back to queue q's avail ring as if never
+ * popped (virtqueue_unpop), or, if that cannot be, are answered empty. */
+void net_give_back(struct net_pair *p, unsigned int q, const uint16_t *heads,
+		   unsigned int n);
+
+/* The receive side (virtio_net_rx.c): move packets from the fd into the
+ * guest's buffers until the budget, the ring or the fd runs out. */
+enum net_io_state net_rx_process(struct net_pair *p);
+/* Drop the held buffers: back to the ring (give_back, a pause) or just
+ * forgotten (a reset, which resets the queue too). */
+void net_rx_release(struct net_pair *p, bool give_back);
 
 /* Userspace data path (virtio_net_rxtx.c). */
 int net_pair_alloc(struct net_pair *p) __attribute__((warn_unused_result));

@@ -115,7 +115,7 @@ void net_rxmode_sync_tap(struct virtio_net *net)
 	tap_apply(net, &f);
 }
 
-bool net_rxmode_accepts(struct net_pair *p)
+bool net_rxmode_accepts(struct net_pair *p, const uint8_t *frame, size_t len)
 {
 	struct virtio_net *net = p->net;
 	unsigned int gen = atomic_load_explicit(&net->filter_gen,
@@ -126,6 +126,5 @@ bool net_rxmode_accepts(struct net_pair *p)
 		p->rx_filter_gen = atomic_load(&net->filter_gen);
 		pthread_mutex_unlock(&net->filter_lock);
 	}
-	return net_filter_accepts(p->rx_filter, p->pkt + VIRTIO_NET_HDR_LEN,
-				  p->pkt_len - VIRTIO_NET_HDR_LEN);
+	return net_filter_accepts(p->rx_filter, frame, len);
 }

@@ -495,6 +495,19 @@ static void test_rx_merged(void **state)
 	assert_int_equal(st.rx_bytes, 2488 + 100);
 }
 
+/* A frame to `dst` as the tap delivers it: a zeroed header, the
+ * destination, then `len` - 6 bytes of pattern. */
+static void peer_send_to(struct fx *f, const uint8_t dst[6], size_t len,
+			 unsigned int seed)
+{
+	uint8_t *pkt = calloc(1, HDR + len);
+	assert_non_null(pkt);
+	fill(pkt + HDR, len, seed);
+	memcpy(pkt + HDR, dst, 6);
+	assert_int_equal(send(f->peer[0], pkt, HDR + len, 0), (ssize_t)(HDR + len));
+	free(pkt);
+}
+
 /* No rx buffers: the device reads nothing, the packets wait in the fd in
  * order; buffers arriving later get them all. */
 static void test_rx_backpressure(void **state)
@@ -591,19 +604,6 @@ static void test_rx_too_big_for_ring(void **state)
 	assert_int_equal(len, HDR + 30);
 }
 
-/* A frame to `dst` as the tap delivers it: a zeroed header, the
- * destination, then `len` - 6 bytes of pattern. */
-static void peer_send_to(struct fx *f, const uint8_t dst[6], size_t len,
-			 unsigned int seed)
-{
-	uint8_t *pkt = calloc(1, HDR + len);
-	assert_non_null(pkt);
-	fill(pkt + HDR, len, seed);
-	memcpy(pkt + HDR, dst, 6);
-	assert_int_equal(send(f->peer[0], pkt, HDR + len, 0), (ssize_t)(HDR + len));
-	free(pkt);
-}
-
 /* One control request: class, command, data; the ack byte it got. */
 static uint8_t ctrl(struct fx *f, uint8_t class, uint8_t cmd, const void *data,
 		    uint32_t len)
@@ -623,6 +623,62 @@ static uint8_t ctrl(struct fx *f, uint8_t class, uint8_t cmd, const void *data,
 	used_elem(f, q, want - 1, &id, &used);
 	assert_int_equal(used, 1);
 	return f->ram[b + 0x200];
+}
+
+/* With buffers enough for the largest packet held, packets are read
+ * straight into them: each takes as many as it needs, in ring order, the
+ * next packet goes on with the next buffer, and a frame the filter drops
+ * uses none. */
+static void test_rx_direct(void **state)
+{
+	struct fx *f = *state;
+	bring_up(f, BASE_FEATURES | MRG | CTRL_RX);
+	uint64_t b = BUF_GPA(0);
+	for (unsigned int i = 0; i < QSIZE; i++) {
+		struct seg s = { b + 0x8000 * i, 0x2000, true }; /* 16 x 8 KiB */
+		post(f, 0, i, &s, 1);
+	}
+	uint8_t off = 0;
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &off, 1),
+			 VIRTIO_NET_OK);
+	static const uint8_t other[6] = { 0x02, 0x99, 0, 0, 0, 1 };
+	static const size_t sizes[] = { 20000, 100, 9000 };
+	peer_send_to(f, test_mac, sizes[0], 1);
+	peer_send_to(f, other, 3000, 2); /* not for us */
+	peer_send_to(f, test_mac, sizes[1], 3);
+	peer_send_to(f, test_mac, sizes[2], 4);
+	/* 3 + 1 + 2 buffers */
+	assert_true(wait_used(f, 0, 6));
+	unsigned int buf = 0;
+	for (unsigned int k = 0; k < 3; k++) {
+		size_t total = HDR + sizes[k];
+		unsigned int first = buf;
+		uint8_t *got = malloc(total);
+		size_t off2 = 0;
+		while (off2 < total) {
+			uint32_t id, len;
+			used_elem(f, 0, buf, &id, &len);
+			assert_int_equal(id, buf);
+			assert_int_equal(len, total - off2 < 0x2000 ? total - off2 : 0x2000);
+			memcpy(got + off2, f->ram + b + 0x8000 * buf, len);
+			off2 += len;
+			buf++;
+		}
+		struct virtio_net_hdr_v1 h;
+		memcpy(&h, got, HDR);
+		assert_int_equal(h.num_buffers, buf - first);
+		uint8_t *want = malloc(sizes[k]);
+		fill(want, sizes[k], 1 + (k ? k + 1 : 0));
+		memcpy(want, test_mac, 6);
+		assert_memory_equal(got + HDR, want, sizes[k]);
+		free(want);
+		free(got);
+	}
+	assert_int_equal(buf, 6);
+	struct virtio_net_stats st = stats(f);
+	assert_int_equal(st.rx_packets, 3);
+	assert_int_equal(st.rx_filtered, 1);
+	assert_int_equal(st.rx_bytes, 20000 + 100 + 9000);
 }
 
 /* VQ_PAIRS_SET: only that many pairs carry traffic; counts outside
@@ -1032,6 +1088,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_identity_and_config, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_tx, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_merged, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_direct, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_backpressure, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_too_big_dropped, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_too_big_for_ring, setup1, teardown),
