@@ -158,7 +158,7 @@ static void peek(struct net_pair *p, size_t off, void *dst, size_t len)
  * packet: their number, or -1 (too few bytes held, or too many pieces). */
 static int direct_iov(struct net_pair *p, unsigned int max)
 {
-	if (!buffers_for(p, max, NET_PKT_MAX + 1))
+	if (p->rx_cap < NET_PKT_MAX + 1)
 		return -1;
 	int n = 0;
 	uint64_t have = 0;
@@ -255,7 +255,8 @@ enum net_io_state net_rx_process(struct net_pair *p)
 		 * largest one, or as many as there are. */
 		uint64_t want = p->have_pkt ? p->pkt_len : NET_PKT_MAX + 1;
 		int r = 1;
-		while (r == 1 && p->rx_n < max && !buffers_for(p, max, want))
+		/* (rx_n never exceeds max: rx_cap is what the held can take) */
+		while (r == 1 && p->rx_n < max && p->rx_cap < want)
 			r = take(p, vq, &pushed);
 		if (r < 0) {
 			st = NET_IO_BROKEN;
