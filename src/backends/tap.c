@@ -74,6 +74,15 @@ int tap_open(const char *name, unsigned int nfds, int *fds, char *err,
 		}
 		fds[i] = fd;
 	}
+	/* A persistent tap keeps the receive filter of the last program that
+	 * set one (a Kiln that was killed): start with none. */
+	int e = tap_set_rx_filter(fds[0], NULL, 0, false);
+	if (e) {
+		snprintf(err, errlen, "tap %s: TUNSETTXFILTER: %s", name, strerror(-e));
+		for (unsigned int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return e;
+	}
 	return 0;
 }
 
