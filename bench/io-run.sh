@@ -192,8 +192,13 @@ net_part() {
 	((have_kiln)) && configs+=(kiln-vhost-off kiln-vhost-on)
 	((io_have_qemu)) && configs+=(qemu-vhost-on)
 	declare -A dead=()
+	local n=${#configs[@]} k order
 	for ((run = 1; run <= io_runs; run++)); do
-		for config in "${configs[@]}"; do
+		# Each round starts one configuration later, so a load that comes
+		# and goes on a shared host does not always hit the same one.
+		k=$(((run - 1) % n))
+		order=("${configs[@]:k}" "${configs[@]:0:k}")
+		for config in "${order[@]}"; do
 			[[ -z ${dead[$config]:-} ]] || continue
 			echo "bench: net $config run $run" >&2
 			log=$io_out/logs/net-$config-$run.log

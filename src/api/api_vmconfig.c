@@ -261,7 +261,7 @@ static int do_net(struct json_object *n, const char *path, struct kiln_argv *out
 {
 	static const struct member m[] = {
 		{ "tap", J_STRING }, { "mac", J_STRING }, { "num_queues", J_INT },
-		{ "vhost", J_BOOL }, { "id", J_STRING },
+		{ "vhost", J_BOOL }, { "mtu", J_INT }, { "id", J_STRING },
 	};
 	const char *tap, *mac, *id;
 	int e = check_members(n, path, m, N(m), err, errlen);
@@ -278,6 +278,7 @@ static int do_net(struct json_object *n, const char *path, struct kiln_argv *out
 	kv_str(&kv, "mac", mac);
 	kv_int(&kv, n, "num_queues", "num_queues");
 	kv_bool(&kv, n, "vhost");
+	kv_int(&kv, n, "mtu", "mtu");
 	kv_str(&kv, "id", id);
 	return kv_close(&kv, out, "--net");
 }
@@ -471,6 +472,7 @@ static struct json_object *nets_json(const struct kiln_options *o)
 		json_object_object_add(d, "mac", n->has_mac ? json_object_new_string(mac) : NULL);
 		json_object_object_add(d, "num_queues", json_object_new_int((int)n->num_queues));
 		json_object_object_add(d, "vhost", json_object_new_boolean(n->vhost));
+		json_object_object_add(d, "mtu", n->mtu ? json_object_new_int((int)n->mtu) : NULL);
 		json_object_object_add(d, "id", str_or_null(n->id));
 		json_object_array_add(nets, d);
 	}

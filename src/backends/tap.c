@@ -5,9 +5,11 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int open_queue(const char *name, bool multi, char *err, size_t errlen)
@@ -41,6 +43,17 @@ static int open_queue(const char *name, bool multi, char *err, size_t errlen)
 		close(fd);
 		return -e;
 	}
+	/* As QEMU does: no send buffer limit, so a burst of large GSO frames
+	 * from the guest (or from vhost) is never held back by the tap's
+	 * accounting. A fresh tun fd already has INT_MAX; a tap another
+	 * program configured may not. */
+	int sndbuf = INT_MAX;
+	if (ioctl(fd, TUNSETSNDBUF, &sndbuf) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "tap %s: TUNSETSNDBUF: %s", name, strerror(e));
+		close(fd);
+		return -e;
+	}
 	return fd;
 }
 
@@ -60,6 +73,15 @@ int tap_open(const char *name, unsigned int nfds, int *fds, char *err,
 			return fd;
 		}
 		fds[i] = fd;
+	}
+	/* A persistent tap keeps the receive filter of the last program that
+	 * set one (a Kiln that was killed): start with none. */
+	int e = tap_set_rx_filter(fds[0], NULL, 0, false);
+	if (e) {
+		snprintf(err, errlen, "tap %s: TUNSETTXFILTER: %s", name, strerror(-e));
+		for (unsigned int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return e;
 	}
 	return 0;
 }
@@ -94,4 +116,35 @@ int tap_set_queue_enabled(int fd, bool enabled)
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = enabled ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
 	return ioctl(fd, TUNSETQUEUE, &ifr) < 0 ? -errno : 0;
+}
+
+int tap_set_mtu(const char *name, unsigned int mtu)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_mtu = (int)mtu;
+	int e = ioctl(s, SIOCSIFMTU, &ifr) < 0 ? -errno : 0;
+	close(s);
+	return e;
+}
+
+int tap_set_rx_filter(int fd, const uint8_t (*macs)[6], unsigned int n,
+		      bool allmulti)
+{
+	struct {
+		struct tun_filter f;
+		uint8_t addr[TAP_FILTER_MAX][6];
+	} arg;
+	if (n > TAP_FILTER_MAX)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	arg.f.flags = allmulti ? TUN_FLT_ALLMULTI : 0;
+	arg.f.count = (uint16_t)n;
+	if (n)
+		memcpy(arg.addr, macs, 6ull * n);
+	return ioctl(fd, TUNSETTXFILTER, &arg) < 0 ? -errno : 0;
 }

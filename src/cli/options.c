@@ -44,12 +44,13 @@ const char kiln_usage[] =
 "  --restore source_url=file:///DIR\n"
 "                       resume the VM a snapshot in DIR holds (vm.snapshot);\n"
 "                       no other VM flags go with it\n"
-"  --net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,id=NAME]\n"
+"  --net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,mtu=N][,id=NAME]\n"
 "                       a virtio-net NIC on tap device NAME (created if absent;\n"
 "                       repeat for more, up to 8); num_queues counts rx and tx\n"
 "                       queues (even, 2-16, default 2; above 2 the tap must be\n"
 "                       multi_queue); vhost=on moves packets in the kernel\n"
-"                       (/dev/vhost-net); without mac= a random local one\n"
+"                       (/dev/vhost-net); without mac= a random local one;\n"
+"                       mtu=N (68-65521) sets the tap's MTU and tells the guest\n"
 "  --migrate-from tcp:ADDR:PORT|unix:PATH\n"
 "                       receive a live migration (vm.send-migration on the\n"
 "                       source): listen, take one sender, run its VM\n"
@@ -346,6 +347,18 @@ static int net_kv(struct kiln_net *n, const char *key, const char *val,
 			return fail(err, errlen, "--net: vhost=%s: must be on or off", val);
 		return 0;
 	}
+	if (!strcmp(key, "mtu")) {
+		char *end;
+		errno = 0;
+		long m = strtol(val, &end, 10);
+		/* a tap's MTU is at most 65535 less its Ethernet header */
+		if (errno || end == val || *end || m < KILN_NET_MIN_MTU ||
+		    m > KILN_NET_MAX_MTU)
+			return fail(err, errlen, "--net: mtu=%s: must be %d to %d", val,
+				    KILN_NET_MIN_MTU, KILN_NET_MAX_MTU);
+		n->mtu = (unsigned int)m;
+		return 0;
+	}
 	if (!strcmp(key, "id")) {
 		if (!*val || strlen(val) > 20)
 			return fail(err, errlen, "--net: id=%s: must be 1 to 20 characters", val);
@@ -353,7 +366,7 @@ static int net_kv(struct kiln_net *n, const char *key, const char *val,
 		return 0;
 	}
 	return fail(err, errlen,
-		    "--net: unknown key '%s' (known: tap, mac, num_queues, vhost, id)", key);
+		    "--net: unknown key '%s' (known: tap, mac, num_queues, vhost, mtu, id)", key);
 }
 
 static int parse_net(struct kiln_options *o, const char *arg, char *err,

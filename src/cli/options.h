@@ -4,7 +4,7 @@
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
  *        [--disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]]...
- *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,id=NAME]]...
+ *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,mtu=N][,id=NAME]]...
  *        [--api-socket [path=]PATH]
  *        [--vsock cid=N[,id=NAME]]
  *        [--console off|tty|file=PATH|socket=PATH|pty]
@@ -52,7 +52,10 @@ struct kiln_net {
 	bool has_mac;             /* false: Kiln picks a random local one */
 	unsigned int num_queues;  /* even, 2..16: num_queues / 2 queue pairs */
 	bool vhost;               /* kernel data path (/dev/vhost-net) */
+	unsigned int mtu;         /* 0: the tap's as it is, the guest's 1500 */
 };
+#define KILN_NET_MIN_MTU 68
+#define KILN_NET_MAX_MTU 65521
 
 /* --accel: which backend runs the guest's code. AUTO is KVM when /dev/kvm
  * can run guests, else the software CPU. */

@@ -21,7 +21,16 @@
 	 1ull << VIRTIO_NET_F_HOST_ECN | 1ull << VIRTIO_NET_F_HOST_UFO |       \
 	 1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_MAC |           \
 	 1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_NET_F_CTRL_VQ |          \
+	 1ull << VIRTIO_NET_F_CTRL_RX | 1ull << VIRTIO_NET_F_CTRL_RX_EXTRA |   \
+	 1ull << VIRTIO_NET_F_CTRL_MAC_ADDR |                                  \
+	 1ull << VIRTIO_NET_F_CTRL_GUEST_OFFLOADS |                            \
 	 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE)
+
+/* What GUEST_OFFLOADS_SET may turn on and off (virtio 1.2, 5.1.6.5.6.1). */
+#define GUEST_OFFLOADS                                                         \
+	(1ull << VIRTIO_NET_F_GUEST_CSUM | 1ull << VIRTIO_NET_F_GUEST_TSO4 |   \
+	 1ull << VIRTIO_NET_F_GUEST_TSO6 | 1ull << VIRTIO_NET_F_GUEST_ECN |    \
+	 1ull << VIRTIO_NET_F_GUEST_UFO)
 
 /* Attach the tap queues of pairs [0, n), detach the rest, so the kernel
  * spreads incoming packets only over queues the guest uses. Pair 0 always
@@ -53,6 +62,30 @@ static void set_active_pairs(struct virtio_net *net, unsigned int n)
 			net_pair_wake(&net->pair[i]);
 }
 
+/* GUEST_OFFLOADS_SET: the offloads the tap may use on packets for the
+ * guest, a subset of those negotiated (the driver turns them off for
+ * XDP, for instance). */
+static uint8_t set_guest_offloads(struct virtio_net *net, struct net_ctrl_cmd *cmd)
+{
+	uint64_t negotiated = net->vdev->features & GUEST_OFFLOADS;
+	if (!virtio_has_feature(net->vdev, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS)) {
+		cmd->why = "CTRL_GUEST_OFFLOADS not negotiated";
+		return VIRTIO_NET_ERR;
+	}
+	if (cmd->offloads & ~negotiated) {
+		cmd->why = "offloads that were not negotiated";
+		return VIRTIO_NET_ERR;
+	}
+	int e = net->tap ? tap_set_offload(net->pair[0].fd, cmd->offloads) : 0;
+	if (e) {
+		pr_warn("%s: TUNSETOFFLOAD: %s", net->name, strerror(-e));
+		cmd->why = "the tap refused them";
+		return VIRTIO_NET_ERR;
+	}
+	net->guest_offloads = cmd->offloads;
+	return VIRTIO_NET_OK;
+}
+
 /* Serve one control chain (on the control worker's thread). */
 static uint32_t ctrl_handle(void *opaque, const struct vq_chain *c)
 {
@@ -68,14 +101,12 @@ static uint32_t ctrl_handle(void *opaque, const struct vq_chain *c)
 	uint8_t ack = VIRTIO_NET_OK;
 	switch (cmd.kind) {
 	case NET_CTRL_RX_MODE:
-		if (cmd.cmd == VIRTIO_NET_CTRL_RX_PROMISC)
-			net->promisc = cmd.on;
-		else
-			net->allmulti = cmd.on;
-		break;
 	case NET_CTRL_MAC_TABLE:
 	case NET_CTRL_MAC_ADDR:
-		/* No filtering: the guest gets what reaches the tap. */
+		ack = net_rxmode_command(net, &cmd);
+		break;
+	case NET_CTRL_GUEST_OFFLOADS:
+		ack = set_guest_offloads(net, &cmd);
 		break;
 	case NET_CTRL_MQ_PAIRS:
 		if (!virtio_has_feature(net->vdev, VIRTIO_NET_F_MQ)) {
@@ -128,13 +159,18 @@ static uint64_t net_device_features(void *dev)
 	uint64_t f = NET_FEATURES;
 	if (net->max_pairs > 1)
 		f |= 1ull << VIRTIO_NET_F_MQ;
+	if (net->mtu)
+		f |= 1ull << VIRTIO_NET_F_MTU;
 	return f;
 }
 
 static void net_config_read(void *dev, uint32_t off, void *buf, uint32_t len)
 {
 	struct virtio_net *net = dev;
-	struct virtio_net_config cfg = net->config;
+	struct virtio_net_config cfg;
+	pthread_mutex_lock(&net->filter_lock); /* MAC_ADDR_SET changes the MAC */
+	cfg = net->config;
+	pthread_mutex_unlock(&net->filter_lock);
 	cfg.status = htole16(atomic_load(&net->status));
 	virtio_config_copy(buf, off, len, &cfg, sizeof(cfg));
 }
@@ -161,7 +197,7 @@ static void net_reset(void *dev)
 	net->activated = false;
 	net->vdev = NULL;
 	net->restored = false;
-	net->promisc = net->allmulti = false;
+	net_rxmode_reset(net);
 	atomic_fetch_and(&net->status, (uint16_t)~VIRTIO_NET_S_ANNOUNCE);
 	atomic_store(&net->active_pairs, 1);
 }
@@ -188,12 +224,18 @@ static int net_activate(void *dev, struct virtio_device *vdev)
 	net->mrg_rxbuf = virtio_has_feature(vdev, VIRTIO_NET_F_MRG_RXBUF);
 	/* Offloads are the tap device's, not a queue's: set them through
 	 * pair 0, which is never detached. */
+	net->guest_offloads = vdev->features & GUEST_OFFLOADS;
 	if (net->tap) {
 		int e = tap_set_offload(net->pair[0].fd, vdev->features);
 		if (e)
 			pr_warn("%s: TUNSETOFFLOAD: %s (the guest gets no offloads)",
 				net->name, strerror(-e));
 	}
+	/* A restored filter (rx mode flags only, see net_restore) goes to
+	 * the tap now that the features are known; otherwise the filter is
+	 * the promiscuous one of the last reset. */
+	if (net->restored)
+		net_rxmode_sync_tap(net);
 	/* Until VQ_PAIRS_SET only the first pair carries traffic; a restored
 	 * device goes on with the pairs the driver had set (restore checked
 	 * them against MQ). */
@@ -277,6 +319,7 @@ static void build_config(struct virtio_net *net)
 	memcpy(cfg->mac, net->mac, sizeof(cfg->mac));
 	atomic_store(&net->status, VIRTIO_NET_S_LINK_UP);
 	cfg->max_virtqueue_pairs = htole16((uint16_t)net->max_pairs);
+	cfg->mtu = htole16(net->mtu);
 }
 
 int virtio_net_create(struct virtio_net **out, const struct virtio_net_params *p,
@@ -293,6 +336,11 @@ int virtio_net_create(struct virtio_net **out, const struct virtio_net_params *p
 		snprintf(err, errlen, "virtio-net: invalid parameters");
 		return -EINVAL;
 	}
+	if (p->mtu && p->mtu < VIRTIO_NET_MIN_MTU) {
+		snprintf(err, errlen, "virtio-net: mtu=%u: must be %d to 65535",
+			 p->mtu, VIRTIO_NET_MIN_MTU);
+		return -EINVAL;
+	}
 	struct virtio_net *net = calloc(1, sizeof(*net));
 	if (!net) {
 		snprintf(err, errlen, "out of memory");
@@ -304,8 +352,11 @@ int virtio_net_create(struct virtio_net **out, const struct virtio_net_params *p
 	net->tap = p->tap;
 	net->vhost = p->vhost;
 	net->mem = p->mem;
+	net->mtu = p->mtu;
 	atomic_store(&net->active_pairs, 1);
 	build_config(net);
+	pthread_mutex_init(&net->filter_lock, NULL);
+	net_filter_init(&net->filter, net->mac);
 	int e = virtio_worker_init(&net->ctrl, "virtio-net ctrl", 0, ctrl_handle, net);
 	for (unsigned int i = 0; i < net->max_pairs; i++) {
 		struct net_pair *q = &net->pair[i];
@@ -331,6 +382,7 @@ fail:
 	virtio_worker_destroy(&net->ctrl);
 	for (unsigned int i = 0; i < net->max_pairs; i++)
 		net_pair_free(&net->pair[i]);
+	pthread_mutex_destroy(&net->filter_lock);
 	free(net);
 	return e;
 }
@@ -347,6 +399,7 @@ void virtio_net_destroy(struct virtio_net *net)
 		net_pair_free(&net->pair[i]);
 		close(net->pair[i].fd);
 	}
+	pthread_mutex_destroy(&net->filter_lock);
 	free(net);
 }
 
@@ -359,6 +412,7 @@ void virtio_net_get_stats(struct virtio_net *net, struct virtio_net_stats *s)
 	s->rx_bytes = atomic_load(&net->rx_bytes);
 	s->rx_too_big = atomic_load(&net->rx_too_big);
 	s->rx_errors = atomic_load(&net->rx_errors);
+	s->rx_filtered = atomic_load(&net->rx_filtered);
 	s->bad_chains = atomic_load(&net->bad_chains);
 	s->ctrl_ok = atomic_load(&net->ctrl_ok);
 	s->ctrl_err = atomic_load(&net->ctrl_err);

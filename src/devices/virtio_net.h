@@ -57,7 +57,11 @@ struct virtio_net_params {
 	bool vhost;           /* kernel data path (needs tap) */
 	struct guest_mem *mem; /* for vhost's memory table */
 	const char *name;     /* "net0", for log lines */
+	uint16_t mtu;         /* 0, or 68..65535: VIRTIO_NET_F_MTU with this
+			       * in the config (the caller sets the tap's) */
 };
+
+#define VIRTIO_NET_MIN_MTU 68
 
 struct virtio_net_stats {
 	uint64_t tx_packets, tx_bytes; /* reached the fd (bytes after the header) */
@@ -65,6 +69,7 @@ struct virtio_net_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t rx_too_big;   /* dropped: larger than the guest's buffers */
 	uint64_t rx_errors;    /* runts and read errors on the fd */
+	uint64_t rx_filtered;  /* dropped: not for the guest's rx filter */
 	uint64_t bad_chains;   /* malformed guest chains, answered */
 	uint64_t ctrl_ok, ctrl_err;
 	uint64_t announces;    /* the guest announced itself (ANNOUNCE_ACK) */

@@ -13,8 +13,10 @@ static void bad(struct net_ctrl_cmd *cmd, const char *why)
 }
 
 /* A MAC table: le32 entries, then entries * 6 bytes. Two of them (unicast,
- * multicast) fill the data exactly. */
-static bool mac_tables_ok(const struct vq_chain *c, uint64_t off)
+ * multicast) fill the data exactly. Up to NET_FILTER_MACS entries of each
+ * are copied; a longer table is marked overflowed. */
+static bool read_mac_tables(const struct vq_chain *c, uint64_t off,
+			    struct net_ctrl_cmd *cmd)
 {
 	for (int t = 0; t < 2; t++) {
 		uint32_t n;
@@ -24,6 +26,14 @@ static bool mac_tables_ok(const struct vq_chain *c, uint64_t off)
 		off += sizeof(n);
 		if ((uint64_t)n * 6 > c->read_len - off)
 			return false;
+		uint8_t (*dst)[6] = t ? cmd->multi : cmd->uni;
+		if (n > NET_FILTER_MACS) {
+			*(t ? &cmd->multi_overflow : &cmd->uni_overflow) = true;
+		} else {
+			*(t ? &cmd->n_multi : &cmd->n_uni) = n;
+			if (n && vq_chain_read(c, off, dst, 6ull * n) != 6ull * n)
+				return false;
+		}
 		off += (uint64_t)n * 6;
 	}
 	return off == c->read_len;
@@ -41,9 +51,9 @@ void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd)
 
 	switch (cmd->class) {
 	case VIRTIO_NET_CTRL_RX:
-		/* The tap sees every frame anyway: on/off is accepted. */
-		if (cmd->cmd != VIRTIO_NET_CTRL_RX_PROMISC &&
-		    cmd->cmd != VIRTIO_NET_CTRL_RX_ALLMULTI)
+		/* PROMISC, ALLMULTI, then CTRL_RX_EXTRA's ALLUNI, NOMULTI,
+		 * NOUNI, NOBCAST: one on/off byte each. */
+		if (cmd->cmd > VIRTIO_NET_CTRL_RX_NOBCAST)
 			return bad(cmd, "unknown rx-mode command");
 		if (data_len != 1 ||
 		    vq_chain_read(c, 2, &cmd->on, 1) != 1)
@@ -53,14 +63,17 @@ void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd)
 		return;
 	case VIRTIO_NET_CTRL_MAC:
 		if (cmd->cmd == VIRTIO_NET_CTRL_MAC_TABLE_SET) {
-			if (!mac_tables_ok(c, 2))
+			if (!read_mac_tables(c, 2, cmd))
 				return bad(cmd, "malformed MAC tables");
 			cmd->kind = NET_CTRL_MAC_TABLE;
 			return;
 		}
 		if (cmd->cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET) {
-			if (data_len != 6)
+			if (data_len != 6 ||
+			    vq_chain_read(c, 2, cmd->mac, 6) != 6)
 				return bad(cmd, "MAC address is not 6 bytes");
+			if (cmd->mac[0] & 1)
+				return bad(cmd, "MAC address is a multicast one");
 			cmd->kind = NET_CTRL_MAC_ADDR;
 			return;
 		}
@@ -74,6 +87,17 @@ void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd)
 			return bad(cmd, "VQ_PAIRS_SET data is not 2 bytes");
 		cmd->pairs = le16toh(pairs);
 		cmd->kind = NET_CTRL_MQ_PAIRS;
+		return;
+	}
+	case VIRTIO_NET_CTRL_GUEST_OFFLOADS: {
+		if (cmd->cmd != VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET)
+			return bad(cmd, "unknown guest offloads command");
+		uint64_t v;
+		if (data_len != sizeof(v) ||
+		    vq_chain_read(c, 2, &v, sizeof(v)) != sizeof(v))
+			return bad(cmd, "GUEST_OFFLOADS_SET data is not 8 bytes");
+		cmd->offloads = le64toh(v);
+		cmd->kind = NET_CTRL_GUEST_OFFLOADS;
 		return;
 	}
 	case VIRTIO_NET_CTRL_ANNOUNCE:

@@ -5,6 +5,7 @@
 #define KILN_DEVICES_VIRTIO_NET_INTERNAL_H
 
 #include "devices/virtio_net.h"
+#include "devices/virtio_net_filter.h"
 #include "virtio/vhost_kernel.h"
 #include "virtio/virtio_worker.h"
 
@@ -17,14 +18,22 @@
  * link-layer headers. One more byte is read so a longer one is noticed. */
 #define NET_PKT_MAX (VIRTIO_NET_HDR_LEN + 65536 + 256)
 
+/* Buffers a pair holds ahead for one packet: enough for the largest of
+ * Linux's smallest mergeable buffers (1536 bytes). A packet that needs
+ * more of the guest's buffers is dropped. */
+#define NET_RX_POOL 64
+#define NET_RX_IOV VQ_CHAIN_MAX_SEGS /* readv's limit, UIO_MAXIOV, too */
+#define NET_BUDGET 256 /* chains per queue before the other gets a turn */
+
 /* ---- control queue (virtio_net_ctrl.c) ----------------------------------- */
 
 enum net_ctrl_kind {
 	NET_CTRL_BAD,      /* unknown class/command or malformed: VIRTIO_NET_ERR */
-	NET_CTRL_RX_MODE,  /* promisc / allmulti on or off */
+	NET_CTRL_RX_MODE,  /* one rx mode flag (cmd: VIRTIO_NET_CTRL_RX_*) on/off */
 	NET_CTRL_MAC_TABLE,
 	NET_CTRL_MAC_ADDR,
 	NET_CTRL_MQ_PAIRS,
+	NET_CTRL_GUEST_OFFLOADS,
 	NET_CTRL_ANNOUNCE_ACK, /* the guest announced itself (GUEST_ANNOUNCE) */
 };
 
@@ -33,11 +42,19 @@ struct net_ctrl_cmd {
 	uint8_t class, cmd;
 	uint16_t pairs;    /* NET_CTRL_MQ_PAIRS */
 	uint8_t on;        /* NET_CTRL_RX_MODE: 0/1 (any non-zero byte is on) */
+	uint8_t mac[6];    /* NET_CTRL_MAC_ADDR: a unicast address */
+	uint64_t offloads; /* NET_CTRL_GUEST_OFFLOADS: feature bits */
+	/* NET_CTRL_MAC_TABLE: a table longer than NET_FILTER_MACS is not
+	 * copied, only marked overflowed. */
+	unsigned int n_uni, n_multi;
+	bool uni_overflow, multi_overflow;
+	uint8_t uni[NET_FILTER_MACS][6], multi[NET_FILTER_MACS][6];
 	const char *why;   /* NET_CTRL_BAD: for the log line */
 };
 
 /* Parse the readable part of a control chain (class, command, data); the
- * chain's writable part is not looked at. Pure: copies what it reads. */
+ * chain's writable part is not looked at, nor whether the command's
+ * feature was negotiated. Pure: copies what it reads. */
 void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd);
 
 /* ---- device ---------------------------------------------------------------- */
@@ -64,21 +81,27 @@ struct net_pair {
 	bool running;
 	bool paused;     /* stopped by net_pair_pause, state kept */
 
-	/* rx, thread only: one packet in `pkt`, placed into held chains */
-	struct vq_chain *rx_first; /* its header goes here */
-	struct vq_chain *rx_next;  /* scratch for the following chains */
-	uint16_t *rx_heads;        /* [VIRTIO_NET_QUEUE_SIZE] held chains... */
-	uint32_t *rx_lens;         /* ...and the bytes placed in each */
-	unsigned int rx_held;
-	uint8_t *pkt;              /* [NET_PKT_MAX + 1] */
+	/* rx, thread only (virtio_net_rx.c): the guest's buffers held ahead,
+	 * rx_pool[(rx_start + i) % NET_RX_POOL] for i < rx_n, in the order
+	 * they were popped, rx_cap writable bytes in all; a packet read
+	 * into `pkt` while they could not hold the largest one */
+	struct vq_chain **rx_pool;  /* [NET_RX_POOL] */
+	unsigned int rx_start, rx_n;
+	uint64_t rx_cap;
+	struct iovec *rx_iov;       /* [NET_RX_IOV] */
+	uint8_t *pkt;               /* [NET_PKT_MAX + 1] */
 	size_t pkt_len;
-	size_t placed;
 	bool have_pkt;
 
 	/* tx, thread only */
 	struct vq_chain *tx_chain;
 	bool tx_pending;           /* tx_chain waits for room on the fd */
 	struct iovec *iov;         /* [VQ_CHAIN_MAX_SEGS] */
+
+	/* rx filter, thread only: a copy of the device's, taken again
+	 * whenever filter_gen moves on */
+	struct net_rx_filter *rx_filter;
+	unsigned int rx_filter_gen;
 
 	/* vhost data path */
 	struct vhost_kernel vhost;
@@ -87,7 +110,8 @@ struct net_pair {
 
 struct virtio_net {
 	char name[16];
-	uint8_t mac[6];
+	uint8_t mac[6];            /* the address the NIC starts with */
+	uint16_t mtu;              /* 0: no VIRTIO_NET_F_MTU */
 	unsigned int max_pairs;
 	bool tap, vhost;
 	struct guest_mem *mem;
@@ -105,17 +129,72 @@ struct virtio_net {
 	bool activated;
 	_Atomic unsigned int active_pairs;
 
-	/* What the driver set through the control queue (rx mode is kept,
-	 * not applied: no filtering, the guest gets what reaches the tap). */
-	bool promisc, allmulti;
+	/* What the driver set through the control queue: the receive filter
+	 * (applied by the userspace rx path and, as far as it can, by the
+	 * tap) and the config MAC (MAC_ADDR_SET), both under filter_lock;
+	 * filter_gen moves on with every change. The guest offloads the
+	 * tap may hand over (GUEST_OFFLOADS_SET), control thread only. */
+	pthread_mutex_t filter_lock;
+	struct net_rx_filter filter;
+	_Atomic unsigned int filter_gen;
+	uint64_t guest_offloads;
 	/* Set by a restore: the next activate starts with these pairs and,
 	 * with GUEST_ANNOUNCE, asks the guest to announce itself. */
 	bool restored;
 	unsigned int restored_pairs;
 
 	_Atomic uint64_t tx_packets, tx_bytes, tx_errors, rx_packets, rx_bytes,
-		rx_too_big, rx_errors, bad_chains, ctrl_ok, ctrl_err, announces;
+		rx_too_big, rx_errors, rx_filtered, bad_chains, ctrl_ok, ctrl_err,
+		announces;
 };
+
+/* Control queue side of the receive filter (virtio_net_rxmode.c): execute
+ * an rx-mode, MAC table or MAC address command on net->filter and hand
+ * the result to the tap. The ack: VIRTIO_NET_OK or VIRTIO_NET_ERR (with
+ * cmd->why set). */
+uint8_t net_rxmode_command(struct virtio_net *net, struct net_ctrl_cmd *cmd);
+/* Back to promiscuous with the NIC's own address (reset, create), the
+ * tap's filter off. */
+void net_rxmode_reset(struct virtio_net *net);
+/* Give the tap net->filter as it is now (after a restore). */
+void net_rxmode_sync_tap(struct virtio_net *net);
+/* The userspace rx path: whether a frame of len bytes starting with
+ * `frame` (at least its destination, when len >= 6) passes the filter. */
+bool net_rxmode_accepts(struct net_pair *p, const uint8_t *frame, size_t len);
+
+/* Userspace data path, shared by rx and tx. Pop; on an empty ring turn
+ * the guest's kicks back on and look once more, so buffers added meanwhile
+ * are not left waiting for a kick. */
+static inline int net_pop_or_arm(struct virtqueue *vq, struct vq_chain *c)
+{
+	for (;;) {
+		int r = virtqueue_pop(vq, c);
+		if (r != 0)
+			return r;
+		if (!virtqueue_enable_notify(vq))
+			return 0;
+		virtqueue_disable_notify(vq);
+	}
+}
+
+static inline void net_push(struct virtqueue *vq, uint16_t head, uint32_t len,
+			    unsigned int *pushed)
+{
+	if (virtqueue_push(vq, head, len) == 0)
+		(*pushed)++;
+}
+
+/* Chains the pair holds go back to queue q's avail ring as if never
+ * popped (virtqueue_unpop), or, if that cannot be, are answered empty. */
+void net_give_back(struct net_pair *p, unsigned int q, const uint16_t *heads,
+		   unsigned int n);
+
+/* The receive side (virtio_net_rx.c): move packets from the fd into the
+ * guest's buffers until the budget, the ring or the fd runs out. */
+enum net_io_state net_rx_process(struct net_pair *p);
+/* Drop the held buffers: back to the ring (give_back, a pause) or just
+ * forgotten (a reset, which resets the queue too). */
+void net_rx_release(struct net_pair *p, bool give_back);
 
 /* Userspace data path (virtio_net_rxtx.c). */
 int net_pair_alloc(struct net_pair *p) __attribute__((warn_unused_result));

@@ -3,12 +3,8 @@
  *
  * TX: each chain's readable part (virtio-net header + frame) is written to
  * the fd with one writev. If the fd is full the chain waits for EPOLLOUT.
- * RX: a guest buffer is popped first and only then is a packet read from
- * the fd, so without guest buffers nothing is read and the fd (the tap's
- * queue) holds the backlog. With MRG_RXBUF one packet fills as many chains
- * as it needs and the header's num_buffers says how many; the chains are
- * completed together once the whole packet is placed. A packet the
- * guest's buffers cannot hold is dropped and counted, never truncated.
+ * RX: virtio_net_rx.c (guest buffers are held first, then a packet is read
+ * straight into them).
  *
  * Both directions work in batches with the guest's notifications off and
  * turn them back on only when the ring is empty (virtqueue.h's pattern).
@@ -25,8 +21,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define NET_BUDGET 256 /* chains per queue before the other gets a turn */
-#define NUM_BUFFERS_OFF 10 /* offsetof(struct virtio_net_hdr_v1, num_buffers) */
 
 enum { EV_CTL, EV_TX_KICK, EV_RX_KICK, EV_FD };
 
@@ -38,27 +32,6 @@ static unsigned int rx_index(const struct net_pair *p)
 static unsigned int tx_index(const struct net_pair *p)
 {
 	return 2 * p->index + 1;
-}
-
-/* Pop; on an empty ring turn the guest's kicks back on and look once
- * more, so buffers added meanwhile are not left waiting for a kick. */
-static int pop_or_arm(struct virtqueue *vq, struct vq_chain *c)
-{
-	for (;;) {
-		int r = virtqueue_pop(vq, c);
-		if (r != 0)
-			return r;
-		if (!virtqueue_enable_notify(vq))
-			return 0;
-		virtqueue_disable_notify(vq);
-	}
-}
-
-static void push(struct virtqueue *vq, uint16_t head, uint32_t len,
-		 unsigned int *pushed)
-{
-	if (virtqueue_push(vq, head, len) == 0)
-		(*pushed)++;
 }
 
 /* ---- tx ------------------------------------------------------------------ */
@@ -110,7 +83,7 @@ static enum net_io_state tx_process(struct net_pair *p)
 	virtqueue_disable_notify(vq);
 	for (unsigned int n = 0; n < NET_BUDGET; n++) {
 		if (!p->tx_pending) {
-			int r = pop_or_arm(vq, c);
+			int r = net_pop_or_arm(vq, c);
 			if (r <= 0) {
 				st = r ? NET_IO_BROKEN : NET_IO_IDLE;
 				break;
@@ -122,178 +95,12 @@ static enum net_io_state tx_process(struct net_pair *p)
 			break;
 		}
 		p->tx_pending = false;
-		push(vq, c->head, 0, &pushed);
+		net_push(vq, c->head, 0, &pushed);
 	}
 	if (pushed)
 		virtio_notify_queue(net->vdev, tx_index(p));
 	if (st == NET_IO_BROKEN)
 		pr_guest(LOG_WARN, "%s: tx queue %u broken: %s", net->name,
-			 p->index, vq->broken_reason);
-	return st;
-}
-
-/* ---- rx ------------------------------------------------------------------ */
-
-enum rx_read_result { RX_GOT, RX_NONE, RX_DROPPED, RX_END };
-
-static enum rx_read_result rx_read(struct net_pair *p)
-{
-	struct virtio_net *net = p->net;
-	ssize_t n;
-	do {
-		n = read(p->fd, p->pkt, NET_PKT_MAX + 1);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return RX_NONE;
-		atomic_fetch_add(&net->rx_errors, 1);
-		pr_guest(LOG_WARN, "%s: rx read: %s", net->name, strerror(errno));
-		return RX_NONE;
-	}
-	if (n == 0)
-		return RX_END;
-	if (n > NET_PKT_MAX || n < VIRTIO_NET_HDR_LEN) {
-		atomic_fetch_add(n > NET_PKT_MAX ? &net->rx_too_big : &net->rx_errors, 1);
-		return RX_DROPPED;
-	}
-	p->pkt_len = (size_t)n;
-	p->placed = 0;
-	p->have_pkt = true;
-	return RX_GOT;
-}
-
-static void rx_done(struct net_pair *p)
-{
-	atomic_fetch_add(&p->net->rx_packets, 1);
-	atomic_fetch_add(&p->net->rx_bytes, p->pkt_len - VIRTIO_NET_HDR_LEN);
-	p->have_pkt = false;
-	p->rx_held = 0;
-}
-
-/* Without MRG_RXBUF: the packet fits the one chain or is dropped (and the
- * chain kept for the next packet). */
-static void rx_place_one(struct net_pair *p, struct virtqueue *vq,
-			 unsigned int *pushed)
-{
-	struct vq_chain *c = p->rx_first;
-	if (p->pkt_len > c->write_len) {
-		atomic_fetch_add(&p->net->rx_too_big, 1);
-		pr_guest(LOG_WARN, "%s: rx packet of %zu bytes dropped: buffer holds %u",
-			 p->net->name, p->pkt_len, c->write_len);
-		p->have_pkt = false;
-		return;
-	}
-	uint16_t one = htole16(1);
-	memcpy(p->pkt + NUM_BUFFERS_OFF, &one, sizeof(one));
-	vq_chain_write(c, 0, p->pkt, p->pkt_len);
-	push(vq, c->head, (uint32_t)p->pkt_len, pushed);
-	rx_done(p);
-}
-
-/* With MRG_RXBUF: fill held chains in order. 1: placed (or dropped);
- * 0: the ring ran dry mid-packet (the chains stay held); -EIO: broken. */
-static int rx_place_merged(struct net_pair *p, struct virtqueue *vq,
-			   unsigned int *pushed)
-{
-	struct virtio_net *net = p->net;
-	if (p->placed == 0) {
-		size_t n = p->pkt_len < p->rx_first->write_len
-			 ? p->pkt_len : p->rx_first->write_len;
-		vq_chain_write(p->rx_first, 0, p->pkt, n);
-		p->rx_lens[0] = (uint32_t)n;
-		p->placed = n;
-	}
-	while (p->placed < p->pkt_len) {
-		if (p->rx_held >= vq->size) {
-			/* Every buffer the ring can hold is ours and the packet
-			 * still does not fit: drop it, return them empty. */
-			for (unsigned int i = 0; i < p->rx_held; i++)
-				push(vq, p->rx_heads[i], 0, pushed);
-			atomic_fetch_add(&net->rx_too_big, 1);
-			pr_guest(LOG_WARN, "%s: rx packet of %zu bytes dropped: the ring holds less",
-				 net->name, p->pkt_len);
-			p->have_pkt = false;
-			p->rx_held = 0;
-			return 1;
-		}
-		struct vq_chain *c = p->rx_next;
-		int r = pop_or_arm(vq, c);
-		if (r <= 0)
-			return r;
-		if (!c->write_len) {
-			atomic_fetch_add(&net->bad_chains, 1);
-			pr_guest(LOG_WARN, "%s: rx chain without writable buffers",
-				 net->name);
-			push(vq, c->head, 0, pushed);
-			continue;
-		}
-		size_t n = p->pkt_len - p->placed;
-		if (n > c->write_len)
-			n = c->write_len;
-		vq_chain_write(c, 0, p->pkt + p->placed, n);
-		p->rx_heads[p->rx_held] = c->head;
-		p->rx_lens[p->rx_held] = (uint32_t)n;
-		p->rx_held++;
-		p->placed += n;
-	}
-	uint16_t nb = htole16((uint16_t)p->rx_held);
-	vq_chain_write(p->rx_first, NUM_BUFFERS_OFF, &nb, sizeof(nb));
-	for (unsigned int i = 0; i < p->rx_held; i++)
-		push(vq, p->rx_heads[i], p->rx_lens[i], pushed);
-	rx_done(p);
-	return 1;
-}
-
-static enum net_io_state rx_process(struct net_pair *p)
-{
-	struct virtio_net *net = p->net;
-	struct virtqueue *vq = &net->vdev->vqs[rx_index(p)];
-	enum net_io_state st = NET_IO_MORE;
-	unsigned int pushed = 0;
-	if (!vq->enabled)
-		return NET_IO_IDLE;
-	virtqueue_disable_notify(vq);
-	for (unsigned int n = 0; n < NET_BUDGET; n++) {
-		if (!p->rx_held) {
-			struct vq_chain *c = p->rx_first;
-			int r = pop_or_arm(vq, c);
-			if (r <= 0) {
-				st = r ? NET_IO_BROKEN : NET_IO_IDLE;
-				break;
-			}
-			if (c->write_len < VIRTIO_NET_HDR_LEN) {
-				atomic_fetch_add(&net->bad_chains, 1);
-				pr_guest(LOG_WARN, "%s: rx chain of %u writable bytes has no room for a header",
-					 net->name, c->write_len);
-				push(vq, c->head, 0, &pushed);
-				continue;
-			}
-			p->rx_heads[0] = c->head;
-			p->rx_held = 1;
-		}
-		if (!p->have_pkt) {
-			enum rx_read_result rr = rx_read(p);
-			if (rr == RX_NONE || rr == RX_END) {
-				st = rr == RX_NONE ? NET_IO_WAIT_FD : NET_IO_DEAD;
-				break;
-			}
-			if (rr == RX_DROPPED)
-				continue;
-		}
-		if (!net->mrg_rxbuf) {
-			rx_place_one(p, vq, &pushed);
-			continue;
-		}
-		int r = rx_place_merged(p, vq, &pushed);
-		if (r <= 0) {
-			st = r ? NET_IO_BROKEN : NET_IO_IDLE;
-			break;
-		}
-	}
-	if (pushed)
-		virtio_notify_queue(net->vdev, rx_index(p));
-	if (st == NET_IO_BROKEN)
-		pr_guest(LOG_WARN, "%s: rx queue %u broken: %s", net->name,
 			 p->index, vq->broken_reason);
 	return st;
 }
@@ -336,7 +143,7 @@ static void *pair_thread(void *arg)
 		if (tx == NET_IO_MORE)
 			tx = tx_process(p);
 		if (active && rx == NET_IO_MORE)
-			rx = rx_process(p);
+			rx = net_rx_process(p);
 		if ((tx == NET_IO_BROKEN || rx == NET_IO_BROKEN) && !reported) {
 			virtio_set_needs_reset(vdev);
 			reported = true;
@@ -389,15 +196,18 @@ static void *pair_thread(void *arg)
 int net_pair_alloc(struct net_pair *p)
 {
 	p->ctl_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	p->rx_first = malloc(sizeof(*p->rx_first));
-	p->rx_next = malloc(sizeof(*p->rx_next));
 	p->tx_chain = malloc(sizeof(*p->tx_chain));
-	p->rx_heads = calloc(VIRTIO_NET_QUEUE_SIZE, sizeof(*p->rx_heads));
-	p->rx_lens = calloc(VIRTIO_NET_QUEUE_SIZE, sizeof(*p->rx_lens));
+	p->rx_pool = calloc(NET_RX_POOL, sizeof(*p->rx_pool));
+	p->rx_iov = calloc(NET_RX_IOV, sizeof(*p->rx_iov));
 	p->pkt = malloc(NET_PKT_MAX + 1);
 	p->iov = calloc(VQ_CHAIN_MAX_SEGS, sizeof(*p->iov));
-	if (p->ctl_fd < 0 || !p->rx_first || !p->rx_next || !p->tx_chain ||
-	    !p->rx_heads || !p->rx_lens || !p->pkt || !p->iov) {
+	p->rx_filter = malloc(sizeof(*p->rx_filter));
+	bool ok = p->ctl_fd >= 0 && p->tx_chain && p->rx_pool && p->rx_iov &&
+		  p->pkt && p->iov && p->rx_filter;
+	/* (about 24 KiB each, touched only as far as their segments go) */
+	for (unsigned int i = 0; ok && i < NET_RX_POOL; i++)
+		ok = (p->rx_pool[i] = malloc(sizeof(struct vq_chain))) != NULL;
+	if (!ok) {
 		int e = p->ctl_fd < 0 ? -errno : -ENOMEM;
 		net_pair_free(p);
 		return e;
@@ -411,16 +221,18 @@ void net_pair_free(struct net_pair *p)
 	if (p->ctl_fd >= 0)
 		close(p->ctl_fd);
 	p->ctl_fd = -1;
-	free(p->rx_first);
-	free(p->rx_next);
+	for (unsigned int i = 0; p->rx_pool && i < NET_RX_POOL; i++)
+		free(p->rx_pool[i]);
+	free(p->rx_pool);
+	free(p->rx_iov);
 	free(p->tx_chain);
-	free(p->rx_heads);
-	free(p->rx_lens);
 	free(p->pkt);
 	free(p->iov);
-	p->rx_first = p->rx_next = p->tx_chain = NULL;
-	p->rx_heads = NULL;
-	p->rx_lens = NULL;
+	free(p->rx_filter);
+	p->rx_filter = NULL;
+	p->rx_pool = NULL;
+	p->rx_iov = NULL;
+	p->tx_chain = NULL;
 	p->pkt = NULL;
 	p->iov = NULL;
 }
@@ -441,6 +253,8 @@ static int spawn(struct net_pair *p)
 		return -EINVAL;
 	drain(p->ctl_fd);
 	atomic_store(&p->stop, false);
+	/* the first packet takes a fresh copy of the filter */
+	p->rx_filter_gen = atomic_load(&p->net->filter_gen) - 1;
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (p->epfd < 0)
 		return -errno;
@@ -461,7 +275,7 @@ int net_pair_start(struct net_pair *p)
 {
 	if (p->running)
 		return -EBUSY;
-	p->rx_held = 0;
+	net_rx_release(p, false);
 	p->have_pkt = false;
 	p->tx_pending = false;
 	p->paused = false;
@@ -484,7 +298,7 @@ void net_pair_stop(struct net_pair *p)
 {
 	join(p);
 	/* Chains still held belong to a queue the transport resets next. */
-	p->rx_held = 0;
+	net_rx_release(p, false);
 	p->have_pkt = false;
 	p->tx_pending = false;
 	p->paused = false;
@@ -494,8 +308,8 @@ void net_pair_stop(struct net_pair *p)
  * That fails only if the guest rewrote its avail ring under them (or a
  * malformed chain was answered between two held ones): then they are
  * answered empty, which the driver takes as a runt or a sent packet. */
-static void give_back(struct net_pair *p, unsigned int q, const uint16_t *heads,
-		      unsigned int n)
+void net_give_back(struct net_pair *p, unsigned int q, const uint16_t *heads,
+		   unsigned int n)
 {
 	struct virtio_device *vdev = p->net->vdev;
 	struct virtqueue *vq = &vdev->vqs[q];
@@ -503,7 +317,7 @@ static void give_back(struct net_pair *p, unsigned int q, const uint16_t *heads,
 		return;
 	unsigned int pushed = 0;
 	for (unsigned int i = 0; i < n; i++)
-		push(vq, heads[i], 0, &pushed);
+		net_push(vq, heads[i], 0, &pushed);
 	if (pushed)
 		virtio_notify_queue(vdev, q);
 }
@@ -513,11 +327,9 @@ void net_pair_pause(struct net_pair *p)
 	if (!p->running)
 		return;
 	join(p);
-	give_back(p, rx_index(p), p->rx_heads, p->rx_held);
-	p->rx_held = 0;
-	p->placed = 0; /* the kept packet is placed again from its start */
+	net_rx_release(p, true); /* a packet in `pkt` is kept */
 	if (p->tx_pending)
-		give_back(p, tx_index(p), &p->tx_chain->head, 1);
+		net_give_back(p, tx_index(p), &p->tx_chain->head, 1);
 	p->tx_pending = false;
 	p->paused = true;
 }

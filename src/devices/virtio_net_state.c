@@ -22,10 +22,12 @@ ssize_t net_save(void *dev, void *buf, size_t cap)
 	/* Restored and not started yet: what the next activate starts with. */
 	st.active_pairs = (uint16_t)(net->restored ? net->restored_pairs
 					    : atomic_load(&net->active_pairs));
-	memcpy(st.mac, net->config.mac, sizeof(st.mac));
 	st.status = atomic_load(&net->status);
-	st.promisc = net->promisc;
-	st.allmulti = net->allmulti;
+	pthread_mutex_lock(&net->filter_lock);
+	memcpy(st.mac, net->config.mac, sizeof(st.mac));
+	st.promisc = net->filter.promisc;
+	st.allmulti = net->filter.allmulti;
+	pthread_mutex_unlock(&net->filter_lock);
 	memcpy(buf, &st, sizeof(st));
 	return (ssize_t)sizeof(st);
 }
@@ -90,8 +92,16 @@ int net_restore(void *dev, const void *buf, size_t len, uint64_t features,
 	memcpy(net->mac, st.mac, sizeof(net->mac));
 	memcpy(net->config.mac, st.mac, sizeof(net->config.mac));
 	atomic_store(&net->status, st.status);
-	net->promisc = st.promisc;
-	net->allmulti = st.allmulti;
+	/* The rx mode flags are saved, the MAC tables are not: until the
+	 * driver gives them again, every address of each kind passes (never
+	 * fewer frames than before the move). */
+	pthread_mutex_lock(&net->filter_lock);
+	net_filter_init(&net->filter, st.mac);
+	net->filter.promisc = st.promisc;
+	net->filter.allmulti = st.allmulti;
+	net->filter.uni_overflow = net->filter.multi_overflow = true;
+	atomic_fetch_add(&net->filter_gen, 1);
+	pthread_mutex_unlock(&net->filter_lock);
 	net->restored_pairs = st.active_pairs;
 	net->restored = true;
 	return 0;

@@ -2,7 +2,8 @@
  * pair moves packets between the pair's rings and its tap queue inside
  * the kernel. Kicks reach vhost through the transport's kick eventfds,
  * completions leave it through the queues' irqfds (or the call relay when
- * a queue has none). The control queue stays in Kiln. */
+ * a queue has none), a ring the kernel refuses through the relay's error
+ * eventfds (NEEDS_RESET). The control queue stays in Kiln. */
 #include "devices/virtio_net_internal.h"
 
 #include "core/log.h"
@@ -57,6 +58,8 @@ static int start_pair(struct virtio_net *net, struct net_pair *p)
 			return -EINVAL;
 		e = vhost_kernel_start_queue(v, j, &vdev->vqs[q], vdev->kick_fd[q],
 					     net->relay.call_fd[q]);
+		if (!e)
+			e = vhost_kernel_set_vring_err(v, j, net->relay.err_fd[q]);
 		if (e)
 			return e;
 	}

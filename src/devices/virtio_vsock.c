@@ -271,6 +271,10 @@ static int start_vhost(struct virtio_vsock *vs, struct virtio_device *vdev)
 		if (r)
 			goto fail;
 		vs->queues_started[q] = true;
+		step = "VHOST_SET_VRING_ERR";
+		r = vhost_kernel_set_vring_err(&vs->vhost, q, vs->relay.err_fd[q]);
+		if (r)
+			goto fail;
 	}
 	step = "VHOST_VSOCK_SET_RUNNING";
 	r = set_running(vs, 1);

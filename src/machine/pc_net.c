@@ -39,7 +39,7 @@ int pc_add_virtio_net(struct vm *vm, const struct kiln_net *n,
 	}
 	struct virtio_net_params p = {
 		.pairs = pairs, .fds = fds, .tap = true, .vhost = n->vhost,
-		.mem = &vm->mem, .name = name,
+		.mem = &vm->mem, .name = name, .mtu = (uint16_t)n->mtu,
 	};
 	snprintf(name, sizeof(name), "net%u", index);
 	int e = n->has_mac ? 0 : random_mac(p.mac);
@@ -51,6 +51,15 @@ int pc_add_virtio_net(struct vm *vm, const struct kiln_net *n,
 		memcpy(p.mac, n->mac, sizeof(p.mac));
 	if ((e = tap_open(n->tap, pairs, fds, why, sizeof(why)))) {
 		snprintf(err, errlen, "--net: %s", why);
+		return e;
+	}
+	/* The tap's MTU matches what the guest is told, so that frames of
+	 * that size pass both ways. */
+	if (n->mtu && (e = tap_set_mtu(n->tap, n->mtu))) {
+		for (unsigned int i = 0; i < pairs; i++)
+			close(fds[i]);
+		snprintf(err, errlen, "--net: tap=%s: mtu=%u: cannot set the tap's MTU: %s",
+			 n->tap, n->mtu, strerror(-e));
 		return e;
 	}
 	struct virtio_net *net;

@@ -159,6 +159,13 @@ int vhost_kernel_start_queue(struct vhost_kernel *v, unsigned int index,
 	return xioctl(v->fd, VHOST_SET_VRING_CALL, &call);
 }
 
+int vhost_kernel_set_vring_err(struct vhost_kernel *v, unsigned int index,
+			       int err_fd)
+{
+	struct vhost_vring_file f = { .index = index, .fd = err_fd };
+	return xioctl(v->fd, VHOST_SET_VRING_ERR, &f);
+}
+
 int vhost_kernel_stop_queue(struct vhost_kernel *v, unsigned int index,
 			    uint16_t *last_avail)
 {
@@ -172,26 +179,46 @@ int vhost_kernel_stop_queue(struct vhost_kernel *v, unsigned int index,
 	r = xioctl(v->fd, VHOST_SET_VRING_KICK, &unbind);
 	if (r)
 		return r;
-	return xioctl(v->fd, VHOST_SET_VRING_CALL, &unbind);
+	r = xioctl(v->fd, VHOST_SET_VRING_CALL, &unbind);
+	if (r)
+		return r;
+	return xioctl(v->fd, VHOST_SET_VRING_ERR, &unbind);
 }
 
 /* ---- completion relay ---------------------------------------------------- */
+
+/* vhost met a ring it cannot use (a descriptor outside the memory table,
+ * a bad index): it stopped serving the queue, so the device needs a
+ * reset, as when Kiln's own virtqueue code finds one. */
+static void ring_error(struct vhost_call_relay *r, unsigned int q)
+{
+	eventfd_t v;
+	if (eventfd_read(r->err_fd[q], &v) != 0)
+		return;
+	atomic_fetch_add(&r->errors, 1);
+	pr_guest(LOG_WARN, "vhost: the kernel refused queue %u's ring (a malformed "
+		 "descriptor or index): device needs reset", q);
+	r->vdev->tops->needs_reset(r->vdev->transport);
+}
 
 static void *relay_thread(void *opaque)
 {
 	struct vhost_call_relay *r = opaque;
 	unsigned int n = r->nr_queues;
-	struct pollfd *p = calloc(n + 1, sizeof(*p));
+	/* [0] stop, [1, n] completions to relay, [n + 1, 2n] ring errors */
+	struct pollfd *p = calloc(2 * n + 1, sizeof(*p));
 	if (!p) {
 		pr_err("vhost relay: out of memory; completions will stall");
 		return NULL;
 	}
 	p[0] = (struct pollfd){ .fd = r->stop_fd, .events = POLLIN };
-	for (unsigned int q = 0; q < n; q++)
+	for (unsigned int q = 0; q < n; q++) {
 		p[q + 1] = (struct pollfd){ .fd = r->relayed[q] ? r->call_fd[q] : -1,
 					    .events = POLLIN };
+		p[n + 1 + q] = (struct pollfd){ .fd = r->err_fd[q], .events = POLLIN };
+	}
 	for (;;) {
-		if (poll(p, n + 1, -1) < 0) {
+		if (poll(p, 2 * n + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("vhost relay: poll: %s", strerror(errno));
@@ -200,6 +227,8 @@ static void *relay_thread(void *opaque)
 		if (p[0].revents)
 			break;
 		for (unsigned int q = 0; q < n; q++) {
+			if (p[n + 1 + q].revents & POLLIN)
+				ring_error(r, q);
 			if (!(p[q + 1].revents & POLLIN))
 				continue;
 			eventfd_t v;
@@ -217,9 +246,13 @@ static void relay_release(struct vhost_call_relay *r)
 	for (unsigned int q = 0; r->call_fd && q < r->nr_queues; q++)
 		if (r->relayed && r->relayed[q] && r->call_fd[q] >= 0)
 			close(r->call_fd[q]);
+	for (unsigned int q = 0; r->err_fd && q < r->nr_queues; q++)
+		if (r->err_fd[q] >= 0)
+			close(r->err_fd[q]);
 	if (r->stop_fd >= 0)
 		close(r->stop_fd);
 	free(r->call_fd);
+	free(r->err_fd);
 	free(r->relayed);
 	memset(r, 0, sizeof(*r));
 	r->stop_fd = -1;
@@ -237,11 +270,20 @@ int vhost_call_relay_start(struct vhost_call_relay *r,
 	r->vdev = vdev;
 	r->nr_queues = nr_queues;
 	r->call_fd = calloc(nr_queues, sizeof(*r->call_fd));
+	r->err_fd = calloc(nr_queues, sizeof(*r->err_fd));
 	r->relayed = calloc(nr_queues, sizeof(*r->relayed));
 	int err = -ENOMEM;
-	if (!r->call_fd || !r->relayed)
+	if (!r->call_fd || !r->err_fd || !r->relayed)
 		goto fail;
-	bool need_thread = false;
+	for (unsigned int q = 0; q < nr_queues; q++)
+		r->err_fd[q] = -1;
+	for (unsigned int q = 0; q < nr_queues; q++) {
+		r->err_fd[q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (r->err_fd[q] < 0) {
+			err = -errno;
+			goto fail;
+		}
+	}
 	for (unsigned int q = 0; q < nr_queues; q++) {
 		int fd = virtio_queue_irqfd(vdev, q);
 		if (fd < 0) {
@@ -251,21 +293,20 @@ int vhost_call_relay_start(struct vhost_call_relay *r,
 				goto fail;
 			}
 			r->relayed[q] = true;
-			need_thread = true;
 		}
 		r->call_fd[q] = fd;
 	}
-	if (need_thread) {
-		r->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (r->stop_fd < 0) {
-			err = -errno;
-			goto fail;
-		}
-		err = -pthread_create(&r->thread, NULL, relay_thread, r);
-		if (err)
-			goto fail;
-		r->thread_running = true;
+	/* The thread always watches the error eventfds; it relays
+	 * completions only for the queues without an irqfd. */
+	r->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->stop_fd < 0) {
+		err = -errno;
+		goto fail;
 	}
+	err = -pthread_create(&r->thread, NULL, relay_thread, r);
+	if (err)
+		goto fail;
+	r->thread_running = true;
 	r->started = true;
 	return 0;
 fail:

@@ -32,6 +32,7 @@
 
 #include <linux/vhost_types.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,8 +89,13 @@ int vhost_kernel_setup(struct vhost_kernel *v, uint64_t features,
 int vhost_kernel_start_queue(struct vhost_kernel *v, unsigned int index,
 			     const struct virtqueue *vq, int kick_fd,
 			     int call_fd) __attribute__((warn_unused_result));
+/* VHOST_SET_VRING_ERR: the kernel signals err_fd when it cannot use the
+ * queue's ring (a descriptor it cannot map, a bad index) and stops serving
+ * it. Pass the relay's err_fd[q] (below), which sets DEVICE_NEEDS_RESET. */
+int vhost_kernel_set_vring_err(struct vhost_kernel *v, unsigned int index,
+			       int err_fd) __attribute__((warn_unused_result));
 /* VHOST_GET_VRING_BASE (the kernel stops the queue; *last_avail gets its
- * position), then unbind the kick and call eventfds so that a later kick
+ * position), then unbind the kick, call and error eventfds so that a later kick
  * cannot wake the kernel's worker for a queue Kiln has taken back. Stop
  * the device's backend first. */
 int vhost_kernel_stop_queue(struct vhost_kernel *v, unsigned int index,
@@ -101,13 +107,16 @@ int vhost_kernel_stop_queue(struct vhost_kernel *v, unsigned int index,
  * and a thread raises the queue's interrupt with the transport's
  * notify_queue, unconditionally (vhost already applied EVENT_IDX /
  * NO_INTERRUPT suppression before signalling). Queues that do have an irqfd
- * get it as their call_fd and no relaying; the thread runs only if some
- * queue needs it. */
+ * get it as their call_fd and no relaying. The same thread watches one
+ * error eventfd per queue (VHOST_SET_VRING_ERR): a ring the kernel refused
+ * makes the device NEEDS_RESET, with a rate-limited line. */
 struct vhost_call_relay {
 	struct virtio_device *vdev;
 	unsigned int nr_queues;
 	int *call_fd;  /* [nr_queues]: the fd to pass as queue q's call_fd */
+	int *err_fd;   /* [nr_queues]: for vhost_kernel_set_vring_err */
 	bool *relayed; /* [nr_queues]: call_fd[q] is ours (and relayed) */
+	_Atomic unsigned int errors; /* ring errors the kernel signalled */
 	int stop_fd;
 	pthread_t thread;
 	bool thread_running;

@@ -44,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	net_ctrl_parse(c, &cmd);
 	if (cmd.kind == NET_CTRL_BAD && !cmd.why)
 		abort(); /* every refusal says why */
+	if (cmd.kind == NET_CTRL_MAC_TABLE &&
+	    (cmd.n_uni > NET_FILTER_MACS || cmd.n_multi > NET_FILTER_MACS ||
+	     (cmd.uni_overflow && cmd.n_uni) || (cmd.multi_overflow && cmd.n_multi)))
+		abort(); /* a table is either kept whole or marked overflowed */
 	for (unsigned int i = 0; i < 8; i++)
 		free(bufs[i]);
 	return 0;

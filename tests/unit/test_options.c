@@ -193,13 +193,14 @@ static void test_nets(void **state)
 {
 	struct kiln_options o;
 	assert_int_equal(parse(&o, "--kernel", "k", "--net", "tap=kt0",
-			       "--net", "tap=kt1,mac=52:54:00:AB:cd:0e,num_queues=4,vhost=on,id=lan",
+			       "--net", "tap=kt1,mac=52:54:00:AB:cd:0e,num_queues=4,vhost=on,mtu=9000,id=lan",
 			       NULL), 0);
 	assert_int_equal(o.nr_nets, 2);
 	assert_string_equal(o.nets[0].tap, "kt0");
 	assert_false(o.nets[0].has_mac);
 	assert_int_equal(o.nets[0].num_queues, 2);
 	assert_false(o.nets[0].vhost);
+	assert_int_equal(o.nets[0].mtu, 0);
 	assert_null(o.nets[0].id);
 	assert_string_equal(o.nets[1].tap, "kt1");
 	assert_true(o.nets[1].has_mac);
@@ -207,6 +208,7 @@ static void test_nets(void **state)
 	assert_memory_equal(o.nets[1].mac, want, 6);
 	assert_int_equal(o.nets[1].num_queues, 4);
 	assert_true(o.nets[1].vhost);
+	assert_int_equal(o.nets[1].mtu, 9000);
 	assert_string_equal(o.nets[1].id, "lan");
 	options_free(&o);
 
@@ -314,6 +316,9 @@ static void test_bad_inputs(void **state)
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=18");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=4x");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,vhost=maybe");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mtu=67");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mtu=65522");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,mtu=1500x");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,queue_size=256");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,id=a", "--net", "tap=t1,id=a");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0", "--net", "tap=t0");

@@ -36,7 +36,11 @@ static void fake_notify(void *transport, unsigned int q)
 		atomic_fetch_add(&t->notified[q], 1);
 }
 
-static void fake_needs_reset(void *transport) {}
+static _Atomic unsigned int resets;
+static void fake_needs_reset(void *transport)
+{
+	atomic_fetch_add(&resets, 1);
+}
 static void fake_config_changed(void *transport) {}
 
 static int fake_irqfd(void *transport, unsigned int q)
@@ -243,7 +247,9 @@ static void test_relay_uses_irqfds_where_present(void **state)
 	close(irq0);
 }
 
-static void test_relay_all_irqfds_needs_no_thread(void **state)
+/* With an irqfd for every queue nothing is relayed, but the thread still
+ * watches the error eventfds: a ring error sets NEEDS_RESET. */
+static void test_relay_all_irqfds_watches_errors(void **state)
 {
 	struct fake_transport t;
 	struct virtio_device vdev;
@@ -255,10 +261,24 @@ static void test_relay_all_irqfds_needs_no_thread(void **state)
 	}
 	struct vhost_call_relay r = { 0 };
 	assert_int_equal(vhost_call_relay_start(&r, &vdev, NQ), 0);
-	assert_false(r.thread_running);
-	for (int q = 0; q < NQ; q++)
+	assert_true(r.thread_running);
+	for (int q = 0; q < NQ; q++) {
 		assert_int_equal(r.call_fd[q], fds[q]);
+		assert_false(r.relayed[q]);
+		assert_true(r.err_fd[q] >= 0);
+	}
+	unsigned int before = atomic_load(&resets);
+	assert_int_equal(eventfd_write(r.err_fd[1], 1), 0);
+	for (int i = 0; i < 2000 && atomic_load(&r.errors) < 1; i++)
+		usleep(1000);
+	assert_int_equal(atomic_load(&r.errors), 1);
+	assert_int_equal(atomic_load(&resets), before + 1);
+	/* no queue was interrupted for it */
+	for (int q = 0; q < NQ; q++)
+		assert_int_equal(atomic_load(&t.notified[q]), 0);
+	int err1 = r.err_fd[1];
 	vhost_call_relay_stop(&r);
+	assert_int_equal(fcntl_is_closed_check(err1), 1);
 	for (int q = 0; q < NQ; q++) {
 		assert_int_equal(fcntl_is_closed_check(fds[q]), 0);
 		close(fds[q]);
@@ -287,7 +307,7 @@ int main(void)
 		cmocka_unit_test(test_argument_checks_before_ioctl),
 		cmocka_unit_test(test_relay_without_irqfds),
 		cmocka_unit_test(test_relay_uses_irqfds_where_present),
-		cmocka_unit_test(test_relay_all_irqfds_needs_no_thread),
+		cmocka_unit_test(test_relay_all_irqfds_watches_errors),
 		cmocka_unit_test(test_relay_bad_queue_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,6 +117,8 @@ static void bring_up(struct fx *f, uint64_t want)
 		       1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_NET_F_CTRL_VQ)
 #define MRG (1ull << VIRTIO_NET_F_MRG_RXBUF)
 #define MQ (1ull << VIRTIO_NET_F_MQ)
+#define CTRL_RX (1ull << VIRTIO_NET_F_CTRL_RX)
+#define CTRL_MAC_ADDR (1ull << VIRTIO_NET_F_CTRL_MAC_ADDR)
 
 struct seg {
 	uint64_t gpa;
@@ -200,7 +202,7 @@ static int pending_for_device(struct fx *f, unsigned int pair)
 
 /* ---- fixture ------------------------------------------------------------------ */
 
-static int setup_pairs(void **state, unsigned int pairs)
+static int setup_pairs(void **state, unsigned int pairs, uint16_t mtu)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
@@ -222,7 +224,8 @@ static int setup_pairs(void **state, unsigned int pairs)
 	f->ram = calloc(1, RAM_SIZE);
 	assert_non_null(f->ram);
 	assert_int_equal(guest_mem_init_fake(&f->mem, f->ram, 0, RAM_SIZE), 0);
-	struct virtio_net_params p = { .pairs = pairs, .fds = fds, .name = "net0" };
+	struct virtio_net_params p = { .pairs = pairs, .fds = fds, .name = "net0",
+				       .mtu = mtu };
 	memcpy(p.mac, test_mac, 6);
 	char err[256];
 	assert_int_equal(virtio_net_create(&f->net, &p, err, sizeof(err)), 0);
@@ -240,12 +243,17 @@ static int setup_pairs(void **state, unsigned int pairs)
 
 static int setup1(void **state)
 {
-	return setup_pairs(state, 1);
+	return setup_pairs(state, 1, 0);
 }
 
 static int setup2(void **state)
 {
-	return setup_pairs(state, 2);
+	return setup_pairs(state, 2, 0);
+}
+
+static int setup_mtu(void **state)
+{
+	return setup_pairs(state, 1, 9000);
 }
 
 static int teardown(void **state)
@@ -277,12 +285,15 @@ static void test_identity_and_config(void **state)
 		VIRTIO_NET_F_GUEST_UFO, VIRTIO_NET_F_HOST_TSO4,
 		VIRTIO_NET_F_HOST_TSO6, VIRTIO_NET_F_HOST_ECN,
 		VIRTIO_NET_F_HOST_UFO, VIRTIO_NET_F_MRG_RXBUF, VIRTIO_NET_F_MAC,
-		VIRTIO_NET_F_STATUS, VIRTIO_NET_F_CTRL_VQ,
+		VIRTIO_NET_F_STATUS, VIRTIO_NET_F_CTRL_VQ, VIRTIO_NET_F_CTRL_RX,
+		VIRTIO_NET_F_CTRL_RX_EXTRA, VIRTIO_NET_F_CTRL_MAC_ADDR,
+		VIRTIO_NET_F_CTRL_GUEST_OFFLOADS,
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		assert_true(feat & (1ull << want[i]));
-	/* MQ only with more than one pair */
+	/* MQ only with more than one pair, MTU only when given */
 	assert_int_equal(!!(feat & MQ), f->pairs > 1);
+	assert_false(feat & (1ull << VIRTIO_NET_F_MTU));
 	assert_int_equal(vdrv_mrd(&f->vd, f->vd.common + CC(num_queues), 2), nr_queues(f));
 	for (unsigned int i = 0; i < 6; i++)
 		assert_int_equal(vdrv_mrd(&f->vd, f->vd.device + i, 1), test_mac[i]);
@@ -381,6 +392,19 @@ static void test_rx_merged(void **state)
 	struct virtio_net_stats st = stats(f);
 	assert_int_equal(st.rx_packets, 2);
 	assert_int_equal(st.rx_bytes, 2488 + 100);
+}
+
+/* A frame to `dst` as the tap delivers it: a zeroed header, the
+ * destination, then `len` - 6 bytes of pattern. */
+static void peer_send_to(struct fx *f, const uint8_t dst[6], size_t len,
+			 unsigned int seed)
+{
+	uint8_t *pkt = calloc(1, HDR + len);
+	assert_non_null(pkt);
+	fill(pkt + HDR, len, seed);
+	memcpy(pkt + HDR, dst, 6);
+	assert_int_equal(send(f->peer[0], pkt, HDR + len, 0), (ssize_t)(HDR + len));
+	free(pkt);
 }
 
 /* No rx buffers: the device reads nothing, the packets wait in the fd in
@@ -500,6 +524,62 @@ static uint8_t ctrl(struct fx *f, uint8_t class, uint8_t cmd, const void *data,
 	return f->ram[b + 0x200];
 }
 
+/* With buffers enough for the largest packet held, packets are read
+ * straight into them: each takes as many as it needs, in ring order, the
+ * next packet goes on with the next buffer, and a frame the filter drops
+ * uses none. */
+static void test_rx_direct(void **state)
+{
+	struct fx *f = *state;
+	bring_up(f, BASE_FEATURES | MRG | CTRL_RX);
+	uint64_t b = BUF_GPA(0);
+	for (unsigned int i = 0; i < QSIZE; i++) {
+		struct seg s = { b + 0x8000 * i, 0x2000, true }; /* 16 x 8 KiB */
+		post(f, 0, i, &s, 1);
+	}
+	uint8_t off = 0;
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &off, 1),
+			 VIRTIO_NET_OK);
+	static const uint8_t other[6] = { 0x02, 0x99, 0, 0, 0, 1 };
+	static const size_t sizes[] = { 20000, 100, 9000 };
+	peer_send_to(f, test_mac, sizes[0], 1);
+	peer_send_to(f, other, 3000, 2); /* not for us */
+	peer_send_to(f, test_mac, sizes[1], 3);
+	peer_send_to(f, test_mac, sizes[2], 4);
+	/* 3 + 1 + 2 buffers */
+	assert_true(wait_used(f, 0, 6));
+	unsigned int buf = 0;
+	for (unsigned int k = 0; k < 3; k++) {
+		size_t total = HDR + sizes[k];
+		unsigned int first = buf;
+		uint8_t *got = malloc(total);
+		size_t off2 = 0;
+		while (off2 < total) {
+			uint32_t id, len;
+			used_elem(f, 0, buf, &id, &len);
+			assert_int_equal(id, buf);
+			assert_int_equal(len, total - off2 < 0x2000 ? total - off2 : 0x2000);
+			memcpy(got + off2, f->ram + b + 0x8000 * buf, len);
+			off2 += len;
+			buf++;
+		}
+		struct virtio_net_hdr_v1 h;
+		memcpy(&h, got, HDR);
+		assert_int_equal(h.num_buffers, buf - first);
+		uint8_t *want = malloc(sizes[k]);
+		fill(want, sizes[k], 1 + (k ? k + 1 : 0));
+		memcpy(want, test_mac, 6);
+		assert_memory_equal(got + HDR, want, sizes[k]);
+		free(want);
+		free(got);
+	}
+	assert_int_equal(buf, 6);
+	struct virtio_net_stats st = stats(f);
+	assert_int_equal(st.rx_packets, 3);
+	assert_int_equal(st.rx_filtered, 1);
+	assert_int_equal(st.rx_bytes, 20000 + 100 + 9000);
+}
+
 /* VQ_PAIRS_SET: only that many pairs carry traffic; counts outside
  * 1..max_virtqueue_pairs are refused. */
 static void test_ctrl_mq(void **state)
@@ -552,7 +632,7 @@ static void test_ctrl_mq(void **state)
 static void test_ctrl_commands(void **state)
 {
 	struct fx *f = *state;
-	bring_up(f, BASE_FEATURES);
+	bring_up(f, BASE_FEATURES | CTRL_RX | CTRL_MAC_ADDR);
 	uint8_t on = 1;
 	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &on, 1),
 			 VIRTIO_NET_OK);
@@ -604,6 +684,169 @@ static void test_ctrl_commands(void **state)
 	assert_int_equal(st.ctrl_err, 9);
 	assert_int_equal(st.bad_chains, 1);
 	assert_false(vdrv_status(&f->vd) & NEEDS_RESET);
+}
+
+/* The MAC table: le32 unicast count, entries, le32 multicast count,
+ * entries. */
+static uint8_t set_tables(struct fx *f, const uint8_t (*uni)[6], uint32_t nu,
+			  const uint8_t (*multi)[6], uint32_t nm)
+{
+	uint8_t buf[8 + 12 * 6];
+	size_t off = 0;
+	memcpy(buf + off, &nu, 4);
+	off += 4;
+	memcpy(buf + off, uni, 6 * nu);
+	off += 6 * nu;
+	memcpy(buf + off, &nm, 4);
+	off += 4;
+	memcpy(buf + off, multi, 6 * nm);
+	off += 6 * nm;
+	return ctrl(f, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, buf,
+		    (uint32_t)off);
+}
+
+/* Post one 2 KiB rx buffer (descriptor i): the frame it gets must be the
+ * one sent to got_dst. */
+static void rx_one(struct fx *f, unsigned int i, const uint8_t *got_dst)
+{
+	struct seg s = { BUF_GPA(0) + 0x1000 * i, 2048, true };
+	post(f, 0, i, &s, 1);
+	assert_true(wait_used(f, 0, (uint16_t)(i + 1)));
+	assert_memory_equal(f->ram + BUF_GPA(0) + 0x1000 * i + HDR, got_dst, 6);
+}
+
+/* CTRL_RX applied on the userspace rx path: promiscuous until the driver
+ * says otherwise, then only the NIC's own address, broadcast, and what
+ * the MAC table and allmulti let through; a frame that does not pass is
+ * dropped and counted and the buffer takes the next one. A reset makes
+ * the NIC promiscuous again. */
+static void test_rx_filter(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t other[6] = { 0x02, 0x99, 0, 0, 0, 1 };
+	static const uint8_t listed[1][6] = { { 0x02, 0x77, 0, 0, 0, 2 } };
+	static const uint8_t mcast[1][6] = { { 0x33, 0x33, 0, 0, 0, 1 } };
+	static const uint8_t mcast2[6] = { 0x01, 0, 0x5e, 0, 0, 0xfb };
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	bring_up(f, BASE_FEATURES | CTRL_RX | CTRL_MAC_ADDR);
+
+	/* before any command: everything passes */
+	peer_send_to(f, other, 100, 1);
+	rx_one(f, 0, other);
+
+	uint8_t off = 0, on = 1;
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &off, 1),
+			 VIRTIO_NET_OK);
+	peer_send_to(f, other, 100, 2);
+	peer_send_to(f, test_mac, 100, 3);
+	rx_one(f, 1, test_mac);
+	assert_int_equal(stats(f).rx_filtered, 1);
+
+	peer_send_to(f, listed[0], 100, 4);
+	peer_send_to(f, bcast, 100, 5);
+	rx_one(f, 2, bcast);
+	assert_int_equal(set_tables(f, listed, 1, mcast, 1), VIRTIO_NET_OK);
+	peer_send_to(f, mcast2, 100, 6);
+	peer_send_to(f, listed[0], 100, 7);
+	rx_one(f, 3, listed[0]);
+	peer_send_to(f, mcast[0], 100, 8);
+	rx_one(f, 4, mcast[0]);
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI, &on, 1),
+			 VIRTIO_NET_OK);
+	peer_send_to(f, mcast2, 100, 9);
+	rx_one(f, 5, mcast2);
+	assert_int_equal(stats(f).rx_filtered, 3);
+
+	/* a new address: it passes, and the config space shows it */
+	static const uint8_t moved[6] = { 0x02, 0x4b, 0x49, 0x4c, 0x4e, 0x42 };
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
+			      moved, 6), VIRTIO_NET_OK);
+	for (unsigned int i = 0; i < 6; i++)
+		assert_int_equal(vdrv_mrd(&f->vd, f->vd.device + i, 1), moved[i]);
+	peer_send_to(f, test_mac, 100, 10);
+	peer_send_to(f, moved, 100, 11);
+	rx_one(f, 6, moved);
+	assert_int_equal(stats(f).rx_filtered, 4);
+	/* a multicast one is no NIC's address */
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
+			      bcast, 6), VIRTIO_NET_ERR);
+
+	/* a reset: the first address and promiscuous again */
+	bring_up(f, BASE_FEATURES | CTRL_RX | CTRL_MAC_ADDR);
+	for (unsigned int i = 0; i < 6; i++)
+		assert_int_equal(vdrv_mrd(&f->vd, f->vd.device + i, 1), test_mac[i]);
+	peer_send_to(f, other, 100, 12);
+	rx_one(f, 0, other);
+	assert_int_equal(stats(f).rx_filtered, 4);
+}
+
+/* Without CTRL_RX (or CTRL_RX_EXTRA, CTRL_MAC_ADDR, CTRL_GUEST_OFFLOADS)
+ * negotiated their commands are refused and nothing is filtered. */
+static void test_rx_filter_not_negotiated(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t other[6] = { 0x02, 0x99, 0, 0, 0, 1 };
+	bring_up(f, BASE_FEATURES | CTRL_RX);
+	uint8_t off = 0;
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_NOUNI, &off, 1),
+			 VIRTIO_NET_ERR);
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET,
+			      other, 6), VIRTIO_NET_ERR);
+	uint64_t offloads = 0;
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			      VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &offloads, 8),
+			 VIRTIO_NET_ERR);
+	bring_up(f, BASE_FEATURES);
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &off, 1),
+			 VIRTIO_NET_ERR);
+	peer_send_to(f, other, 100, 1);
+	rx_one(f, 0, other);
+	assert_int_equal(stats(f).rx_filtered, 0);
+}
+
+/* GUEST_OFFLOADS_SET: a subset of the negotiated guest offloads. */
+static void test_guest_offloads(void **state)
+{
+	struct fx *f = *state;
+	uint64_t csum = 1ull << VIRTIO_NET_F_GUEST_CSUM;
+	uint64_t tso4 = 1ull << VIRTIO_NET_F_GUEST_TSO4;
+	bring_up(f, BASE_FEATURES | csum | tso4 |
+			    1ull << VIRTIO_NET_F_CTRL_GUEST_OFFLOADS);
+	uint64_t v = csum;
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			      VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, 8), VIRTIO_NET_OK);
+	v = csum | tso4;
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			      VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, 8), VIRTIO_NET_OK);
+	v = 1ull << VIRTIO_NET_F_GUEST_TSO6; /* not negotiated */
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			      VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, 8), VIRTIO_NET_ERR);
+	v = 1ull << VIRTIO_NET_F_MQ; /* not an offload */
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			      VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, 8), VIRTIO_NET_ERR);
+	assert_int_equal(ctrl(f, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			      VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, 4), VIRTIO_NET_ERR);
+}
+
+/* mtu: VIRTIO_NET_F_MTU offered and the config field holds it; a value
+ * below the minimum is refused at creation. */
+static void test_mtu(void **state)
+{
+	struct fx *f = *state;
+	assert_true(vdrv_read_features(&f->vd) & (1ull << VIRTIO_NET_F_MTU));
+	assert_int_equal(vdrv_mrd(&f->vd, f->vd.device + offsetof(struct virtio_net_config, mtu), 2),
+			 9000);
+
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	struct virtio_net_params p = { .pairs = 1, .fds = sv, .mtu = 67 };
+	struct virtio_net *net = NULL;
+	char err[256];
+	assert_int_equal(virtio_net_create(&net, &p, err, sizeof(err)), -EINVAL);
+	assert_null(net);
+	assert_non_null(strstr(err, "mtu=67"));
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* Malformed chains are answered and counted; a chain pointing outside RAM
@@ -744,6 +987,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_identity_and_config, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_tx, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_merged, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_direct, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_backpressure, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_too_big_dropped, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_too_big_for_ring, setup1, teardown),
@@ -752,6 +996,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_chains, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_backpressure, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_backend_closed, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_filter, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_filter_not_negotiated, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_offloads, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_mtu, setup_mtu, teardown),
 		cmocka_unit_test(test_vhost_unavailable),
 	};
 	return cmocka_run_group_tests_name("virtio-net", tests, NULL, NULL);

@@ -51,7 +51,8 @@
 	(1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_EVENT_IDX |             \
 	 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS |              \
 	 1ull << VIRTIO_NET_F_CTRL_VQ | 1ull << VIRTIO_NET_F_MRG_RXBUF |       \
-	 1ull << VIRTIO_NET_F_MQ | 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE)
+	 1ull << VIRTIO_NET_F_MQ | 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE |       \
+	 1ull << VIRTIO_NET_F_CTRL_RX)
 
 static const uint8_t test_mac[6] = { 0x02, 0x4b, 0x49, 0x4c, 0x4e, 0x07 };
 

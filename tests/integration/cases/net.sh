@@ -1,9 +1,13 @@
 # virtio-net on a tap device, three boots: the userspace data path, vhost
 # (/dev/vhost-net), and two queue pairs on a multi_queue tap with 2 vCPUs.
 # The host side of the tap is 169.254.100.1/24, the guest 169.254.100.2.
-# Each boot: the guest pings the host, then 3 MiB of random data goes to the
-# host and 3 MiB back over TCP (socat at both ends; the md5s must match),
-# then the driver is rebound (a device reset) and the guest pings again.
+# Each boot: the guest pings the host, counts the datagrams the host keeps
+# sending to a MAC that is not the guest's (dropped by the receive filter
+# while promisc is off, received with it on), then 3 MiB of random data
+# goes to the host and 3 MiB back over TCP (socat at both ends; the md5s
+# must match), then the driver is rebound (a device reset) and the guest
+# pings again. The vhost boot has mtu=9000: the guest and the tap have it,
+# and a ping of 8900 bytes goes through.
 
 # net_tap NAME [multi_queue]: a fresh tap with the host's address, up.
 net_tap() {
@@ -37,11 +41,22 @@ net_boot() {
 		done
 	) &
 	local watcher=$!
+	# UDP datagrams to a neighbour whose MAC is not the guest's, about 20 a
+	# second all along (the guest counts what reaches it); bash's own
+	# /dev/udp, so that nothing stops on the errors of a tap without carrier
+	ip neigh replace 169.254.100.9 lladdr 02:00:00:00:00:99 dev kt0 nud permanent
+	(while :; do
+		echo x 2>/dev/null >/dev/udp/169.254.100.9/9
+		sleep 0.05
+	done) &
+	local other=$!
 	boot "$name" "$guest/vmlinux" "$imgs/net.img" 150 --cpus boot="$cpus" \
 		--memory size=256M --net "$netarg,mac=$mac" "$@"
 	local rc=$?
-	kill "$watcher" "$up" "$down" 2>/dev/null
-	wait "$watcher" "$up" "$down" 2>/dev/null
+	local tap_mtu
+	tap_mtu=$(cat /sys/class/net/kt0/mtu)
+	kill "$watcher" "$up" "$down" "$other" 2>/dev/null
+	wait "$watcher" "$up" "$down" "$other" 2>/dev/null
 	[ $rc -eq 0 ] && pass "virtio-net ($what): guest powers off" ||
 		fail "virtio-net ($what): boot status $rc"
 	[ "$(value KILN_NET_DRIVER "$log")" = virtio_net ] &&
@@ -57,6 +72,24 @@ net_boot() {
 	[ "$(value KILN_NET_PING "$log")" = ok ] &&
 		pass "virtio-net ($what): guest pings the host" ||
 		fail "virtio-net ($what): ping '$(value KILN_NET_PING "$log")'"
+	local mtu=1500 gmtu
+	[[ $netarg =~ mtu=([0-9]+) ]] && mtu=${BASH_REMATCH[1]}
+	gmtu=$(value KILN_NET_MTU "$log")
+	if ((mtu != 1500)); then
+		[ "$gmtu" = "$mtu" ] && [ "$tap_mtu" = "$mtu" ] &&
+			[ "$(value KILN_NET_BIG_PING "$log")" = ok ] &&
+			pass "virtio-net ($what): mtu=$mtu: the guest's and the tap's MTU, a $((mtu - 100))-byte ping" ||
+			fail "virtio-net ($what): mtu=$mtu: guest MTU '$gmtu', tap MTU '$tap_mtu', big ping '$(value KILN_NET_BIG_PING "$log")'"
+	else
+		[ "$gmtu" = 1500 ] && pass "virtio-net ($what): guest MTU 1500" ||
+			fail "virtio-net ($what): guest MTU '$gmtu', wanted 1500"
+	fi
+	local filtered promisc
+	filtered=$(value KILN_NET_RX_OTHER_FILTERED "$log")
+	promisc=$(value KILN_NET_RX_OTHER_PROMISC "$log")
+	[ -n "$filtered" ] && [ -n "$promisc" ] && ((filtered <= 3 && promisc >= 5)) &&
+		pass "virtio-net ($what): frames to another MAC dropped while promisc is off ($filtered in 2 s), received with promisc on ($promisc)" ||
+		fail "virtio-net ($what): frames to another MAC: '$filtered' in 2 s with promisc off (want <= 3), '$promisc' with it on (want >= 5)"
 	local sent got
 	sent=$(value KILN_NET_UP_MD5 "$log")
 	got=$([ -f "$out/$name-up.bin" ] && md5_of "$out/$name-up.bin")
@@ -90,7 +123,14 @@ if net_tap kt0; then
 		grep -q -- "--net: tap kt0: cannot attach a multi-queue tap" <<<"$err" &&
 		pass "--net num_queues=4 on a single-queue tap: $err" ||
 		fail "--net num_queues=4 on a single-queue tap: status $rc: $err"
-	net_tap kt0 && net_boot net-vhost vhost 1 1 tap=kt0,vhost=on
+	# an MTU the tap cannot have: one line, before the guest
+	err=$("$kiln" --kernel "$guest/vmlinux" --serial off --net tap=kt0,mtu=65522 2>&1 </dev/null)
+	rc=$?
+	[ $rc -eq 1 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+		grep -q -- "--net: mtu=65522: must be 68 to 65521" <<<"$err" &&
+		pass "--net mtu=65522: $err" ||
+		fail "--net mtu=65522: status $rc: $err"
+	net_tap kt0 && net_boot net-vhost vhost 1 1 tap=kt0,vhost=on,mtu=9000
 	# with a second NIC (its own tap, no mac=: a random local address)
 	ip tuntap add dev kt1 mode tap
 	net_tap kt0 multi_queue &&

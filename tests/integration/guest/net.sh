@@ -28,6 +28,24 @@ else
 	echo "KILN_NET_PING=failed"
 	cat /tmp/ping
 fi
+mtu=$(cat /sys/class/net/$nic/mtu)
+echo "KILN_NET_MTU=$mtu"
+if [ "$mtu" -gt 1500 ]; then
+	ping -c 2 -W 5 -s $((mtu - 100)) 169.254.100.1 >/tmp/ping 2>&1 &&
+		echo "KILN_NET_BIG_PING=ok" || echo "KILN_NET_BIG_PING=failed"
+fi
+# The receive filter: the host sends about 20 frames a second to
+# 02:00:00:00:00:99, which is not this NIC's address. With promiscuous
+# mode off (Linux's driver turns it off when the link comes up) the device
+# drops them; with it on the guest gets them.
+rx() { cat /sys/class/net/$nic/statistics/rx_packets; }
+a=$(rx); sleep 2; b=$(rx)
+echo "KILN_NET_RX_OTHER_FILTERED=$((b - a))"
+ip link set "$nic" promisc on
+sleep 1
+a=$(rx); sleep 2; b=$(rx)
+echo "KILN_NET_RX_OTHER_PROMISC=$((b - a))"
+ip link set "$nic" promisc off
 head -c $((3 << 20)) /dev/urandom >/tmp/up
 echo "KILN_NET_UP_MD5=$(md5sum </tmp/up | cut -c1-32)"
 socat -u FILE:/tmp/up TCP:169.254.100.1:5001,connect-timeout=20 ||
