@@ -1,0 +1,615 @@
+/* The translator (see jit.h). Host register use inside a translation:
+ * RBX = the CPU, RAX/RCX/RDX hold guest operands for one instruction
+ * (loaded from cpu->gpr before it, stored back after it), so nothing is
+ * cached across instructions and a call to a handler needs no spill.
+ *
+ * Flags: the guest's arithmetic flags live in the host's RFLAGS from the
+ * block's entry (loaded materialised) and are written back to
+ * cpu->rflags (lazy state "eager") at every exit and before every call to
+ * a handler. Native instructions whose flags are undefined by the
+ * architecture (shifts' AF and multi-bit OF, IMUL's SF/ZF/AF/PF) are used
+ * only where later instructions of the block overwrite those flags before
+ * anything reads them or the block can exit; elsewhere the handler runs.
+ */
+#include "accel/soft/jit.h"
+#include "accel/soft/block.h"
+#include "accel/soft/cpu_internal.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define ARITH 0x8d5u
+#define F_CF 0x001u
+#define F_PF 0x004u
+#define F_AF 0x010u
+#define F_ZF 0x040u
+#define F_SF 0x080u
+#define F_OF 0x800u
+
+struct x86_jit *x86_jit_new(void)
+{
+	const char *e = getenv("KILN_SOFT_JIT");
+	if (e && e[0] == '0')
+		return NULL;
+	struct x86_jit *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	void *p = mmap(NULL, X86_JIT_CODE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		free(j);
+		return NULL;
+	}
+	j->code = p;
+	return j;
+}
+
+void x86_jit_free(struct x86_jit *j)
+{
+	if (!j)
+		return;
+	munmap(j->code, X86_JIT_CODE);
+	free(j);
+}
+
+/* ---- what each instruction becomes ---- */
+
+enum { K_CALL, K_NATIVE, K_LEA, K_JCC, K_JMP, K_NOP };
+
+struct plan {
+	uint8_t kind;
+	uint16_t rd, wr, undef; /* flags read, written (defined), left undefined */
+	uint8_t nload, nstore;
+	uint8_t lg[3], lh[3];   /* guest register -> host register before */
+	uint8_t sg[2], sh[2];   /* host register -> guest register after */
+	uint8_t enc[24], enclen;
+};
+
+static const uint16_t cond_flags[8] = {
+	F_OF, F_CF, F_ZF, F_CF | F_ZF, F_SF, F_PF, F_SF | F_OF, F_ZF | F_SF | F_OF,
+};
+
+static void load(struct plan *p, unsigned g, unsigned h)
+{
+	for (unsigned k = 0; k < p->nload; k++)
+		if (p->lg[k] == g)
+			return;
+	p->lg[p->nload] = (uint8_t)g;
+	p->lh[p->nload++] = (uint8_t)h;
+}
+
+static void store(struct plan *p, unsigned g, unsigned h)
+{
+	p->sg[p->nstore] = (uint8_t)g;
+	p->sh[p->nstore++] = (uint8_t)h;
+}
+
+static void put(struct plan *p, uint8_t b)
+{
+	p->enc[p->enclen++] = b;
+}
+
+/* Operand-size prefixes for the host copy (host registers 0-2 only, so
+ * REX carries W alone and byte registers are AL/CL/DL either way). */
+static void prefix(struct plan *p, unsigned opsize, bool map0f)
+{
+	if (opsize == 2)
+		put(p, 0x66);
+	if (opsize == 8)
+		put(p, 0x48);
+	if (map0f)
+		put(p, 0x0f);
+}
+
+static void imm(struct plan *p, const struct x86_insn *i)
+{
+	for (unsigned k = 0; k < i->imm_len; k++)
+		put(p, (uint8_t)(i->imm >> (8 * k)));
+}
+
+/* A byte register the host copy cannot name on RAX/RCX/RDX: AH-BH. */
+static bool high_byte(const struct x86_insn *i, unsigned r)
+{
+	return r >= 4 && r < 8 && !(i->flags & X86_I_REX);
+}
+
+/* The usual two-operand form: r/m in host RAX, reg in host RCX (RAX too
+ * when it is the same guest register). */
+static void modrm_form(struct plan *p, const struct x86_insn *i, unsigned opsize,
+		       bool map0f, unsigned regfield_guest, bool reg_is_opext)
+{
+	unsigned hrm = 0, hreg;
+
+	load(p, i->rm, 0);
+	if (reg_is_opext) {
+		hreg = regfield_guest;
+	} else {
+		hreg = i->reg == i->rm ? 0 : 1;
+		load(p, i->reg, hreg);
+	}
+	prefix(p, opsize, map0f);
+	put(p, i->op);
+	put(p, (uint8_t)(0xc0 | hreg << 3 | hrm));
+}
+
+static bool plan_of(const struct x86_insn *i, uint64_t next_rip, struct plan *p)
+{
+	bool mem = i->flags & X86_I_MEM;
+	unsigned sz = i->opsize, op = i->op, regop = x86_modrm_regop(i);
+
+	memset(p, 0, sizeof(*p));
+	p->kind = K_NATIVE;
+	if (i->flags & X86_I_LOCK)
+		return false;
+	if (i->map == X86_MAP_0F) {
+		if (op >= 0x80 && op <= 0x8f && sz == 8) {
+			uint64_t t = next_rip + (uint64_t)(int64_t)(int32_t)i->imm;
+			if ((uint64_t)((int64_t)(t << 16) >> 16) != t)
+				return false;
+			p->kind = K_JCC;
+			p->rd = cond_flags[(op & 15) >> 1];
+			return true;
+		}
+		if (mem) {
+			p->kind = K_NOP; /* 0F 1F: NOP r/m, no access */
+			return op == 0x1f;
+		}
+		if (op >= 0x40 && op <= 0x4f) { /* CMOVcc */
+			p->rd = cond_flags[(op & 15) >> 1];
+			modrm_form(p, i, sz, true, 0, false);
+			store(p, i->reg, i->reg == i->rm ? 0 : 1);
+			return true;
+		}
+		if (op >= 0x90 && op <= 0x9f) { /* SETcc */
+			if (high_byte(i, i->rm))
+				return false;
+			p->rd = cond_flags[(op & 15) >> 1];
+			load(p, i->rm, 0);
+			put(p, 0x0f);
+			put(p, (uint8_t)op);
+			put(p, 0xc0);
+			store(p, i->rm, 0);
+			return true;
+		}
+		if (op == 0xaf) { /* IMUL r, r/m */
+			p->wr = F_CF | F_OF;
+			p->undef = F_SF | F_ZF | F_AF | F_PF;
+			goto reg_from_rm;
+		}
+		if (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) {
+			if (!(op & 1) && high_byte(i, i->rm))
+				return false;
+			goto reg_from_rm;
+		}
+		if (op >= 0xc8 && sz >= 4) { /* BSWAP */
+			load(p, i->reg, 0);
+			prefix(p, sz, true);
+			put(p, 0xc8);
+			store(p, i->reg, 0);
+			return true;
+		}
+		return false;
+	reg_from_rm:
+		/* reg <- f(r/m): host reg field RCX (or RAX), r/m RAX. */
+		modrm_form(p, i, sz, true, 0, false);
+		store(p, i->reg, i->reg == i->rm ? 0 : 1);
+		return true;
+	}
+	if (i->map != X86_MAP_ONE)
+		return false;
+	if (op >= 0x70 && op <= 0x7f && sz == 8) {
+		uint64_t t = next_rip + (uint64_t)(int64_t)(int8_t)i->imm;
+		if ((uint64_t)((int64_t)(t << 16) >> 16) != t)
+			return false;
+		p->kind = K_JCC;
+		p->rd = cond_flags[(op & 15) >> 1];
+		return true;
+	}
+	if ((op == 0xe9 || op == 0xeb) && sz == 8) {
+		uint64_t t = next_rip + (uint64_t)x86_sext(i->imm, i->imm_len);
+		if ((uint64_t)((int64_t)(t << 16) >> 16) != t)
+			return false;
+		p->kind = K_JMP;
+		return true;
+	}
+	if (op == 0x8d && mem) {
+		if (i->base == X86_REG_RIP && i->index != X86_REG_NONE)
+			return false;
+		p->kind = K_LEA;
+		return true;
+	}
+	if (mem)
+		return false;
+	if (op < 0x40 && (op & 7) <= 5 && op != 0x0f) {
+		unsigned alu = op >> 3, bsz = (op & 1) ? sz : 1;
+		p->wr = ARITH;
+		if (alu == 2 || alu == 3)
+			p->rd = F_CF;
+		if ((op & 7) >= 4) { /* AL/eAX, imm */
+			load(p, X86_RAX, 0);
+			prefix(p, bsz, false);
+			put(p, (uint8_t)op);
+			imm(p, i);
+			if (alu != 7)
+				store(p, X86_RAX, 0);
+			return true;
+		}
+		if (bsz == 1 && (high_byte(i, i->rm) || high_byte(i, i->reg)))
+			return false;
+		modrm_form(p, i, bsz, false, 0, false);
+		if (alu != 7)
+			store(p, (op & 2) ? i->reg : i->rm, (op & 2) && i->reg != i->rm ? 1 : 0);
+		return true;
+	}
+	switch (op) {
+	case 0x80: case 0x81: case 0x83:
+		if (op == 0x80 && high_byte(i, i->rm))
+			return false;
+		p->wr = ARITH;
+		if (regop == 2 || regop == 3)
+			p->rd = F_CF;
+		modrm_form(p, i, op == 0x80 ? 1 : sz, false, regop, true);
+		imm(p, i);
+		if (regop != 7)
+			store(p, i->rm, 0);
+		return true;
+	case 0x84: case 0x85:
+		if (op == 0x84 && (high_byte(i, i->rm) || high_byte(i, i->reg)))
+			return false;
+		p->wr = ARITH;
+		modrm_form(p, i, op == 0x84 ? 1 : sz, false, 0, false);
+		return true;
+	case 0xa8: case 0xa9:
+		p->wr = ARITH;
+		load(p, X86_RAX, 0);
+		prefix(p, op == 0xa8 ? 1 : sz, false);
+		put(p, (uint8_t)op);
+		imm(p, i);
+		return true;
+	case 0x88: case 0x89: case 0x8a: case 0x8b:
+		if (!(op & 1) && (high_byte(i, i->rm) || high_byte(i, i->reg)))
+			return false;
+		modrm_form(p, i, (op & 1) ? sz : 1, false, 0, false);
+		store(p, (op & 2) ? i->reg : i->rm, (op & 2) && i->reg != i->rm ? 1 : 0);
+		return true;
+	case 0xc6: case 0xc7:
+		if (regop || (op == 0xc6 && high_byte(i, i->rm)))
+			return false;
+		modrm_form(p, i, op == 0xc6 ? 1 : sz, false, 0, true);
+		imm(p, i);
+		store(p, i->rm, 0);
+		return true;
+	case 0x63: /* MOVSXD */
+		if (sz != 8)
+			return false;
+		modrm_form(p, i, 8, false, 0, false);
+		store(p, i->reg, i->reg == i->rm ? 0 : 1);
+		return true;
+	case 0x90:
+		if (i->reg)
+			return false;
+		p->kind = K_NOP;
+		return true;
+	case 0x98: case 0x99:
+		load(p, X86_RAX, 0);
+		load(p, X86_RDX, 2);
+		prefix(p, sz, false);
+		put(p, (uint8_t)op);
+		store(p, X86_RAX, 0);
+		if (op == 0x99)
+			store(p, X86_RDX, 2);
+		return true;
+	case 0x69: case 0x6b:
+		p->wr = F_CF | F_OF;
+		p->undef = F_SF | F_ZF | F_AF | F_PF;
+		modrm_form(p, i, sz, false, 0, false);
+		imm(p, i);
+		store(p, i->reg, i->reg == i->rm ? 0 : 1);
+		return true;
+	case 0xfe: case 0xff:
+		if (regop > 1 || (op == 0xfe && high_byte(i, i->rm)))
+			return false;
+		p->wr = ARITH & ~F_CF;
+		modrm_form(p, i, op == 0xfe ? 1 : sz, false, regop, true);
+		store(p, i->rm, 0);
+		return true;
+	case 0xf6: case 0xf7:
+		if (regop == 1 || regop > 3 || (op == 0xf6 && high_byte(i, i->rm)))
+			return false;
+		if (regop == 0 || regop == 3)
+			p->wr = ARITH;
+		modrm_form(p, i, op == 0xf6 ? 1 : sz, false, regop, true);
+		imm(p, i);
+		if (regop)
+			store(p, i->rm, 0);
+		return true;
+	case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+		unsigned bsz = (op & 1) ? sz : 1, bits = 8 * bsz;
+		bool shift = regop >= 4, by_cl = op >= 0xd2;
+		if (bsz == 1 && high_byte(i, i->rm))
+			return false;
+		if (regop == 2 || regop == 3)
+			p->rd = F_CF;
+		if (by_cl) {
+			/* Count 0 changes no flag: nothing is surely written. */
+			p->undef = shift ? F_AF | F_OF | (bits < 32 ? F_CF : 0) : F_OF;
+			p->undef |= (regop == 2 || regop == 3) ? F_CF : 0;
+			if (shift)
+				p->undef |= F_SF | F_ZF | F_PF;
+			if (regop < 4)
+				p->rd |= F_OF; /* a rotate by 0 keeps it */
+			unsigned h = i->rm == X86_RCX ? 1 : 0;
+			load(p, i->rm, h);
+			load(p, X86_RCX, 1);
+			prefix(p, bsz, false);
+			put(p, (uint8_t)op);
+			put(p, (uint8_t)(0xc0 | regop << 3 | h));
+			store(p, i->rm, h);
+			return true;
+		}
+		unsigned count = (op >= 0xd0 ? 1 : (unsigned)i->imm) & (bsz == 8 ? 0x3f : 0x1f);
+		if (count) {
+			if (shift) {
+				p->wr = F_SF | F_ZF | F_PF | (count < bits ? F_CF : 0) | (count == 1 ? F_OF : 0);
+				p->undef = F_AF | (count == 1 ? 0 : F_OF) | (count < bits ? 0 : F_CF);
+			} else {
+				p->wr = F_CF | (count == 1 ? F_OF : 0);
+				p->undef = count == 1 ? 0 : F_OF;
+			}
+		}
+		modrm_form(p, i, bsz, false, regop, true);
+		imm(p, i);
+		store(p, i->rm, 0);
+		return true;
+	}
+	}
+	if (op >= 0xb0 && op <= 0xbf) { /* MOV r, imm */
+		unsigned bsz = op < 0xb8 ? 1 : sz;
+		if (bsz == 1 && high_byte(i, i->reg))
+			return false;
+		load(p, i->reg, 0);
+		prefix(p, bsz, false);
+		put(p, (uint8_t)(op & 0xf8));
+		imm(p, i);
+		store(p, i->reg, 0);
+		return true;
+	}
+	return false;
+}
+
+/* ---- emitting ---- */
+
+struct em {
+	uint8_t *p;
+};
+
+static void b1(struct em *e, uint8_t v) { *e->p++ = v; }
+static void b4(struct em *e, uint32_t v) { memcpy(e->p, &v, 4); e->p += 4; }
+static void b8(struct em *e, uint64_t v) { memcpy(e->p, &v, 8); e->p += 8; }
+
+#define OFF(f) ((uint32_t)offsetof(struct x86_cpu, f))
+
+/* mov h, [rbx + d] / mov [rbx + d], h (64-bit, h < 8) */
+static void ld(struct em *e, unsigned h, uint32_t d) { b1(e, 0x48); b1(e, 0x8b); b1(e, (uint8_t)(0x83 | h << 3)); b4(e, d); }
+static void st(struct em *e, unsigned h, uint32_t d) { b1(e, 0x48); b1(e, 0x89); b1(e, (uint8_t)(0x83 | h << 3)); b4(e, d); }
+static void mov_imm64(struct em *e, unsigned h, uint64_t v) { b1(e, 0x48); b1(e, (uint8_t)(0xb8 + h)); b8(e, v); }
+static void call_abs(struct em *e, const void *fn)
+{
+	mov_imm64(e, 0, (uint64_t)(uintptr_t)fn);
+	b1(e, 0xff); b1(e, 0xd0);
+}
+/* Host RFLAGS' arithmetic bits into cpu->rflags, lazy state eager. */
+static void sync_flags(struct em *e)
+{
+	b1(e, 0x9c); b1(e, 0x5a);                                  /* pushfq; pop rdx */
+	b1(e, 0x81); b1(e, 0xe2); b4(e, ARITH);                    /* and edx, ARITH */
+	ld(e, 6, OFF(rflags));                                     /* mov rsi, rflags */
+	b1(e, 0x48); b1(e, 0x81); b1(e, 0xe6); b4(e, ~ARITH);      /* and rsi, ~ARITH */
+	b1(e, 0x48); b1(e, 0x09); b1(e, 0xd6);                     /* or rsi, rdx */
+	st(e, 6, OFF(rflags));
+	b1(e, 0xc7); b1(e, 0x83); b4(e, OFF(cc_op)); b4(e, CC_EAGER);
+}
+
+static uint64_t jit_flags(struct x86_cpu *c)
+{
+	return (x86_arith(c) & ARITH) | 0x202;
+}
+
+/* Host RFLAGS from the CPU's (after a handler ran). */
+static void reload_flags(struct em *e)
+{
+	b1(e, 0x48); b1(e, 0x89); b1(e, 0xdf);                     /* mov rdi, rbx */
+	call_abs(e, (const void *)jit_flags);
+	b1(e, 0x50); b1(e, 0x9d);                                  /* push rax; popfq */
+}
+
+enum { HF_CLEAN, HF_DIRTY, HF_STALE }; /* host flags vs the CPU's */
+
+/* An exit to the end of the translation: RAX = the next RIP, ECX = the
+ * instructions retired not yet counted. */
+struct stub {
+	uint8_t *patch;   /* rel32 to point at the stub */
+	uint64_t rip;     /* RAX, unless from_rax */
+	bool from_rax;
+	bool flags;       /* write host flags back first */
+	uint32_t pend;
+};
+
+void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
+{
+	struct plan plan[X86_BLOCK_MAX_INSNS];
+	struct stub stubs[X86_BLOCK_MAX_INSNS * 4];
+	unsigned nstub = 0, n = b->n, natives = 0;
+	uint64_t at[X86_BLOCK_MAX_INSNS + 1];
+
+	b->jit = NULL;
+	if (b->code_size != 64)
+		return;
+	at[0] = rip;
+	for (unsigned k = 0; k < n; k++)
+		at[k + 1] = at[k] + b->op[k].insn.len;
+	for (unsigned k = 0; k < n; k++)
+		if (!plan_of(&b->op[k].insn, at[k + 1], &plan[k]))
+			plan[k].kind = K_CALL;
+	/* Undefined flags must be dead: overwritten before any read, exit
+	 * or handler. Later instructions are settled first. */
+	for (unsigned k = n; k-- > 0;) {
+		uint16_t need = plan[k].undef;
+		if (plan[k].kind == K_CALL || !need)
+			continue;
+		for (unsigned m = k + 1; need; m++) {
+			if (m == n || plan[m].kind == K_CALL || plan[m].kind == K_JCC ||
+			    plan[m].kind == K_JMP || (plan[m].rd & need))
+				break;
+			need &= (uint16_t)~(plan[m].wr | plan[m].undef);
+		}
+		if (need)
+			plan[k].kind = K_CALL;
+	}
+	for (unsigned k = 0; k < n; k++)
+		natives += plan[k].kind != K_CALL;
+	if (!natives)
+		return;
+
+	struct em e = { j->code + j->used };
+	uint8_t *start = e.p;
+	/* push rbx; push r12; push r13; mov rbx, rdi; flags from esi */
+	b1(&e, 0x53); b1(&e, 0x41); b1(&e, 0x54); b1(&e, 0x41); b1(&e, 0x55);
+	b1(&e, 0x48); b1(&e, 0x89); b1(&e, 0xfb);
+	b1(&e, 0x81); b1(&e, 0xe6); b4(&e, ARITH);
+	b1(&e, 0x81); b1(&e, 0xce); b4(&e, 0x202);
+	b1(&e, 0x56); b1(&e, 0x9d);
+
+	unsigned hf = HF_CLEAN, pend = 0;
+	bool ended = false;
+	for (unsigned k = 0; k < n && !ended; k++) {
+		const struct plan *p = &plan[k];
+		const struct x86_insn *i = &b->op[k].insn;
+		bool last = k == n - 1;
+
+		if (p->kind == K_CALL) {
+			if (hf == HF_DIRTY)
+				sync_flags(&e);
+			if (pend) {
+				b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0x83); b4(&e, OFF(icount)); b4(&e, pend);
+			}
+			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xab); b4(&e, OFF(budget_left)); b4(&e, pend + 1);
+			pend = 0;
+			mov_imm64(&e, 0, at[k]);
+			st(&e, 0, OFF(rip));
+			mov_imm64(&e, 0, at[k + 1]);
+			st(&e, 0, OFF(next_rip));
+			b1(&e, 0x48); b1(&e, 0x89); b1(&e, 0xdf);          /* mov rdi, rbx */
+			mov_imm64(&e, 6, (uint64_t)(uintptr_t)i);           /* mov rsi, insn */
+			call_abs(&e, (const void *)b->op[k].fn);
+			b1(&e, 0x48); b1(&e, 0x83); b1(&e, 0x83); b4(&e, OFF(icount)); b1(&e, 1);
+			ld(&e, 0, OFF(next_rip));
+			/* The handler's flags are in the CPU (and the counting
+			 * here clobbered the host's). */
+			hf = HF_STALE;
+			if (last)
+				break; /* RAX = next_rip: the exit below */
+			/* Stop where run_block would: a branch, an exit
+			 * request, or this block dropped by a code write. */
+			mov_imm64(&e, 1, at[k + 1]);
+			b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0xc8);          /* cmp rax, rcx */
+			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, 0 }; nstub++; b4(&e, 0);
+			mov_imm64(&e, 1, (uint64_t)(uintptr_t)&b->phys);
+			mov_imm64(&e, 2, b->phys);
+			b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0x11);          /* cmp [rcx], rdx */
+			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, 0 }; nstub++; b4(&e, 0);
+			b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(exit_request)); b1(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, 0 }; nstub++; b4(&e, 0);
+			continue;
+		}
+		/* Native: the host flags must hold the guest's unless this
+		 * instruction overwrites them all without reading any. */
+		if (hf == HF_STALE && (p->rd || ((p->wr | p->undef) && (p->wr | p->undef) != ARITH))) {
+			reload_flags(&e);
+			hf = HF_CLEAN;
+		}
+		pend++;
+		switch (p->kind) {
+		case K_NOP:
+			break;
+		case K_JCC:
+			b1(&e, 0x0f); b1(&e, (uint8_t)(0x80 | (i->op & 15)));
+			stubs[nstub++] = (struct stub){ e.p,
+				at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len), false, true, pend };
+			b4(&e, 0);
+			break;
+		case K_JMP:
+			mov_imm64(&e, 0, at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len));
+			ended = true;
+			break;
+		case K_LEA:
+			if (i->base == X86_REG_NONE) {
+				b1(&e, 0xb8); b4(&e, 0);                    /* mov eax, 0 */
+			} else if (i->base == X86_REG_RIP) {
+				mov_imm64(&e, 0, at[k + 1]);
+			} else {
+				ld(&e, 0, OFF(gpr) + 8 * i->base);
+			}
+			if (i->index != X86_REG_NONE)
+				ld(&e, 1, OFF(gpr) + 8 * i->index);
+			if (i->opsize == 2) {
+				ld(&e, 2, OFF(gpr) + 8 * i->reg); /* merges */
+				b1(&e, 0x66);
+			}
+			if (i->opsize == 8)
+				b1(&e, 0x48);
+			if (i->adsize == 4)
+				b1(&e, 0x67);
+			b1(&e, 0x8d); b1(&e, 0x94);                 /* lea (e|r)dx, ... */
+			b1(&e, (uint8_t)(i->scale << 6 | (i->index != X86_REG_NONE ? 1 : 4) << 3));
+			b4(&e, (uint32_t)i->disp);
+			st(&e, 2, OFF(gpr) + 8 * i->reg);
+			break;
+		default:
+			for (unsigned r = 0; r < p->nload; r++)
+				ld(&e, p->lh[r], OFF(gpr) + 8 * p->lg[r]);
+			memcpy(e.p, p->enc, p->enclen);
+			e.p += p->enclen;
+			for (unsigned r = 0; r < p->nstore; r++)
+				st(&e, p->sh[r], OFF(gpr) + 8 * p->sg[r]);
+			if (p->wr || p->undef)
+				hf = HF_DIRTY;
+		}
+		if (!ended && last)
+			mov_imm64(&e, 0, at[k + 1]);
+	}
+	/* The exit: RAX = RIP, ECX = instructions not counted yet. */
+	uint8_t *exit_flags, *exit_counts;
+	b1(&e, 0xb9); b4(&e, pend);                                /* mov ecx, pend */
+	if (hf == HF_STALE) {
+		b1(&e, 0xe9); uint8_t *fix = e.p; b4(&e, 0);
+		exit_flags = e.p;
+		sync_flags(&e);
+		exit_counts = e.p;
+		int32_t rel = (int32_t)(exit_counts - (fix + 4));
+		memcpy(fix, &rel, 4);
+	} else {
+		exit_flags = e.p;
+		sync_flags(&e);
+		exit_counts = e.p;
+	}
+	b1(&e, 0x48); b1(&e, 0x01); b1(&e, 0x8b); b4(&e, OFF(icount));      /* add [icount], rcx */
+	b1(&e, 0x48); b1(&e, 0x29); b1(&e, 0x8b); b4(&e, OFF(budget_left)); /* sub [budget], rcx */
+	st(&e, 0, OFF(rip));
+	b1(&e, 0x41); b1(&e, 0x5d); b1(&e, 0x41); b1(&e, 0x5c); b1(&e, 0x5b); b1(&e, 0xc3);
+	for (unsigned s = 0; s < nstub; s++) {
+		int32_t rel = (int32_t)(e.p - (stubs[s].patch + 4));
+		memcpy(stubs[s].patch, &rel, 4);
+		if (!stubs[s].from_rax)
+			mov_imm64(&e, 0, stubs[s].rip);
+		b1(&e, 0xb9); b4(&e, stubs[s].pend);
+		b1(&e, 0xe9);
+		rel = (int32_t)((stubs[s].flags ? exit_flags : exit_counts) - (e.p + 4));
+		b4(&e, (uint32_t)rel);
+	}
+	j->used += (size_t)(e.p - start);
+	j->used = (j->used + 15) & ~(size_t)15;
+	b->jit = (x86_jit_fn)(void *)start;
+	b->jit_rip = rip;
+}
