@@ -221,6 +221,18 @@ static void one(struct code *c)
 		}
 		put(c, modrm);
 		break;
+	case 21: { /* SSE register forms in the 0F map beside the ones
+		    * translated: handlers, never mistaken for BSWAP/CMOV */
+		static const uint8_t op2[] = { 0xe6, 0xef, 0xfe, 0xd4, 0xc6, 0x2a, 0x2d };
+		uint8_t o = op2[pick(7)];
+		put(c, o == 0xe6 || o == 0x2d ? 0xf2 : 0x66);
+		if (o == 0x2a || o == 0x2d)
+			put(c, (uint8_t)(0x48 | (r & 8 ? 4 : 0) | (m & 8 ? 1 : 0)));
+		put(c, 0x0f); put(c, o); put(c, modrm);
+		if (o == 0xc6)
+			put(c, (uint8_t)pick(4));
+		break;
+	}
 	default: /* the common 32/64-bit ALU forms, more often */
 		pfx(c, pick(2) ? 8 : 4, r, m, false);
 		put(c, (uint8_t)(pick(8) << 3 | 1 | pick(2) << 1));

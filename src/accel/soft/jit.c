@@ -182,7 +182,7 @@ static bool plan_of(const struct x86_insn *i, uint64_t next_rip, struct plan *p)
 				return false;
 			goto reg_from_rm;
 		}
-		if (op >= 0xc8 && sz >= 4) { /* BSWAP */
+		if (op >= 0xc8 && op <= 0xcf && sz >= 4) { /* BSWAP */
 			load(p, i->reg, 0);
 			prefix(p, sz, true);
 			put(p, 0xc8);
