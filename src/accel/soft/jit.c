@@ -433,6 +433,7 @@ struct stub {
 	uint64_t rip;     /* RAX, unless from_rax */
 	bool from_rax;
 	bool flags;       /* write host flags back first */
+	bool loop;        /* a branch back to the start: stay if nothing is due */
 	uint32_t pend;
 };
 
@@ -471,6 +472,11 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 		natives += plan[k].kind != K_CALL;
 	if (!natives)
 		return;
+	/* A block of native instructions only may branch back to its own
+	 * start without leaving (the checks the run loop makes between
+	 * blocks are made there): nothing in it can change what they look
+	 * at but the counters, exit requests and interrupt hints. */
+	bool pure = natives == n;
 
 	struct em e = { j->code + j->used };
 	uint8_t *start = e.p;
@@ -480,6 +486,7 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 	b1(&e, 0x81); b1(&e, 0xe6); b4(&e, ARITH);
 	b1(&e, 0x81); b1(&e, 0xce); b4(&e, 0x202);
 	b1(&e, 0x56); b1(&e, 0x9d);
+	uint8_t *top = e.p;
 
 	unsigned hf = HF_CLEAN, pend = 0;
 	bool ended = false;
@@ -514,13 +521,13 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 			 * request, or this block dropped by a code write. */
 			mov_imm64(&e, 1, at[k + 1]);
 			b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0xc8);          /* cmp rax, rcx */
-			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, 0 }; nstub++; b4(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
 			mov_imm64(&e, 1, (uint64_t)(uintptr_t)&b->phys);
 			mov_imm64(&e, 2, b->phys);
 			b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0x11);          /* cmp [rcx], rdx */
-			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, 0 }; nstub++; b4(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
 			b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(exit_request)); b1(&e, 0);
-			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, 0 }; nstub++; b4(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
 			continue;
 		}
 		/* Native: the host flags must hold the guest's unless this
@@ -535,11 +542,18 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 			break;
 		case K_JCC:
 			b1(&e, 0x0f); b1(&e, (uint8_t)(0x80 | (i->op & 15)));
-			stubs[nstub++] = (struct stub){ e.p,
-				at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len), false, true, pend };
+			stubs[nstub] = (struct stub){ e.p,
+				at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len), false, true, false, pend };
+			stubs[nstub].loop = pure && stubs[nstub].rip == at[0];
+			nstub++;
 			b4(&e, 0);
 			break;
 		case K_JMP:
+			if (pure && at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len) == at[0]) {
+				b1(&e, 0xe9);
+				stubs[nstub++] = (struct stub){ e.p, at[0], false, true, true, pend };
+				b4(&e, 0);
+			}
 			mov_imm64(&e, 0, at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len));
 			ended = true;
 			break;
@@ -601,6 +615,38 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 	for (unsigned s = 0; s < nstub; s++) {
 		int32_t rel = (int32_t)(e.p - (stubs[s].patch + 4));
 		memcpy(stubs[s].patch, &rel, 4);
+		if (stubs[s].loop) {
+			/* Keep the guest's flags in AH/AL (LAHF, SETO) while
+			 * counting and checking, as the run loop would between
+			 * blocks: budget for another pass, no exit request, no
+			 * interrupt hint while RFLAGS.IF is set. */
+			uint8_t *out[3];
+			b1(&e, 0x9f); b1(&e, 0x0f); b1(&e, 0x90); b1(&e, 0xc0); /* lahf; seto al */
+			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0x83); b4(&e, OFF(icount)); b4(&e, stubs[s].pend);
+			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xab); b4(&e, OFF(budget_left)); b4(&e, stubs[s].pend);
+			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xbb); b4(&e, OFF(budget_left)); b4(&e, n); /* cmp */
+			b1(&e, 0x0f); b1(&e, 0x82); out[0] = e.p; b4(&e, 0);                          /* jb */
+			b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(exit_request)); b1(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); out[1] = e.p; b4(&e, 0);                          /* jne */
+			b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(irq_hint)); b1(&e, 0);
+			b1(&e, 0x74); b1(&e, 13);                                                     /* je stay */
+			b1(&e, 0xf6); b1(&e, 0x83); b4(&e, OFF(rflags) + 1); b1(&e, 0x02);           /* test IF */
+			b1(&e, 0x0f); b1(&e, 0x85); out[2] = e.p; b4(&e, 0);                          /* jne */
+			/* stay: */
+			b1(&e, 0x04); b1(&e, 0x7f); b1(&e, 0x9e);                                     /* add al, 0x7f; sahf */
+			b1(&e, 0xe9); rel = (int32_t)(top - (e.p + 4)); b4(&e, (uint32_t)rel);
+			for (unsigned o = 0; o < 3; o++) {
+				rel = (int32_t)(e.p - (out[o] + 4));
+				memcpy(out[o], &rel, 4);
+			}
+			b1(&e, 0x04); b1(&e, 0x7f); b1(&e, 0x9e);
+			mov_imm64(&e, 0, stubs[s].rip);
+			b1(&e, 0xb9); b4(&e, 0);
+			b1(&e, 0xe9);
+			rel = (int32_t)(exit_flags - (e.p + 4));
+			b4(&e, (uint32_t)rel);
+			continue;
+		}
 		if (!stubs[s].from_rax)
 			mov_imm64(&e, 0, stubs[s].rip);
 		b1(&e, 0xb9); b4(&e, stubs[s].pend);

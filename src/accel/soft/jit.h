@@ -20,7 +20,7 @@ struct x86_block;
 
 #define X86_JIT_CODE (16u << 20) /* bytes of host code before a flush */
 /* The most one block's translation takes (a flush first if less is left). */
-#define X86_JIT_BLOCK_MAX (32u * 200u + 512u)
+#define X86_JIT_BLOCK_MAX (32u * 400u + 1024u)
 
 struct x86_jit {
 	uint8_t *code;   /* mmap'd, read-write-execute */
