@@ -207,7 +207,19 @@ static void one(struct code *c)
 		put(c, (uint8_t)(pick(16) * 8)); /* 0-120: inside the 256 bytes reset */
 		break;
 	}
-	case 19: /* a load through R14, which may fault */
+	case 22: /* MOVZX loads through R15, some with a 32-bit address */
+		if (pick(4) == 0)
+			put(c, 0x67);
+		put(c, (uint8_t)(0x41 | (pick(2) ? 8 : 0) | (r & 8 ? 4 : 0)));
+		put(c, 0x0f); put(c, (uint8_t)(0xb6 | pick(2)));
+		put(c, (uint8_t)(0x47 | (r & 7) << 3));
+		put(c, (uint8_t)(pick(128)));
+		break;
+	case 19: /* a load or store through R14, which may fault */
+		if (pick(2)) {
+			put(c, (uint8_t)(0x49 | (r & 8 ? 4 : 0))); put(c, 0x89); put(c, (uint8_t)(0x06 | (r & 7) << 3));
+			break;
+		}
 		put(c, (uint8_t)(0x49 | (r & 8 ? 4 : 0))); put(c, 0x8b); put(c, (uint8_t)(0x06 | (r & 7) << 3));
 		break;
 	case 20: /* handled by the interpreter: BT, XCHG */

@@ -55,7 +55,7 @@ void x86_jit_free(struct x86_jit *j)
 
 /* ---- what each instruction becomes ---- */
 
-enum { K_CALL, K_NATIVE, K_LEA, K_JCC, K_JMP, K_NOP };
+enum { K_CALL, K_NATIVE, K_LEA, K_JCC, K_JMP, K_NOP, K_MEM };
 
 struct plan {
 	uint8_t kind;
@@ -151,6 +151,10 @@ static bool plan_of(const struct x86_insn *i, uint64_t next_rip, struct plan *p)
 			p->rd = cond_flags[(op & 15) >> 1];
 			return true;
 		}
+		if ((op == 0xb6 || op == 0xb7) && mem && sz >= 4 && i->base != X86_REG_RIP) {
+			p->kind = K_MEM; /* MOVZX r, m8/m16: the TLB inline */
+			return true;
+		}
 		if (mem) {
 			p->kind = K_NOP; /* 0F 1F: NOP r/m, no access */
 			return op == 0x1f;
@@ -219,8 +223,14 @@ static bool plan_of(const struct x86_insn *i, uint64_t next_rip, struct plan *p)
 		p->kind = K_LEA;
 		return true;
 	}
-	if (mem)
+	if (mem) {
+		/* MOV r, m and MOV m, r of 32/64 bits: the TLB inline. */
+		if ((op == 0x8b || op == 0x89) && sz >= 4 && i->base != X86_REG_RIP) {
+			p->kind = K_MEM;
+			return true;
+		}
 		return false;
+	}
 	if (op < 0x40 && (op & 7) <= 5 && op != 0x0f) {
 		unsigned alu = op >> 3, bsz = (op & 1) ? sz : 1;
 		p->wr = ARITH;
@@ -437,8 +447,44 @@ struct stub {
 	uint32_t pend;
 };
 
+/* RDX = the linear address of i's memory operand (64-bit mode: only FS
+ * and GS have a base). Flags untouched. */
+static void emit_la(struct em *e, const struct x86_insn *i)
+{
+	if (i->base == X86_REG_NONE) {
+		b1(e, 0xb8); b4(e, 0);                                     /* mov eax, 0 */
+	} else {
+		ld(e, 0, OFF(gpr) + 8 * i->base);
+	}
+	if (i->index != X86_REG_NONE)
+		ld(e, 1, OFF(gpr) + 8 * i->index);
+	b1(e, 0x48);
+	if (i->adsize == 4)
+		e->p[-1] = 0x67, b1(e, 0x48);
+	b1(e, 0x8d); b1(e, 0x94);                                          /* lea rdx, [rax + rcx*s + d] */
+	b1(e, (uint8_t)(i->scale << 6 | (i->index != X86_REG_NONE ? 1 : 4) << 3));
+	b4(e, (uint32_t)i->disp);
+	if (i->adsize == 4) {
+		b1(e, 0x89); b1(e, 0xd2);                                  /* mov edx, edx */
+	}
+	if (i->seg == X86_FS || i->seg == X86_GS) {
+		ld(e, 1, OFF(seg) + i->seg * (uint32_t)sizeof(x86_seg_t) +
+			 (uint32_t)offsetof(x86_seg_t, base));
+		b1(e, 0x48); b1(e, 0x8d); b1(e, 0x14); b1(e, 0x0a);        /* lea rdx, [rdx + rcx] */
+	}
+}
+
+/* A memory MOV's slow way: its handler, out of line. */
+struct slow {
+	uint8_t *from[3]; /* rel32s that jump here */
+	uint8_t *back;    /* where the fast path goes on */
+	unsigned k, pend, hf;
+};
+
 void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 {
+	struct slow slows[X86_BLOCK_MAX_INSNS];
+	unsigned nslow = 0;
 	struct plan plan[X86_BLOCK_MAX_INSNS];
 	struct stub stubs[X86_BLOCK_MAX_INSNS * 4];
 	unsigned nstub = 0, n = b->n, natives = 0;
@@ -460,7 +506,7 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 		if (plan[k].kind == K_CALL || !need)
 			continue;
 		for (unsigned m = k + 1; need; m++) {
-			if (m == n || plan[m].kind == K_CALL || plan[m].kind == K_JCC ||
+			if (m == n || plan[m].kind == K_CALL || plan[m].kind == K_MEM || plan[m].kind == K_JCC ||
 			    plan[m].kind == K_JMP || (plan[m].rd & need))
 				break;
 			need &= (uint16_t)~(plan[m].wr | plan[m].undef);
@@ -477,6 +523,8 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 	 * blocks are made there): nothing in it can change what they look
 	 * at but the counters, exit requests and interrupt hints. */
 	bool pure = natives == n;
+	for (unsigned k = 0; k < n; k++)
+		pure = pure && plan[k].kind != K_MEM; /* may call a handler */
 
 	struct em e = { j->code + j->used };
 	uint8_t *start = e.p;
@@ -528,6 +576,75 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
 			b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(exit_request)); b1(&e, 0);
 			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
+			continue;
+		}
+		if (p->kind == K_MEM) {
+			/* The TLB lookup x86_fast_of's handlers make, inline;
+			 * the guest's flags wait in R8 (LAHF, SETO) if live. */
+			bool load_ = i->op != 0x89;
+			unsigned len = i->map == X86_MAP_0F ? (i->op == 0xb6 ? 1 : 2) : i->opsize;
+			struct slow *sl = &slows[nslow++];
+			sl->k = k;
+			sl->pend = pend;
+			sl->hf = hf;
+			if (hf != HF_STALE) {
+				b1(&e, 0x9f); b1(&e, 0x0f); b1(&e, 0x90); b1(&e, 0xc0); /* lahf; seto al */
+				b1(&e, 0x41); b1(&e, 0x89); b1(&e, 0xc0);               /* mov r8d, eax */
+			}
+			emit_la(&e, i);
+			/* canonical */
+			b1(&e, 0x48); b1(&e, 0x89); b1(&e, 0xd0);                      /* mov rax, rdx */
+			b1(&e, 0x48); b1(&e, 0xc1); b1(&e, 0xe0); b1(&e, 16);          /* shl rax, 16 */
+			b1(&e, 0x48); b1(&e, 0xc1); b1(&e, 0xf8); b1(&e, 16);          /* sar rax, 16 */
+			b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0xd0);                      /* cmp rax, rdx */
+			b1(&e, 0x0f); b1(&e, 0x85); sl->from[0] = e.p; b4(&e, 0);
+			/* within the page */
+			b1(&e, 0x89); b1(&e, 0xd0);                                    /* mov eax, edx */
+			b1(&e, 0x25); b4(&e, 0xfff);                                   /* and eax, 0xfff */
+			b1(&e, 0x3d); b4(&e, 4096 - len);                              /* cmp eax, 4096-len */
+			b1(&e, 0x0f); b1(&e, 0x87); sl->from[1] = e.p; b4(&e, 0);      /* ja */
+			/* the entry and its tag */
+			b1(&e, 0x48); b1(&e, 0x89); b1(&e, 0xd0);                      /* mov rax, rdx */
+			b1(&e, 0x48); b1(&e, 0xc1); b1(&e, 0xe8); b1(&e, 12);          /* shr rax, 12 */
+			b1(&e, 0x83); b1(&e, 0xe0); b1(&e, X86_DTLB_SIZE - 1);         /* and eax, 63 */
+			b1(&e, 0xc1); b1(&e, 0xe0); b1(&e, 4);                         /* shl eax, 4 */
+			b1(&e, 0x48); b1(&e, 0x8d); b1(&e, 0x8c); b1(&e, 0x03);        /* lea rcx, [rbx+rax+d] */
+			b4(&e, OFF(dtlb) + (load_ ? 0 : (uint32_t)sizeof(((struct x86_cpu *)0)->dtlb[0])));
+			b1(&e, 0x48); b1(&e, 0x89); b1(&e, 0xd0);                      /* mov rax, rdx */
+			b1(&e, 0x48); b1(&e, 0x25); b4(&e, ~0xfffu);                   /* and rax, ~0xfff */
+			b1(&e, 0x48); b1(&e, 0x83); b1(&e, 0xc8); b1(&e, 1);           /* or rax, 1 */
+			b1(&e, 0x0f); b1(&e, 0xb6); b1(&e, 0xb3); b4(&e, OFF(cpl));    /* movzx esi, byte cpl */
+			b1(&e, 0x83); b1(&e, 0xfe); b1(&e, 3);                         /* cmp esi, 3 */
+			b1(&e, 0x75); b1(&e, 4);                                       /* jne +4 */
+			b1(&e, 0x48); b1(&e, 0x83); b1(&e, 0xc8); b1(&e, 2);           /* or rax, 2 */
+			b1(&e, 0x48); b1(&e, 0x3b); b1(&e, 0x01);                      /* cmp rax, [rcx] */
+			b1(&e, 0x0f); b1(&e, 0x85); sl->from[2] = e.p; b4(&e, 0);
+			b1(&e, 0x48); b1(&e, 0x8b); b1(&e, 0x41); b1(&e, 8);           /* mov rax, [rcx+8] */
+			b1(&e, 0x81); b1(&e, 0xe2); b4(&e, 0xfff);                     /* and edx, 0xfff */
+			if (!load_) {
+				ld(&e, 1, OFF(gpr) + 8 * i->reg);
+				if (len == 8)
+					b1(&e, 0x48);
+				b1(&e, 0x89); b1(&e, 0x0c); b1(&e, 0x10);              /* mov [rax+rdx], (r|e)cx */
+			} else {
+				if (len == 8)
+					b1(&e, 0x48);
+				if (len <= 2) {
+					b1(&e, 0x0f); b1(&e, len == 1 ? 0xb6 : 0xb7);  /* movzx eax, [rax+rdx] */
+				} else {
+					b1(&e, 0x8b);                                  /* mov (r|e)ax, [rax+rdx] */
+				}
+				b1(&e, 0x04); b1(&e, 0x10);
+				st(&e, 0, OFF(gpr) + 8 * i->reg);
+			}
+			if (hf != HF_STALE) {
+				b1(&e, 0x44); b1(&e, 0x89); b1(&e, 0xc0);               /* mov eax, r8d */
+				b1(&e, 0x04); b1(&e, 0x7f); b1(&e, 0x9e);               /* add al, 0x7f; sahf */
+			}
+			sl->back = e.p;
+			pend++;
+			if (last)
+				mov_imm64(&e, 0, at[k + 1]);
 			continue;
 		}
 		/* Native: the host flags must hold the guest's unless this
@@ -652,6 +769,58 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 		b1(&e, 0xb9); b4(&e, stubs[s].pend);
 		b1(&e, 0xe9);
 		rel = (int32_t)((stubs[s].flags ? exit_flags : exit_counts) - (e.p + 4));
+		b4(&e, (uint32_t)rel);
+	}
+	for (unsigned q = 0; q < nslow; q++) {
+		const struct slow *sl = &slows[q];
+		unsigned k = sl->k;
+		for (unsigned o = 0; o < 3; o++) {
+			int32_t rel = (int32_t)(e.p - (sl->from[o] + 4));
+			memcpy(sl->from[o], &rel, 4);
+		}
+		if (sl->hf != HF_STALE) {
+			b1(&e, 0x44); b1(&e, 0x89); b1(&e, 0xc0);                      /* mov eax, r8d */
+			b1(&e, 0x04); b1(&e, 0x7f); b1(&e, 0x9e);                      /* add al, 0x7f; sahf */
+			if (sl->hf == HF_DIRTY)
+				sync_flags(&e);
+		}
+		/* As a call: counted, RIP and next_rip in place. */
+		if (sl->pend) {
+			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0x83); b4(&e, OFF(icount)); b4(&e, sl->pend);
+		}
+		b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xab); b4(&e, OFF(budget_left)); b4(&e, sl->pend + 1);
+		mov_imm64(&e, 0, at[k]);
+		st(&e, 0, OFF(rip));
+		mov_imm64(&e, 0, at[k + 1]);
+		st(&e, 0, OFF(next_rip));
+		b1(&e, 0x48); b1(&e, 0x89); b1(&e, 0xdf);
+		mov_imm64(&e, 6, (uint64_t)(uintptr_t)&b->op[k].insn);
+		call_abs(&e, (const void *)b->op[k].fn);
+		b1(&e, 0x48); b1(&e, 0x83); b1(&e, 0x83); b4(&e, OFF(icount)); b1(&e, 1);
+		/* Stop if it dropped this block or asked for an exit. */
+		uint8_t *out[2];
+		mov_imm64(&e, 1, (uint64_t)(uintptr_t)&b->phys);
+		mov_imm64(&e, 2, b->phys);
+		b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0x11);
+		b1(&e, 0x0f); b1(&e, 0x85); out[0] = e.p; b4(&e, 0);
+		b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(exit_request)); b1(&e, 0);
+		b1(&e, 0x0f); b1(&e, 0x85); out[1] = e.p; b4(&e, 0);
+		/* Else back to the fast path's state: this one pending. */
+		b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xab); b4(&e, OFF(icount)); b4(&e, sl->pend + 1);
+		b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0x83); b4(&e, OFF(budget_left)); b4(&e, sl->pend + 1);
+		if (sl->hf != HF_STALE)
+			reload_flags(&e);
+		b1(&e, 0xe9);
+		int32_t rel = (int32_t)(sl->back - (e.p + 4));
+		b4(&e, (uint32_t)rel);
+		for (unsigned o = 0; o < 2; o++) {
+			rel = (int32_t)(e.p - (out[o] + 4));
+			memcpy(out[o], &rel, 4);
+		}
+		mov_imm64(&e, 0, at[k + 1]);
+		b1(&e, 0xb9); b4(&e, 0);
+		b1(&e, 0xe9);
+		rel = (int32_t)(exit_counts - (e.p + 4));
 		b4(&e, (uint32_t)rel);
 	}
 	j->used += (size_t)(e.p - start);
