@@ -132,6 +132,86 @@ static void emit_la(struct em *e, const struct x86_insn *i)
 	}
 }
 
+#define JIT_PROLOGUE 22 /* bytes before a translation's first instruction */
+
+/* An exit with the guest's flags in the host's, RAX = the next RIP and
+ * ECX = instructions not counted yet: count them, and if the block that
+ * followed here last time (the links the run loop keeps, valid as
+ * chained() checks them) has a translation entered at this RIP, and the
+ * run loop would run it next (budget for it, no exit request, no
+ * interrupt hint with IF set), jump into it past its prologue; else
+ * leave through `exit_flags`. Flags wait in R8 (LAHF, SETO) meanwhile. */
+static uint8_t *emit_chain(struct em *e, struct x86_block *b, uint8_t *exit_flags)
+{
+	uint8_t *chain = e->p, *out[16];
+	unsigned nout = 0;
+	int32_t rel;
+
+	b1(e, 0x49); b1(e, 0x89); b1(e, 0xc1);                              /* mov r9, rax */
+	b1(e, 0x9f); b1(e, 0x0f); b1(e, 0x90); b1(e, 0xc0);                 /* lahf; seto al */
+	b1(e, 0x41); b1(e, 0x89); b1(e, 0xc0);                              /* mov r8d, eax */
+	b1(e, 0x48); b1(e, 0x01); b1(e, 0x8b); b4(e, OFF(icount));          /* add [icount], rcx */
+	b1(e, 0x48); b1(e, 0x29); b1(e, 0x8b); b4(e, OFF(budget_left));     /* sub [budget], rcx */
+	b1(e, 0x83); b1(e, 0xbb); b4(e, OFF(exit_request)); b1(e, 0);
+	b1(e, 0x0f); b1(e, 0x85); out[nout++] = e->p; b4(e, 0);
+	b1(e, 0x83); b1(e, 0xbb); b4(e, OFF(irq_hint)); b1(e, 0);
+	b1(e, 0x74); b1(e, 13);                                             /* je +13 */
+	b1(e, 0xf6); b1(e, 0x83); b4(e, OFF(rflags) + 1); b1(e, 0x02);      /* test IF */
+	b1(e, 0x0f); b1(e, 0x85); out[nout++] = e->p; b4(e, 0);
+	for (unsigned l = 0; l < 2; l++) {
+		uint8_t *next[8];
+		unsigned nnext = 0;
+		mov_imm64(e, 2, (uint64_t)(uintptr_t)&b->link[l]);              /* rdx = link */
+		b1(e, 0x4c); b1(e, 0x3b); b1(e, 0x4a); b1(e, (uint8_t)offsetof(struct x86_link, rip)); /* cmp r9, [rdx+rip] */
+		b1(e, 0x0f); b1(e, 0x85); next[nnext++] = e->p; b4(e, 0);
+		b1(e, 0x48); b1(e, 0x8b); b1(e, 0x72); b1(e, (uint8_t)offsetof(struct x86_link, b)); /* mov rsi, [rdx+b] */
+		b1(e, 0x48); b1(e, 0x85); b1(e, 0xf6);                          /* test rsi, rsi */
+		b1(e, 0x0f); b1(e, 0x84); next[nnext++] = e->p; b4(e, 0);
+		b1(e, 0x48); b1(e, 0x8b); b1(e, 0x86); b4(e, (uint32_t)offsetof(struct x86_block, phys)); /* mov rax, [rsi+phys] */
+		b1(e, 0x48); b1(e, 0x3b); b1(e, 0x42); b1(e, (uint8_t)offsetof(struct x86_link, phys)); /* cmp rax, [rdx+phys] */
+		b1(e, 0x0f); b1(e, 0x85); next[nnext++] = e->p; b4(e, 0);
+		ld(e, 0, OFF(icache));                                          /* rax = icache */
+		b1(e, 0x48); b1(e, 0x8b); b1(e, 0x80); b4(e, (uint32_t)offsetof(struct x86_icache, epoch));
+		b1(e, 0x48); b1(e, 0x3b); b1(e, 0x42); b1(e, (uint8_t)offsetof(struct x86_link, epoch));
+		b1(e, 0x0f); b1(e, 0x85); next[nnext++] = e->p; b4(e, 0);
+		b1(e, 0x0f); b1(e, 0xb6); b1(e, 0x83); b4(e, OFF(cpl));         /* movzx eax, byte cpl */
+		b1(e, 0x83); b1(e, 0xf8); b1(e, 3);                             /* cmp eax, 3 */
+		b1(e, 0x0f); b1(e, 0x94); b1(e, 0xc0);                          /* sete al */
+		b1(e, 0x3a); b1(e, 0x42); b1(e, (uint8_t)offsetof(struct x86_link, user)); /* cmp al, [rdx+user] */
+		b1(e, 0x0f); b1(e, 0x85); next[nnext++] = e->p; b4(e, 0);
+		/* The block that follows: translated for this RIP, and budget. */
+		b1(e, 0x48); b1(e, 0x8b); b1(e, 0x86); b4(e, (uint32_t)offsetof(struct x86_block, jit)); /* mov rax, [rsi+jit] */
+		b1(e, 0x48); b1(e, 0x85); b1(e, 0xc0);                          /* test rax, rax */
+		b1(e, 0x0f); b1(e, 0x84); out[nout++] = e->p; b4(e, 0);
+		b1(e, 0x4c); b1(e, 0x3b); b1(e, 0x8e); b4(e, (uint32_t)offsetof(struct x86_block, jit_rip)); /* cmp r9, [rsi+jit_rip] */
+		b1(e, 0x0f); b1(e, 0x85); out[nout++] = e->p; b4(e, 0);
+		b1(e, 0x0f); b1(e, 0xb6); b1(e, 0x8e); b4(e, (uint32_t)offsetof(struct x86_block, n)); /* movzx ecx, byte [rsi+n] */
+		b1(e, 0x48); b1(e, 0x39); b1(e, 0x8b); b4(e, OFF(budget_left)); /* cmp [budget], rcx */
+		b1(e, 0x0f); b1(e, 0x82); out[nout++] = e->p; b4(e, 0);        /* jb */
+		b1(e, 0x4c); b1(e, 0x8d); b1(e, 0x50); b1(e, JIT_PROLOGUE);     /* lea r10, [rax+22] */
+		b1(e, 0x4c); b1(e, 0x89); b1(e, 0x8b); b4(e, OFF(rip));         /* mov [rip], r9 */
+		b1(e, 0x44); b1(e, 0x89); b1(e, 0xc0);                          /* mov eax, r8d */
+		b1(e, 0x04); b1(e, 0x7f); b1(e, 0x9e);                          /* add al, 0x7f; sahf */
+		b1(e, 0x41); b1(e, 0xff); b1(e, 0xe2);                          /* jmp r10 */
+		for (unsigned q = 0; q < nnext; q++) {
+			rel = (int32_t)(e->p - (next[q] + 4));
+			memcpy(next[q], &rel, 4);
+		}
+	}
+	for (unsigned q = 0; q < nout; q++) {
+		rel = (int32_t)(e->p - (out[q] + 4));
+		memcpy(out[q], &rel, 4);
+	}
+	b1(e, 0x44); b1(e, 0x89); b1(e, 0xc0);                              /* mov eax, r8d */
+	b1(e, 0x04); b1(e, 0x7f); b1(e, 0x9e);                              /* add al, 0x7f; sahf */
+	b1(e, 0x4c); b1(e, 0x89); b1(e, 0xc8);                              /* mov rax, r9 */
+	b1(e, 0xb9); b4(e, 0);                                              /* mov ecx, 0 */
+	b1(e, 0xe9);
+	rel = (int32_t)(exit_flags - (e->p + 4));
+	b4(e, (uint32_t)rel);
+	return chain;
+}
+
 /* A memory MOV's slow way: its handler, out of line. */
 struct slow {
 	uint8_t *from[3]; /* rel32s that jump here */
@@ -193,8 +273,12 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 	b1(&e, 0x81); b1(&e, 0xce); b4(&e, 0x202);
 	b1(&e, 0x56); b1(&e, 0x9d);
 	uint8_t *top = e.p;
+	if (top - start != JIT_PROLOGUE)
+		return; /* emit_chain enters there */
 
-	unsigned hf = HF_CLEAN, pend = 0;
+	/* Dirty: a translation jumped here from another (emit_chain) has
+	 * not written the flags back. */
+	unsigned hf = HF_DIRTY, pend = 0;
 	bool ended = false;
 	for (unsigned k = 0; k < n && !ended; k++) {
 		const struct plan *p = &plan[k];
@@ -369,8 +453,11 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 			mov_imm64(&e, 0, at[k + 1]);
 	}
 	/* The exit: RAX = RIP, ECX = instructions not counted yet. */
-	uint8_t *exit_flags, *exit_counts;
+	uint8_t *exit_flags, *exit_counts, *to_chain = NULL;
 	b1(&e, 0xb9); b4(&e, pend);                                /* mov ecx, pend */
+	if (hf != HF_STALE) {
+		b1(&e, 0xe9); to_chain = e.p; b4(&e, 0);
+	}
 	if (hf == HF_STALE) {
 		b1(&e, 0xe9); uint8_t *fix = e.p; b4(&e, 0);
 		exit_flags = e.p;
@@ -387,6 +474,11 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 	b1(&e, 0x48); b1(&e, 0x29); b1(&e, 0x8b); b4(&e, OFF(budget_left)); /* sub [budget], rcx */
 	st(&e, 0, OFF(rip));
 	b1(&e, 0x41); b1(&e, 0x5d); b1(&e, 0x41); b1(&e, 0x5c); b1(&e, 0x5b); b1(&e, 0xc3);
+	uint8_t *chain = emit_chain(&e, b, exit_flags);
+	if (to_chain) {
+		int32_t rel = (int32_t)(chain - (to_chain + 4));
+		memcpy(to_chain, &rel, 4);
+	}
 	for (unsigned s = 0; s < nstub; s++) {
 		int32_t rel = (int32_t)(e.p - (stubs[s].patch + 4));
 		memcpy(stubs[s].patch, &rel, 4);
@@ -426,7 +518,7 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 			mov_imm64(&e, 0, stubs[s].rip);
 		b1(&e, 0xb9); b4(&e, stubs[s].pend);
 		b1(&e, 0xe9);
-		rel = (int32_t)((stubs[s].flags ? exit_flags : exit_counts) - (e.p + 4));
+		rel = (int32_t)((stubs[s].flags ? chain : exit_counts) - (e.p + 4));
 		b4(&e, (uint32_t)rel);
 	}
 	for (unsigned q = 0; q < nslow; q++) {
