@@ -7,6 +7,7 @@
  * random registers and flags, once translated and once interpreted: the
  * registers, RIP, RFLAGS, the instruction count, the exit and the memory
  * written must be the same, also under budgets that end a run early.
+ * And a translated store into its own block.
  * SOFT_JIT_CASES sets the number of runs (default 3000), SOFT_JIT_SEED
  * the random seed.
  */
@@ -75,7 +76,7 @@ static void one(struct code *c)
 	unsigned w = sz == 1 ? 0 : 1;
 	uint8_t modrm = (uint8_t)(0xc0 | (r & 7) << 3 | (m & 7));
 
-	switch (pick(26)) {
+	switch (pick(28)) {
 	case 0: case 1: case 2: /* ALU r/m, r and r, r/m */
 		pfx(c, sz, r, m, rex);
 		put(c, (uint8_t)(pick(8) << 3 | pick(2) << 1 | w));
@@ -215,6 +216,13 @@ static void one(struct code *c)
 		put(c, (uint8_t)(0x47 | (r & 7) << 3));
 		put(c, (uint8_t)(pick(128)));
 		break;
+	case 23: /* loads and stores through FS (base 0x40) */
+		put(c, 0x64);
+		put(c, (uint8_t)(0x41 | (pick(2) ? 8 : 0) | (r & 8 ? 4 : 0)));
+		put(c, pick(2) ? 0x8b : 0x89);
+		put(c, (uint8_t)(0x47 | (r & 7) << 3));
+		put(c, (uint8_t)(pick(16) * 8));
+		break;
 	case 19: /* a load or store through R14, which may fault */
 		if (pick(2)) {
 			put(c, (uint8_t)(0x49 | (r & 8 ? 4 : 0))); put(c, 0x89); put(c, (uint8_t)(0x06 | (r & 7) << 3));
@@ -295,6 +303,7 @@ static void run(const struct code *code, const uint64_t gpr[16], uint64_t flags,
 	sys_long(&S, 0);
 	memset(flat_at(&S.mem, DATA), 0x5a, 256);
 	sys_load(&S, CODE, code->b, code->b + code->n);
+	c->seg[X86_FS].base = 0x40;
 	x86_cpu_set_platform(c, &flat_ops_cached, &S.mem, &flat_intc, &S.mem);
 	c->icache = ic;
 	memcpy(c->gpr, gpr, sizeof(c->gpr));
@@ -421,6 +430,38 @@ static void test_loop_is_translated_and_counted(void **state)
 	x86_icache_free(ic);
 }
 
+/* A translated store into its own block's code: the block stops after
+ * it and the new bytes run (the store misses the TLB on a watched page,
+ * its handler reports the write, the block is dropped). */
+static void test_store_into_own_block(void **state)
+{
+	static const uint8_t code[] = {
+		0x48, 0x8d, 0x1d, 0x09, 0x00, 0x00, 0x00, /* lea 9(%rip), %rbx: the imm below */
+		0xc7, 0xc0, 0x2a, 0x00, 0x00, 0x00,       /* mov $42, %eax */
+		0x89, 0x03,                               /* mov %eax, (%rbx) */
+		0xb9, 0x01, 0x00, 0x00, 0x00,             /* mov $1, %ecx */
+		0xf4,                                     /* hlt */
+	};
+	struct x86_cpu *c = &S.cpu;
+	struct x86_icache *ic = x86_icache_new();
+
+	assert_non_null(ic);
+	assert_non_null(ic->blocks->jit);
+	sys_long(&S, 0);
+	sys_load(&S, CODE, code, code + sizeof(code));
+	x86_cpu_set_platform(c, &flat_ops_cached, &S.mem, &flat_intc, &S.mem);
+	c->icache = ic;
+	c->rip = CODE;
+	c->icount = 0;
+	assert_int_equal(x86_cpu_run(c, 100), X86_EXIT_HLT);
+	assert_int_equal(c->gpr[X86_RCX], 42);
+	assert_int_equal(c->icount, 5);
+	assert_true(ic->invalidated >= 1);
+	c->icache = NULL;
+	x86_cpu_set_platform(c, &flat_ops, &S.mem, &flat_intc, &S.mem);
+	x86_icache_free(ic);
+}
+
 static int setup(void **state)
 {
 	sys_init(&S);
@@ -438,6 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_blocks_match_interpreter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_is_translated_and_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_into_own_block, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
