@@ -1,15 +1,18 @@
 /* The translator (see jit.h). Host register use inside a translation:
  * RBX = the CPU, RAX/RCX/RDX hold guest operands for one instruction
  * (loaded from cpu->gpr before it, stored back after it), so nothing is
- * cached across instructions and a call to a handler needs no spill.
+ * cached across instructions and a call to a handler needs no spill;
+ * RSI, R8-R10 are scratch for the TLB lookup and the exits.
  *
  * Flags: the guest's arithmetic flags live in the host's RFLAGS from the
  * block's entry (loaded materialised) and are written back to
- * cpu->rflags (lazy state "eager") at every exit and before every call to
- * a handler. Native instructions whose flags are undefined by the
- * architecture (shifts' AF and multi-bit OF, IMUL's SF/ZF/AF/PF) are used
- * only where later instructions of the block overwrite those flags before
- * anything reads them or the block can exit; elsewhere the handler runs.
+ * cpu->rflags (lazy state "eager") at every exit and before a handler
+ * runs after native flag writers (or first in a translation, which may
+ * have been jumped into from another). Native instructions whose flags
+ * are undefined by the architecture (shifts' AF and multi-bit OF, IMUL's
+ * SF/ZF/AF/PF) are used only where later native instructions of the
+ * block overwrite those flags before anything reads them, a handler runs
+ * or the block can exit; elsewhere the handler runs.
  */
 #include "accel/soft/jit.h"
 #include "accel/soft/jit_internal.h"

@@ -3,10 +3,13 @@
  * INC/DEC, NEG/NOT, shifts and rotates, IMUL, MOVZX/MOVSX, CMOVcc,
  * SETcc, BSWAP, CBW/CWD, NOP, Jcc and JMP) are re-encoded on host
  * registers loaded from and stored back to cpu->gpr around each one, so
- * they compute exactly what the guest's CPU would, flags included; every
+ * they compute exactly what the guest's CPU would, flags included; MOV
+ * loads/stores and MOVZX loads look up the CPU's TLB inline; every
  * other instruction is a call to its interpreter handler, with RIP,
  * next_rip, the counters and the flags in the CPU structure first, so a
- * fault unwinds from there exactly as in run_block. See docs/softcpu.md.
+ * fault unwinds from there exactly as in run_block. A native exit jumps
+ * into the next block's translation when the run loop would run it next.
+ * See docs/softcpu.md.
  */
 #ifndef KILN_ACCEL_SOFT_JIT_H
 #define KILN_ACCEL_SOFT_JIT_H
