@@ -476,6 +476,7 @@ static int teardown(void **state)
 
 int main(void)
 {
+	unsetenv("KILN_SOFT_JIT"); /* these tests are of the translator */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_blocks_match_interpreter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_is_translated_and_counted, setup, teardown),
