@@ -5,6 +5,7 @@
  */
 #include "accel/soft/block.h"
 #include "accel/soft/cpu_internal.h"
+#include "accel/soft/jit.h"
 
 #include <stdlib.h>
 
@@ -12,13 +13,18 @@ struct x86_bcache *x86_bcache_new(void)
 {
 	struct x86_bcache *bc = malloc(sizeof(*bc));
 
-	if (bc)
+	if (bc) {
+		bc->used = 0;
+		bc->jit = x86_jit_new();
 		x86_bcache_flush(bc);
+	}
 	return bc;
 }
 
 void x86_bcache_free(struct x86_bcache *bc)
 {
+	if (bc)
+		x86_jit_free(bc->jit);
 	free(bc);
 }
 
@@ -33,6 +39,10 @@ void x86_bcache_flush(struct x86_bcache *bc)
 	memset(bc->slot, 0, sizeof(bc->slot));
 	memset(bc->bucket, 0, sizeof(bc->bucket));
 	bc->used = 0;
+	/* Translations go with their blocks; one still running (a handler
+	 * flushed) is only overwritten by the next build, after it returns. */
+	if (bc->jit)
+		x86_jit_flush(bc->jit);
 }
 
 static unsigned bucket_of(uint64_t page_number)
@@ -129,7 +139,7 @@ static struct x86_block *build(struct x86_cpu *c, struct x86_icache *ic,
 	size_t room = X86_BLOCK_ARENA - bc->used;
 	size_t need = sizeof(struct x86_block) + X86_BLOCK_MAX_INSNS * sizeof(struct x86_bop);
 
-	if (room < need) {
+	if (room < need || (bc->jit && x86_jit_full(bc->jit))) {
 		/* All dropped: links to them die with the epoch. (Their pages
 		 * stay watched until the platform's next report.) */
 		x86_bcache_flush(bc);
@@ -164,6 +174,9 @@ static struct x86_block *build(struct x86_cpu *c, struct x86_icache *ic,
 	b->n = (uint8_t)n;
 	b->code_size = (uint8_t)cs;
 	bc->used += (sizeof(*b) + n * sizeof(b->op[0]) + 15) & ~(size_t)15;
+	b->jit = NULL;
+	if (bc->jit)
+		x86_jit_translate(bc->jit, b, rip);
 
 	struct x86_block **s = &bc->slot[slot_of(phys)];
 	if (*s)

@@ -32,6 +32,11 @@ struct x86_icache;
 #define X86_BLOCK_MAX_INSNS 32
 
 typedef void (*x86_block_fn)(struct x86_cpu *c, const struct x86_insn *i);
+/* A translated body (jit.c): entered with the guest's arithmetic flags
+ * materialised, returns with RIP, the counters and the flags updated as
+ * run_block would leave them. */
+typedef void (*x86_jit_fn)(struct x86_cpu *c, uint64_t arith_flags);
+struct x86_jit;
 
 /* One instruction of a block: its handler and its decoded form. */
 struct x86_bop {
@@ -60,6 +65,10 @@ struct x86_block {
 	uint16_t bytes;       /* length of its code */
 	uint8_t n;            /* instructions */
 	uint8_t code_size;
+	/* Its translation, valid when entered at jit_rip (the same physical
+	 * code under another linear address runs interpreted); or NULL. */
+	x86_jit_fn jit;
+	uint64_t jit_rip;
 	struct x86_bop op[];
 };
 
@@ -71,6 +80,7 @@ struct x86_bcache {
 	struct x86_block *slot[X86_BLOCK_SLOTS];
 	struct x86_block *bucket[X86_BLOCK_BUCKETS];
 	size_t used;
+	struct x86_jit *jit; /* NULL: blocks are interpreted */
 	_Alignas(16) unsigned char arena[X86_BLOCK_ARENA];
 };
 

@@ -341,7 +341,12 @@ static __attribute__((noinline)) int run_some(struct x86_cpu *c)
 					x86_block_link(c, c->icache, prev, b);
 			}
 			if (b && b->n <= c->budget_left) {
-				run_block(c, b);
+				if (b->jit && b->jit_rip == c->rip) {
+					c->shadow = 0;
+					b->jit(c, x86_arith(c));
+				} else {
+					run_block(c, b);
+				}
 				prev = b;
 				continue;
 			}
