@@ -18,10 +18,13 @@
 #include "accel/soft/jit_internal.h"
 #include "accel/soft/block.h"
 #include "accel/soft/cpu_internal.h"
+#include "core/log.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+
+#define JIT_GUARD 4096u
 
 struct x86_jit *x86_jit_new(void)
 {
@@ -31,9 +34,16 @@ struct x86_jit *x86_jit_new(void)
 	struct x86_jit *j = calloc(1, sizeof(*j));
 	if (!j)
 		return NULL;
-	void *p = mmap(NULL, X86_JIT_CODE, PROT_READ | PROT_WRITE | PROT_EXEC,
+	/* The code, then one inaccessible page: writing past the end
+	 * faults instead of reaching whatever is mapped next. */
+	void *p = mmap(NULL, X86_JIT_CODE + JIT_GUARD, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
+		free(j);
+		return NULL;
+	}
+	if (mprotect(p, X86_JIT_CODE, PROT_READ | PROT_WRITE | PROT_EXEC)) {
+		munmap(p, X86_JIT_CODE + JIT_GUARD);
 		free(j);
 		return NULL;
 	}
@@ -45,7 +55,7 @@ void x86_jit_free(struct x86_jit *j)
 {
 	if (!j)
 		return;
-	munmap(j->code, X86_JIT_CODE);
+	munmap(j->code, X86_JIT_CODE + JIT_GUARD);
 	free(j);
 }
 
@@ -575,6 +585,15 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 		b1(&e, 0xe9);
 		rel = (int32_t)(exit_counts - (e.p + 4));
 		b4(&e, (uint32_t)rel);
+	}
+	if ((size_t)(e.p - start) > X86_JIT_BLOCK_MAX) {
+		/* Longer than X86_JIT_BLOCK_MAX promises: the block stays
+		 * interpreted and the space is reused. */
+		pr_warn("soft CPU: a translation took %zu bytes, more than %u; "
+			"block at %#llx left to the interpreter",
+			(size_t)(e.p - start), X86_JIT_BLOCK_MAX,
+			(unsigned long long)rip);
+		return;
 	}
 	j->used += (size_t)(e.p - start);
 	j->used = (j->used + 15) & ~(size_t)15;

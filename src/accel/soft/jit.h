@@ -22,8 +22,12 @@ struct x86_cpu;
 struct x86_block;
 
 #define X86_JIT_CODE (16u << 20) /* bytes of host code before a flush */
-/* The most one block's translation takes (a flush first if less is left). */
-#define X86_JIT_BLOCK_MAX (32u * 400u + 1024u)
+/* The most one block's translation may take. The longest form measured
+ * (a memory MOV with FS, 67, SIB and its slow path) emits ~411 bytes, so
+ * 32 of them take ~13.6 KiB; x86_jit_translate drops any translation
+ * longer than this, and x86_jit_full keeps twice this free, so that even
+ * a miscount stays inside the buffer (a guard page follows it). */
+#define X86_JIT_BLOCK_MAX (32u * 512u + 2048u)
 
 struct x86_jit {
 	uint8_t *code;   /* mmap'd, read-write-execute */
@@ -37,7 +41,7 @@ void x86_jit_free(struct x86_jit *j);
 /* Whether a block's translation may not fit: flush all blocks first. */
 static inline bool x86_jit_full(const struct x86_jit *j)
 {
-	return j->used + X86_JIT_BLOCK_MAX > X86_JIT_CODE;
+	return j->used + 2 * X86_JIT_BLOCK_MAX > X86_JIT_CODE;
 }
 static inline void x86_jit_flush(struct x86_jit *j)
 {
