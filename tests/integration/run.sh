@@ -113,8 +113,8 @@ for t in tests/integration/guest/*.sh; do
 done
 # Debian's kernel on the soft CPU, right here: LAPIC timer, IOAPIC, the
 # paravirtual clock, and virtio-rng over MSI-X to the guest's /init. About
-# 2 CPU-minutes on the development machine (2.5-7 minutes wall while other
-# work shared its 2 cores); the limit leaves room for a loaded CI machine.
+# 30 s with the translator (2-7 minutes with KILN_SOFT_JIT=0 on a loaded
+# 2-core machine); the limit leaves room for the interpreter alone.
 if [ -z "${KILN_ITEST_ONLY:-}" ] || [[ soft-boot == *"$KILN_ITEST_ONLY"* ]]; then
 	start=$SECONDS
 	timeout 900 "$kiln" --accel soft --kernel "$guest/vmlinux" --initramfs "$work/rng.img" \
