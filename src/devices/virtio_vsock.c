@@ -287,9 +287,14 @@ static int start_vhost(struct virtio_vsock *vs, struct virtio_device *vdev)
 	for (unsigned int q = 0; q < VSOCK_VHOST_QUEUES; q++)
 		if (vs->relay.relayed[q])
 			vdev->tops->notify_queue(vdev->transport, q);
+	/* The relay thread always runs (it watches vhost's error fds);
+	 * interrupts go through it only for queues without an irqfd. */
+	bool relayed = false;
+	for (unsigned int q = 0; q < VSOCK_VHOST_QUEUES; q++)
+		relayed |= vs->relay.relayed[q];
 	pr_debug("virtio-vsock: cid %llu running (features 0x%llx, %s%s)",
 		 (unsigned long long)vs->cid, (unsigned long long)vdev->features,
-		 vs->relay.thread_running ? "relayed interrupts" : "irqfds",
+		 relayed ? "relayed interrupts" : "irqfds",
 		 vs->vhost.logging ? ", dirty log" : "");
 	return 0;
 fail:

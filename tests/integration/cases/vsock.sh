@@ -69,7 +69,7 @@ else
 	fail "vsock after rebind: bound '$(value KILN_VSOCK_REBOUND "$vsock_log")', host got '$got' ($(stat -c %s "$out/vsock-up2.bin" 2>/dev/null) bytes)"
 fi
 # -vv: Kiln logs each activation; the rebind made a second one, and both
-# gave vhost the queues' MSI-X irqfds (no relay thread).
+# gave vhost the queues' MSI-X irqfds (no interrupt relayed through Kiln).
 runs=$(grep -ac "virtio-vsock: cid $vsock_cid running .*irqfds" "$vsock_log")
 [ "$runs" = 2 ] && pass "vsock: activated twice, vhost signals KVM irqfds directly" ||
 	fail "vsock: '$runs' activations with irqfds, wanted 2: $(grep -a 'virtio-vsock' "$vsock_log" | head -5)"
