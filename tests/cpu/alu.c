@@ -16,7 +16,7 @@ const char ct_name[] = "alu";
 
 struct alu_io {
 	uint64_t a, b, c, d, fl;
-	uint64_t op; /* the struct alu_op, for run_stub (ct_try passes one pointer) */
+	uint64_t op; /* the struct alu_op, for run_form (ct_try passes one pointer) */
 	uint64_t m, m2;
 	uint64_t ra, rb, rc, rd, rfl, pad;
 } __attribute__((aligned(16)));
@@ -173,7 +173,7 @@ struct tally {
 	unsigned int runs;
 };
 
-static void run_stub(void *arg)
+static void run_form(void *arg)
 {
 	struct alu_io *io = arg;
 	const struct alu_op *op = (const struct alu_op *)io->op;
@@ -184,7 +184,7 @@ static void run_one(const struct alu_op *op, struct alu_io *io, struct tally *t)
 {
 	struct alu_io in = *io;
 	io->op = (uint64_t)op;
-	int vec = ct_try(run_stub, io);
+	int vec = ct_try(run_form, io);
 	io->op = 0;
 
 	struct undef u = vec < 0 ? undefined_part(op, &in) : (struct undef){ 0 };

@@ -1,11 +1,11 @@
 /* The ALU test's operation table, shared by alu_ops.S (which emits one
- * stub and one table row per instruction form) and alu.c (which feeds the
- * stubs operands and hashes what they leave).
+ * routine and one table row per instruction form) and alu.c (which feeds the
+ * routines operands and hashes what they leave).
  */
 #ifndef KILN_TESTS_CPU_ALU_H
 #define KILN_TESTS_CPU_ALU_H
 
-/* struct alu_io offsets: the stub loads rax, rbx, rcx, rdx and RFLAGS
+/* struct alu_io offsets: the routine loads rax, rbx, rcx, rdx and RFLAGS
  * from the first five, runs one instruction (memory operand: M, 16-byte
  * aligned for CMPXCHG16B), and stores the four registers and RFLAGS. */
 #define IO_A 0

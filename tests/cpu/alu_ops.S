@@ -1,7 +1,7 @@
-/* One stub per instruction form for the ALU test (see alu.h for the
+/* One routine per instruction form for the ALU test (see alu.h for the
  * struct alu_io layout): load rax/rbx/rcx/rdx and RFLAGS, run the one
  * instruction, store them back. Each OP line also emits the table row
- * alu.c iterates over: name, stub, flag rule (K_*), operand size in bytes,
+ * alu.c iterates over: name, routine, flag rule (K_*), operand size in bytes,
  * operand generator (F_*), and the immediate count for shift forms (-1 if
  * the count comes from cl or there is none).
  */

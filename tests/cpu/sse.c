@@ -96,7 +96,7 @@ static void put_lo(uint8_t *dst, uint64_t lo, uint64_t hi)
 	ct_memcpy(dst + 8, &hi, 8);
 }
 
-static void run_stub(void *arg)
+static void run_form(void *arg)
 {
 	struct sse_io *io = arg;
 	((const struct sse_op *)io->op)->fn(io);
@@ -106,7 +106,7 @@ static uint32_t run_one(const struct sse_op *op, struct sse_io *io, uint32_t crc
 {
 	struct sse_io in = *io;
 	io->op = (uint64_t)op;
-	int vec = ct_try(run_stub, io);
+	int vec = ct_try(run_form, io);
 	/* The memory operand M, whichever way it was written (aligned, or
 	 * MU one byte on), and the first input (MASKMOVDQU's target). */
 	ct_memcpy(io->rm, io->m, 16);

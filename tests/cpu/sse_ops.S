@@ -1,9 +1,9 @@
-/* One stub per SSE/SSE2 instruction form for the SSE test: load xmm0 and
+/* One routine per SSE/SSE2 instruction form for the SSE test: load xmm0 and
  * xmm1 (16 bytes each), rax and MXCSR from struct sse_io, run the
  * instruction, store xmm0, xmm1, rax, MXCSR and RFLAGS back, and put the
  * default MXCSR back. Memory operands are M (16-byte aligned, a copy of
  * the second input) and MU (the same bytes one byte off alignment).
- * Each row: name, stub, operand generator (X_*).
+ * Each row: name, routine, operand generator (X_*).
  */
 #define XIO_A 0
 #define XIO_B 16

@@ -38,7 +38,7 @@ static void fill(uint64_t mutate_at)
 	arena[mutate_at] ^= 0x5a;
 }
 
-static void run_stub(void *arg)
+static void run_form(void *arg)
 {
 	struct str_io *io = arg;
 	const struct str_op *op = (const struct str_op *)io->rfl;
@@ -70,7 +70,7 @@ static void run_op(const struct str_op *op)
 					io.c |= 0xabcd000000000000ull;
 				struct str_io in = io;
 				io.rfl = (uint64_t)op;
-				int vec = ct_try(run_stub, &io);
+				int vec = ct_try(run_form, &io);
 				uint64_t out[7] = {
 					(uint64_t)(int64_t)vec,
 					io.rsi - base, io.rdi - base, io.rc, io.ra,

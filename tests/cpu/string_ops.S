@@ -1,7 +1,7 @@
-/* One stub per string instruction form for the string test: load rsi,
+/* One routine per string instruction form for the string test: load rsi,
  * rdi, rcx, rax and RFLAGS (DF included) from struct str_io, run the
  * instruction, store them back, clear DF. Each STR line also emits a row
- * of the table string.c iterates over: name, stub, element size, flags
+ * of the table string.c iterates over: name, routine, element size, flags
  * (S_A32: addresses and count are 32-bit, S_CMP: a compare).
  */
 #define SIO_SI 0

@@ -77,7 +77,7 @@ static const int64_t ints[16] = {
 	0x0020000000000001ll, 12345, -98765, 0x123456789abcdefll, 3,
 };
 
-static void run_stub(void *arg)
+static void run_form(void *arg)
 {
 	struct x87_io *io = arg;
 	((const struct x87_op *)io->op)->fn(io);
@@ -106,7 +106,7 @@ static void run_op(const struct x87_op *op)
 					io.i = ints[op->gen == P_I ? i : j];
 					io.cw = (uint16_t)(0x7f | pcs[pc] << 8 | rc << 10);
 					io.op = (uint64_t)op;
-					int vec = ct_try(run_stub, &io);
+					int vec = ct_try(run_form, &io);
 					struct {
 						int64_t vec;
 						uint8_t r80[10], pad[6];

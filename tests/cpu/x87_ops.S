@@ -1,9 +1,9 @@
-/* One stub per x87 instruction form for the x87 test: FNINIT, load the
+/* One routine per x87 instruction form for the x87 test: FNINIT, load the
  * control word (rounding and precision control) from struct x87_io, run
  * the body (operands A, B: doubles; I: a 64-bit integer), then record the
  * status word, RFLAGS, and st(0) stored every way: FSTL (double), FISTP
  * m64, FIST m32 and m16 (rounded by RC), FSTPT (the exact 80 bits), and
- * the status word after those stores. Each row: name, stub, generator
+ * the status word after those stores. Each row: name, routine, generator
  * (P_* in x87.c), and the status-word bits the SDM leaves undefined after
  * the body (C0, C2, C3 after most arithmetic).
  */

@@ -109,8 +109,8 @@ enum { HF_CLEAN, HF_DIRTY, HF_STALE }; /* host flags vs the CPU's */
 
 /* An exit to the end of the translation: RAX = the next RIP, ECX = the
  * instructions retired not yet counted. */
-struct stub {
-	uint8_t *patch;   /* rel32 to point at the stub */
+struct branch_exit {
+	uint8_t *patch;   /* rel32 to point at its exit code */
 	uint64_t rip;     /* RAX, unless from_rax */
 	bool from_rax;
 	bool flags;       /* write host flags back first */
@@ -237,8 +237,8 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 	struct slow slows[X86_BLOCK_MAX_INSNS];
 	unsigned nslow = 0;
 	struct plan plan[X86_BLOCK_MAX_INSNS];
-	struct stub stubs[X86_BLOCK_MAX_INSNS * 4];
-	unsigned nstub = 0, n = b->n, natives = 0;
+	struct branch_exit bexits[X86_BLOCK_MAX_INSNS * 4];
+	unsigned nbexit = 0, n = b->n, natives = 0;
 	uint64_t at[X86_BLOCK_MAX_INSNS + 1];
 
 	b->jit = NULL;
@@ -324,13 +324,13 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 			 * request, or this block dropped by a code write. */
 			mov_imm64(&e, 1, at[k + 1]);
 			b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0xc8);          /* cmp rax, rcx */
-			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); bexits[nbexit] = (struct branch_exit){ e.p, 0, true, false, false, 0 }; nbexit++; b4(&e, 0);
 			mov_imm64(&e, 1, (uint64_t)(uintptr_t)&b->phys);
 			mov_imm64(&e, 2, b->phys);
 			b1(&e, 0x48); b1(&e, 0x39); b1(&e, 0x11);          /* cmp [rcx], rdx */
-			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); bexits[nbexit] = (struct branch_exit){ e.p, 0, true, false, false, 0 }; nbexit++; b4(&e, 0);
 			b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(exit_request)); b1(&e, 0);
-			b1(&e, 0x0f); b1(&e, 0x85); stubs[nstub] = (struct stub){ e.p, 0, true, false, false, 0 }; nstub++; b4(&e, 0);
+			b1(&e, 0x0f); b1(&e, 0x85); bexits[nbexit] = (struct branch_exit){ e.p, 0, true, false, false, 0 }; nbexit++; b4(&e, 0);
 			continue;
 		}
 		if (p->kind == K_MEM) {
@@ -414,16 +414,16 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 			break;
 		case K_JCC:
 			b1(&e, 0x0f); b1(&e, (uint8_t)(0x80 | (i->op & 15)));
-			stubs[nstub] = (struct stub){ e.p,
+			bexits[nbexit] = (struct branch_exit){ e.p,
 				at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len), false, true, false, pend };
-			stubs[nstub].loop = pure && stubs[nstub].rip == at[0];
-			nstub++;
+			bexits[nbexit].loop = pure && bexits[nbexit].rip == at[0];
+			nbexit++;
 			b4(&e, 0);
 			break;
 		case K_JMP:
 			if (pure && at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len) == at[0]) {
 				b1(&e, 0xe9);
-				stubs[nstub++] = (struct stub){ e.p, at[0], false, true, true, pend };
+				bexits[nbexit++] = (struct branch_exit){ e.p, at[0], false, true, true, pend };
 				b4(&e, 0);
 			}
 			mov_imm64(&e, 0, at[k + 1] + (uint64_t)x86_sext(i->imm, i->imm_len));
@@ -492,18 +492,18 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 		int32_t rel = (int32_t)(chain - (to_chain + 4));
 		memcpy(to_chain, &rel, 4);
 	}
-	for (unsigned s = 0; s < nstub; s++) {
-		int32_t rel = (int32_t)(e.p - (stubs[s].patch + 4));
-		memcpy(stubs[s].patch, &rel, 4);
-		if (stubs[s].loop) {
+	for (unsigned s = 0; s < nbexit; s++) {
+		int32_t rel = (int32_t)(e.p - (bexits[s].patch + 4));
+		memcpy(bexits[s].patch, &rel, 4);
+		if (bexits[s].loop) {
 			/* Keep the guest's flags in AH/AL (LAHF, SETO) while
 			 * counting and checking, as the run loop would between
 			 * blocks: budget for another pass, no exit request, no
 			 * interrupt hint while RFLAGS.IF is set. */
 			uint8_t *out[3];
 			b1(&e, 0x9f); b1(&e, 0x0f); b1(&e, 0x90); b1(&e, 0xc0); /* lahf; seto al */
-			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0x83); b4(&e, OFF(icount)); b4(&e, stubs[s].pend);
-			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xab); b4(&e, OFF(budget_left)); b4(&e, stubs[s].pend);
+			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0x83); b4(&e, OFF(icount)); b4(&e, bexits[s].pend);
+			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xab); b4(&e, OFF(budget_left)); b4(&e, bexits[s].pend);
 			b1(&e, 0x48); b1(&e, 0x81); b1(&e, 0xbb); b4(&e, OFF(budget_left)); b4(&e, n); /* cmp */
 			b1(&e, 0x0f); b1(&e, 0x82); out[0] = e.p; b4(&e, 0);                          /* jb */
 			b1(&e, 0x83); b1(&e, 0xbb); b4(&e, OFF(exit_request)); b1(&e, 0);
@@ -520,18 +520,18 @@ void x86_jit_translate(struct x86_jit *j, struct x86_block *b, uint64_t rip)
 				memcpy(out[o], &rel, 4);
 			}
 			b1(&e, 0x04); b1(&e, 0x7f); b1(&e, 0x9e);
-			mov_imm64(&e, 0, stubs[s].rip);
+			mov_imm64(&e, 0, bexits[s].rip);
 			b1(&e, 0xb9); b4(&e, 0);
 			b1(&e, 0xe9);
 			rel = (int32_t)(exit_flags - (e.p + 4));
 			b4(&e, (uint32_t)rel);
 			continue;
 		}
-		if (!stubs[s].from_rax)
-			mov_imm64(&e, 0, stubs[s].rip);
-		b1(&e, 0xb9); b4(&e, stubs[s].pend);
+		if (!bexits[s].from_rax)
+			mov_imm64(&e, 0, bexits[s].rip);
+		b1(&e, 0xb9); b4(&e, bexits[s].pend);
 		b1(&e, 0xe9);
-		rel = (int32_t)((stubs[s].flags ? chain : exit_counts) - (e.p + 4));
+		rel = (int32_t)((bexits[s].flags ? chain : exit_counts) - (e.p + 4));
 		b4(&e, (uint32_t)rel);
 	}
 	for (unsigned q = 0; q < nslow; q++) {

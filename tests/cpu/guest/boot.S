@@ -1,7 +1,7 @@
 /* Entry of every CPU test guest: the PVH note Kiln (and QEMU) look for,
  * the 32-bit protected-mode entry (paging off, per the PVH boot ABI), the
  * switch to long mode on an identity map of the low 4 GiB, the interrupt
- * stubs, and ct_try's non-local return.
+ * routines, and ct_try's non-local return.
  */
 #include "desc.h"
 
@@ -79,11 +79,11 @@ guest_halt:
 	hlt
 	jmp guest_halt
 
-/* ---- exceptions and interrupts: 256 stubs of 16 bytes each ---- */
+/* ---- exceptions and interrupts: 256 routines of 16 bytes each ---- */
 	.text
 	.balign 16
-	.globl isr_stubs
-isr_stubs:
+	.globl isr_entries
+isr_entries:
 	.set vec, 0
 	.rept 256
 	.balign 16

@@ -30,7 +30,7 @@ static ct_handler_fn *handlers[256];
 struct tss64 ct_tss __attribute__((aligned(16)));
 static uint8_t ist_stacks[7][IST_SIZE] __attribute__((aligned(16)));
 static uint8_t rsp0_stack[STACK_SIZE] __attribute__((aligned(16)));
-extern const uint8_t isr_stubs[];
+extern const uint8_t isr_entries[];
 extern uint64_t ct_try_rsp;
 uint64_t ct_fault_error, ct_fault_cr2;
 const char *ct_cmdline = "";
@@ -84,7 +84,7 @@ void ct_poweroff(void)
 
 void ct_set_gate(unsigned int v, unsigned int dpl, unsigned int ist, bool trap)
 {
-	uint64_t a = (uint64_t)(isr_stubs + 16 * v);
+	uint64_t a = (uint64_t)(isr_entries + 16 * v);
 	idt[v] = (struct idt_gate){
 		.off0 = (uint16_t)a,
 		.sel = SEL_CODE64,
