@@ -231,9 +231,9 @@ static int net_activate(void *dev, struct virtio_device *vdev)
 			pr_warn("%s: TUNSETOFFLOAD: %s (the guest gets no offloads)",
 				net->name, strerror(-e));
 	}
-	/* A restored filter (rx mode flags only, see net_restore) goes to
-	 * the tap now that the features are known; otherwise the filter is
-	 * the promiscuous one of the last reset. */
+	/* A restored filter (net_restore) goes to the tap now that the
+	 * features are known; otherwise the filter is the promiscuous one of
+	 * the last reset. */
 	if (net->restored)
 		net_rxmode_sync_tap(net);
 	/* Until VQ_PAIRS_SET only the first pair carries traffic; a restored

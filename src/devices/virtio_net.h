@@ -79,17 +79,27 @@ struct virtio_net_stats {
  * transport, which virtio-pci saves: what the driver set through the
  * control queue and the config space it reads. Restore takes it as
  * untrusted input and checks every field (virtio_net_state.c). */
-#define VIRTIO_NET_STATE_VERSION 1
+#define VIRTIO_NET_STATE_MACS 64 /* = NET_FILTER_MACS */
+#define VIRTIO_NET_STATE_VERSION 2
 struct virtio_net_state {
-	uint32_t version;
+	uint32_t version;       /* 2; version 1 (Kiln before 2026-11-27) ended
+				 * after promisc/allmulti, with 6 zero bytes */
 	uint16_t max_pairs;     /* the NIC's queue pairs: must be this one's */
 	uint16_t active_pairs;  /* 1..max_pairs, above 1 only with MQ */
 	uint8_t mac[6];         /* config MAC: unicast, not zero */
 	uint16_t status;        /* VIRTIO_NET_S_LINK_UP, + S_ANNOUNCE only
 				 * with GUEST_ANNOUNCE negotiated */
-	uint8_t promisc, allmulti; /* rx mode the driver set, 0/1 */
+	/* The receive filter the driver set (net_rx_filter): flags 0/1 */
+	uint8_t promisc, allmulti;
+	uint8_t alluni, nomulti, nouni, nobcast;
+	uint8_t uni_overflow, multi_overflow; /* then that table is empty */
+	uint8_t n_uni, n_multi; /* entries in use, <= VIRTIO_NET_STATE_MACS */
 	uint8_t reserved[6];    /* 0 */
+	uint8_t uni[VIRTIO_NET_STATE_MACS][6];   /* unused entries 0 */
+	uint8_t multi[VIRTIO_NET_STATE_MACS][6];
 };
+/* The size of a version 1 state (its first 24 bytes, the rest absent). */
+#define VIRTIO_NET_STATE_V1_SIZE 24
 
 /* 0 and *out, or -errno with a one-line reason in err (for vhost: the
  * /dev/vhost-net that cannot be opened). On failure the fds stay the

@@ -8,11 +8,12 @@
  *    restore again from that save - a state restore accepts is a state the
  *    transport can be in.
  *  - 1, 2, 3: the device's own bytes of virtio-net, virtio-console and
- *    virtio-vsock: a saved state with byte changes (2 bytes each: an
- *    offset, a value), the features the transport would restore with (the
- *    next byte's bits pick from the ones that matter) and a length that
- *    may be off; restore must refuse or accept, and what it accepts it
- *    must save back (net, console: the very same bytes) and accept again. */
+ *    virtio-vsock: the features the transport would restore with (the
+ *    next byte's bits pick from the ones that matter), a length that may
+ *    be off, then byte changes to a saved state (3 bytes each: a 16-bit
+ *    offset, a value); restore must refuse or accept, and what it accepts
+ *    it must save back (net, console: the very same bytes) and accept
+ *    again. */
 #include "bus/io_bus.h"
 #include "bus/pci.h"
 #include "core/guest_mem.h"
@@ -180,7 +181,7 @@ static int fuzz_device(unsigned int which, const uint8_t *data, size_t size)
 		1ull << VIRTIO_NET_F_STATUS, 1ull << VIRTIO_NET_F_MRG_RXBUF,
 		1ull << VIRTIO_F_EVENT_IDX, 1ull << 0,
 	};
-	uint8_t buf[64], again[64];
+	uint8_t buf[2048], again[2048];
 	char err[256];
 	ops->reset(dev);
 	ssize_t len = ops->save(dev, buf, sizeof(buf));
@@ -197,8 +198,10 @@ static int fuzz_device(unsigned int which, const uint8_t *data, size_t size)
 		data += 2;
 		size -= 2;
 	}
-	for (size_t i = 0; i + 2 <= size; i += 2)
-		buf[data[i] % sizeof(buf)] = data[i + 1];
+	/* (position, value) pairs; positions past what was saved matter
+	 * only to a length that is off */
+	for (size_t i = 0; i + 3 <= size; i += 3)
+		buf[(data[i] | (size_t)data[i + 1] << 8) % (size_t)(len + 8)] = data[i + 2];
 	if (ops->restore(dev, buf, n, features, err, sizeof(err)))
 		return 0;
 	CHECK(n == (size_t)len);

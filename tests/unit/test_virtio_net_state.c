@@ -20,6 +20,7 @@
 #include "virtio/virtio_pci.h"
 #include "virtio_drv.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
@@ -420,6 +421,80 @@ static void test_snapshot_to_another_machine(void **state)
 	mach_free(b);
 }
 
+/* A frame of len bytes to dst from m's peer, after a zeroed header. */
+static void peer_send_to(struct mach *m, const uint8_t dst[6], size_t len)
+{
+	uint8_t pkt[HDR + 256] = { 0 };
+	assert_true(len >= 14 && len <= 256);
+	memcpy(pkt + HDR, dst, 6);
+	memcpy(pkt + HDR + 6, "\x02\0\0\0\0\x01", 6);
+	assert_int_equal(send(m->peer[0], pkt, HDR + len, 0), (ssize_t)(HDR + len));
+}
+
+/* The receive filter the driver set - promiscuous off, a unicast and a
+ * multicast table - moves with the NIC: B takes what it allows, drops
+ * what it does not, before the driver says anything to B. */
+static void test_filter_survives_restore(void **state)
+{
+	static const uint8_t uni[6] = { 0x02, 0, 0, 0, 0, 0xaa };
+	static const uint8_t multi[6] = { 0x01, 0, 0x5e, 0, 0, 0xfb };
+	struct mach *a = mach_new(1, test_mac);
+	struct drv d = { 0 };
+	bring_up(a, FEATURES & ~(1ull << VIRTIO_NET_F_MQ));
+	uint8_t off = 0;
+	assert_int_equal(ctrl(a, &d, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC,
+			      &off, 1), VIRTIO_NET_OK);
+	uint8_t tables[4 + 6 + 4 + 6];
+	uint32_t one = htole32(1);
+	memcpy(tables, &one, 4);
+	memcpy(tables + 4, uni, 6);
+	memcpy(tables + 10, &one, 4);
+	memcpy(tables + 14, multi, 6);
+	assert_int_equal(ctrl(a, &d, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET,
+			      tables, sizeof(tables)), VIRTIO_NET_OK);
+	assert_int_equal(virtio_pci_pause(a->t), 0);
+	struct virtio_pci_state *st = malloc(sizeof(*st));
+	assert_non_null(st);
+	assert_int_equal(virtio_pci_save(a->t, st), 0);
+	struct virtio_net_state ns;
+	assert_int_equal(virtio_pci_save_device(a->t, &ns, sizeof(ns)), sizeof(ns));
+	assert_int_equal(ns.promisc, 0);
+	assert_int_equal(ns.n_uni, 1);
+	assert_int_equal(ns.n_multi, 1);
+	assert_memory_equal(ns.uni[0], uni, 6);
+	assert_memory_equal(ns.multi[0], multi, 6);
+
+	static const uint8_t other[6] = { 0x06, 1, 2, 3, 4, 5 };
+	struct mach *b = mach_new(1, other);
+	memcpy(b->ram, a->ram, RAM_SIZE);
+	char err[256] = "";
+	assert_int_equal(virtio_pci_restore(b->t, st, &ns, sizeof(ns), err, sizeof(err)), 0);
+	for (unsigned int i = 0; i < 6; i++) {
+		struct seg s = { BUF_GPA(0) + 0x1000 * i, 1000, true };
+		post(b, &d, 0, &s, 1);
+	}
+	static const uint8_t foreign[6] = { 0x02, 0, 0, 0, 0, 0xbb };
+	static const uint8_t other_multi[6] = { 0x01, 0, 0x5e, 0, 0, 0x01 };
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t *dst[] = { foreign, uni, test_mac, other_multi, multi, bcast };
+	for (unsigned int i = 0; i < 6; i++)
+		peer_send_to(b, dst[i], 60);
+	assert_true(wait_used(b, 0, 4));
+	vdrv_sleep_ms(100);
+	assert_int_equal(used_idx(b, 0), 4);
+	static const unsigned int passed[] = { 1, 2, 4, 5 };
+	for (unsigned int i = 0; i < 4; i++)
+		assert_memory_equal(b->ram + BUF_GPA(0) + 0x1000 * i + HDR,
+				    dst[passed[i]], 6);
+	struct virtio_net_stats bs;
+	virtio_net_get_stats(b->net, &bs);
+	assert_int_equal(bs.rx_packets, 4);
+	assert_int_equal(bs.rx_filtered, 2);
+	free(st);
+	mach_free(a);
+	mach_free(b);
+}
+
 /* A pause and resume in the same Kiln: the packet half placed into held
  * buffers is kept and placed again from its start, nothing is lost. */
 static void test_pause_resume_keeps_packet(void **state)
@@ -528,7 +603,7 @@ static void test_state_fields_refused(void **state)
 	const uint64_t ann = 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE;
 	expect_accepted(f, &f->good, 0);
 
-	static const uint32_t versions[] = { 0, 2, 0x100, 0xffffffffu };
+	static const uint32_t versions[] = { 0, 3, 0x100, 0xffffffffu };
 	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
 		s = f->good;
 		s.version = versions[i];
@@ -579,33 +654,101 @@ static void test_state_fields_refused(void **state)
 	s = f->good;
 	s.status = 0; /* link down: Kiln's link is always up */
 	expect_refused(f, &s, FEATURES, "link status");
-	for (unsigned int v = 0; v < 256; v++) {
+	/* The eight filter flags, each 0/1 (an overflow flag only with its
+	 * table empty, as the good state's are). */
+	for (size_t k = 0; k < 8; k++) {
+		for (unsigned int v = 0; v < 256; v++) {
+			s = f->good;
+			((uint8_t *)&s)[offsetof(struct virtio_net_state, promisc) + k] = (uint8_t)v;
+			if (v <= 1)
+				expect_accepted(f, &s, 0);
+			else
+				expect_refused(f, &s, FEATURES, "rx mode");
+		}
+	}
+	/* MAC tables: up to 64 entries each, none with its overflow flag,
+	 * nothing past the entries in use. */
+	for (unsigned int n = 0; n < 256; n++) {
 		s = f->good;
-		s.promisc = (uint8_t)v;
-		if (v <= 1)
+		s.n_uni = (uint8_t)n;
+		if (n <= VIRTIO_NET_STATE_MACS)
 			expect_accepted(f, &s, 0);
 		else
-			expect_refused(f, &s, FEATURES, "rx mode");
+			expect_refused(f, &s, 0, "MAC tables");
 		s = f->good;
-		s.allmulti = (uint8_t)v;
-		if (v > 1)
-			expect_refused(f, &s, FEATURES, "rx mode");
+		s.n_multi = (uint8_t)n;
+		if (n > VIRTIO_NET_STATE_MACS)
+			expect_refused(f, &s, 0, "MAC tables");
+	}
+	s = f->good;
+	s.n_uni = 1;
+	s.uni_overflow = 1;
+	expect_refused(f, &s, 0, "overflowed table is empty");
+	s = f->good;
+	s.n_multi = 2;
+	s.multi_overflow = 1;
+	expect_refused(f, &s, 0, "overflowed table is empty");
+	for (unsigned int n = 0; n < VIRTIO_NET_STATE_MACS; n++) {
+		s = f->good;
+		s.n_multi = (uint8_t)n;
+		s.multi[n][5] = 1;
+		expect_refused(f, &s, 0, "unused MAC");
+		s.n_multi = (uint8_t)(n + 1);
+		expect_accepted(f, &s, 0);
 	}
 	for (size_t i = 0; i < sizeof(s.reserved); i++) {
 		s = f->good;
 		s.reserved[i] = 0x80;
 		expect_refused(f, &s, FEATURES, "reserved");
 	}
-	/* Lengths other than the struct's. */
+	/* Lengths other than the struct's, for either version. */
 	char err[192] = "";
 	uint8_t big[sizeof(s) + 8] = { 0 };
-	memcpy(big, &f->good, sizeof(f->good));
-	for (size_t len = 0; len < sizeof(big); len++) {
-		if (len == sizeof(s))
-			continue;
-		assert_int_equal(virtio_net_ops.restore(f->net, big, len, 0, err,
+	for (uint32_t v = 1; v <= 2; v++) {
+		memcpy(big, &f->good, sizeof(f->good));
+		memcpy(big, &v, sizeof(v));
+		for (size_t len = 0; len < sizeof(big); len++) {
+			if (len == (v == 1 ? VIRTIO_NET_STATE_V1_SIZE : sizeof(s)))
+				continue;
+			assert_int_equal(virtio_net_ops.restore(f->net, big, len, 0, err,
+								sizeof(err)), -EINVAL);
+			assert_non_null(strstr(err, "bytes of state"));
+		}
+	}
+}
+
+/* A version 1 state (24 bytes, Kiln before the MAC tables were saved) is
+ * still taken: its filter flags, and both tables overflowed so that every
+ * address passes until the driver sets them again. Its reserved bytes
+ * must be 0. */
+static void test_state_version_1(void **state)
+{
+	struct dev_fx *f = *state;
+	struct virtio_net_state s = f->good;
+	s.version = 1;
+	s.promisc = 0;
+	s.allmulti = 1;
+	uint8_t v1[VIRTIO_NET_STATE_V1_SIZE];
+	memcpy(v1, &s, sizeof(v1));
+	char err[192] = "";
+	if (virtio_net_ops.restore(f->net, v1, sizeof(v1), 0, err, sizeof(err)))
+		fail_msg("refused: %s", err);
+	struct virtio_net_state again;
+	assert_int_equal(virtio_net_ops.save(f->net, &again, sizeof(again)),
+			 sizeof(again));
+	assert_int_equal(again.version, VIRTIO_NET_STATE_VERSION);
+	assert_int_equal(again.promisc, 0);
+	assert_int_equal(again.allmulti, 1);
+	assert_int_equal(again.alluni + again.nomulti + again.nouni + again.nobcast, 0);
+	assert_int_equal(again.uni_overflow, 1);
+	assert_int_equal(again.multi_overflow, 1);
+	assert_int_equal(again.n_uni + again.n_multi, 0);
+	for (size_t i = VIRTIO_NET_STATE_V1_SIZE - 6; i < sizeof(v1); i++) {
+		memcpy(v1, &s, sizeof(v1));
+		v1[i] = 1;
+		assert_int_equal(virtio_net_ops.restore(f->net, v1, sizeof(v1), 0, err,
 							sizeof(err)), -EINVAL);
-		assert_non_null(strstr(err, "bytes of state"));
+		assert_non_null(strstr(err, "reserved"));
 	}
 }
 
@@ -646,8 +789,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_to_another_machine),
 		cmocka_unit_test(test_pause_resume_keeps_packet),
+		cmocka_unit_test(test_filter_survives_restore),
 		cmocka_unit_test_setup_teardown(test_state_fields_refused, dev_setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_state_random, dev_setup, dev_teardown),
+		cmocka_unit_test_setup_teardown(test_state_version_1, dev_setup, dev_teardown),
 	};
 	return cmocka_run_group_tests_name("virtio-net state", tests, NULL, NULL);
 }
