@@ -91,15 +91,15 @@ io_report() {
 		med=$(io_medians "$dir/net.txt")
 		echo
 		echo "virtio-net: iperf3 TCP, one stream, receiver's Mbit/s; the guest (169.254.200.2) against the host on the tap (169.254.200.1); \"loopback\" is iperf3 over the host's lo."
-		echo "Kiln: \`--net tap=NAME,vhost=off|on$(info kiln_net_opts | sed 's/^./,&/')\`. QEMU: \`-netdev tap,ifname=NAME,script=no,downscript=no,vhost=on -device virtio-net-pci\`."
+		echo "Kiln: \`--net tap=NAME,vhost=off|on$(info kiln_net_opts | sed 's/^./,&/')\`. QEMU: \`-netdev tap,ifname=NAME,script=no,downscript=no,vhost=off|on -device virtio-net-pci\`."
 		if [[ $(info kiln_net) != 1 ]]; then
 			echo "**Kiln not measured: this build/kiln has no --net.**"
 		fi
 		echo
 		io_table <(echo "$med") \
 			"NET_TX_MBITS|guest -> host (Mbit/s);NET_RX_MBITS|host -> guest (Mbit/s)" \
-			"loopback|loopback;kiln-vhost-off|Kiln vhost=off;kiln-vhost-on|Kiln vhost=on;qemu-vhost-on|QEMU vhost=on" \
-			"kiln-vhost-off/qemu-vhost-on|Kiln off / QEMU;kiln-vhost-on/qemu-vhost-on|Kiln on / QEMU;kiln-vhost-on/loopback|Kiln on / loopback"
+			"loopback|loopback;kiln-vhost-off|Kiln vhost=off;qemu-vhost-off|QEMU vhost=off;kiln-vhost-on|Kiln vhost=on;qemu-vhost-on|QEMU vhost=on" \
+			"kiln-vhost-off/qemu-vhost-off|Kiln off / QEMU off;kiln-vhost-on/qemu-vhost-on|Kiln on / QEMU on;kiln-vhost-off/qemu-vhost-on|Kiln off / QEMU on;kiln-vhost-on/loopback|Kiln on / loopback"
 	fi
 
 	# What did not work, from the raw results.

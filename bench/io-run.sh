@@ -3,7 +3,8 @@
 # /dev/kvm works (here, or in the emulated host) and writes into DIR:
 #   info        key=value lines: the host, the versions, the setup
 #   blk.txt     "CONFIG RUN KEY VALUE" lines, CONFIG host|kiln|qemu, KEY FIO_*
-#   net.txt     the same for loopback|kiln-vhost-off|kiln-vhost-on|qemu-vhost-on,
+#   net.txt     the same for loopback|kiln-vhost-off|kiln-vhost-on|
+#               qemu-vhost-off|qemu-vhost-on,
 #               KEY NET_TX_MBITS|NET_RX_MBITS
 #   guests.txt  "CONFIG RUN STATUS SECONDS" for each guest run
 #   logs/       every guest's console, every host-side fio/iperf3 output
@@ -190,7 +191,7 @@ net_part() {
 	local cmdline="console=ttyS0 quiet panic=-1 bench_mode=net bench_runtime=$io_rt bench_ramp=$io_ramp"
 	local configs=(loopback)
 	((have_kiln)) && configs+=(kiln-vhost-off kiln-vhost-on)
-	((io_have_qemu)) && configs+=(qemu-vhost-on)
+	((io_have_qemu)) && configs+=(qemu-vhost-off qemu-vhost-on)
 	declare -A dead=()
 	local n=${#configs[@]} k order
 	for ((run = 1; run <= io_runs; run++)); do
@@ -222,11 +223,11 @@ net_part() {
 					--net "tap=$tap,vhost=${config##*-}${BENCH_KILN_NET_OPTS:+,$BENCH_KILN_NET_OPTS}"
 				net_down "$tap"
 				;;
-			qemu-vhost-on)
+			qemu-vhost-*)
 				net_up "$tap" || return 1
 				vmm_cmd qemu "$cmdline"
 				run_guest "net-$config-$run" "$tmo" "${cmd[@]}" \
-					-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=on" \
+					-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no,vhost=${config##*-}" \
 					-device virtio-net-pci,netdev=n0
 				net_down "$tap"
 				;;
