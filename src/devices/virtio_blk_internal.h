@@ -10,9 +10,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-/* Requests one queue keeps in flight; the ring has as many entries. A
- * guest that offers more waits in the avail ring until some complete. */
-#define BLK_QUEUE_DEPTH 64u
+/* Requests one queue can keep in flight: as many as the largest ring can
+ * offer, so a guest never waits on Kiln for a request slot. The slots are
+ * handed out first-come (blk_queue.fresh), so memory is touched only for
+ * the depth the guest really uses (about 2 KiB a request). */
+#define BLK_QUEUE_DEPTH VIRTIO_BLK_QUEUE_SIZE
 /* iovecs a request holds without allocating (a chain with more segments,
  * past seg_max or split at RAM region borders, allocates). */
 #define BLK_REQ_INLINE_IOV (VIRTIO_BLK_SEG_MAX + 2)
@@ -56,8 +58,8 @@ struct blk_queue {
 	struct blk_uring *uring;  /* NULL: synchronous I/O */
 	struct vq_chain *chain;   /* pop scratch, ~24 KiB */
 	struct blk_req *reqs;     /* [BLK_QUEUE_DEPTH] */
-	struct blk_req *free;
-	bool starved;             /* stopped popping: every request in use */
+	struct blk_req *free;     /* done with, to use again first */
+	unsigned int fresh;       /* reqs[fresh..] never used yet */
 	bool pushed;              /* completions since the last notify */
 	bool broken;
 	_Atomic bool pausing;     /* stop after answering what is in flight */

@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -31,10 +32,6 @@ int blk_queue_init(struct blk_queue *q, struct virtio_blk *blk,
 		blk_queue_fini(q);
 		return e;
 	}
-	for (unsigned int i = 0; i < BLK_QUEUE_DEPTH; i++) {
-		q->reqs[i].next_free = q->free;
-		q->free = &q->reqs[i];
-	}
 	*uring_err = 0;
 	if (blk->use_uring)
 		*uring_err = blk_uring_create(&q->uring, &blk->img, BLK_QUEUE_DEPTH);
@@ -53,6 +50,20 @@ void blk_queue_fini(struct blk_queue *q)
 	free(q->reqs);
 	q->chain = NULL;
 	q->reqs = NULL;
+}
+
+/* A request slot: one used before, else a fresh one. There is always
+ * one: a slot is held from pop to push, the virtqueue refuses a head that
+ * is in flight, and the ring has at most BLK_QUEUE_DEPTH heads. */
+static struct blk_req *take_req(struct blk_queue *q)
+{
+	struct blk_req *r = q->free;
+	if (r) {
+		q->free = r->next_free;
+		return r;
+	}
+	assert(q->fresh < BLK_QUEUE_DEPTH);
+	return &q->reqs[q->fresh++];
 }
 
 /* ---- completing ---------------------------------------------------------- */
@@ -256,8 +267,7 @@ static void start_request(struct blk_queue *q, const struct vq_chain *c)
 		}
 		return;
 	}
-	struct blk_req *r = q->free;
-	q->free = r->next_free;
+	struct blk_req *r = take_req(q);
 	const struct vq_seg *last = &c->seg[c->nr_read + c->nr_write - 1];
 	r->status = (uint8_t *)last->host + last->len - 1;
 	r->head = c->head;
@@ -302,7 +312,7 @@ static void submit(struct blk_queue *q)
 }
 
 /* Pop and start everything the guest offered, with notifications off,
- * until the ring is empty or every request slot is busy; one submit. */
+ * until the ring is empty; one submit. */
 static void serve(struct blk_queue *q)
 {
 	struct virtio_device *vdev = q->blk->vdev;
@@ -310,19 +320,12 @@ static void serve(struct blk_queue *q)
 	int r = 0;
 	if (q->broken || !vq->enabled)
 		return;
-	q->starved = false;
 	q->n.serves++;
 	do {
 		virtqueue_disable_notify(vq);
-		while (q->free && (r = virtqueue_pop(vq, q->chain)) == 1) {
+		while ((r = virtqueue_pop(vq, q->chain)) == 1) {
 			q->n.popped++;
 			start_request(q, q->chain);
-		}
-		if (!q->free && r >= 0) {
-			/* Every request is in use. Notifications stay off:
-			 * each completion serves the queue again. */
-			q->starved = true;
-			break;
 		}
 	} while (r == 0 && virtqueue_enable_notify(vq));
 	if (q->uring)
@@ -401,7 +404,7 @@ static void *queue_thread(void *opaque)
 			eventfd_t v;
 			(void)eventfd_read(kick, &v);
 		}
-		if ((p[1].revents & POLLIN) || q->starved)
+		if (p[1].revents & POLLIN)
 			serve(q);
 		notify(q);
 	}
@@ -430,7 +433,6 @@ int blk_queue_start(struct blk_queue *q)
 	eventfd_t v;
 	(void)eventfd_read(q->stop_fd, &v);
 	q->broken = false;
-	q->starved = false;
 	q->pushed = false;
 	q->batch = 0;
 	memset(&q->n, 0, sizeof(q->n));
@@ -469,12 +471,11 @@ void blk_queue_stop(struct blk_queue *q)
 	(void)eventfd_write(q->stop_fd, 1);
 	pthread_join(q->thread, NULL);
 	q->running = false;
-	/* Requests the reset cut off go back to the free list. */
-	q->free = NULL;
-	for (unsigned int i = 0; i < BLK_QUEUE_DEPTH; i++) {
+	/* Requests the reset cut off are free again. */
+	for (unsigned int i = 0; i < q->fresh; i++) {
 		free(q->reqs[i].heap_iov);
 		q->reqs[i].heap_iov = NULL;
-		q->reqs[i].next_free = q->free;
-		q->free = &q->reqs[i];
 	}
+	q->free = NULL;
+	q->fresh = 0;
 }

@@ -1,5 +1,5 @@
-/* virtio-blk under load and in its other shapes: batches larger than a
- * queue keeps in flight, a reset with I/O in flight, write-through,
+/* virtio-blk under load and in its other shapes: a batch that fills the
+ * ring (all of it in flight at once), a reset with I/O in flight, write-through,
  * several queues, O_DIRECT with aligned and bounced buffers, and the
  * synchronous fallback when a seccomp filter refuses io_uring. */
 #include "virtio_blk_fx.h"
@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-static void test_batch_more_than_depth(void **state)
+static void test_batch_fills_the_ring(void **state)
 {
 	struct fx *f = *state;
 	f->qsize = 256;
@@ -276,7 +276,7 @@ static void test_uring_refused_falls_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_batch_more_than_depth),
+		BOTH(test_batch_fills_the_ring),
 		BOTH(test_reset_in_flight),
 		BOTH(test_write_through),
 		BOTH(test_pause_resume),
