@@ -54,6 +54,11 @@ boot() {
 }
 
 value() { grep -a "^$1=" "$2" | tail -1 | cut -d= -f2- | tr -d '\r'; }
+# console_ticks LOG...: the KILN_TICK values of guest consoles joined in
+# order, from complete lines only: a log may be read while the guest is
+# mid-line (a half-written "KILN_TICK=12" was once read as tick 1), and a
+# migration can fall in the middle of a line.
+console_ticks() { cat "$@" | perl -ne 'next unless /\n\z/; s/\r//g; print "$1\n" if /^KILN_TICK=(.*)$/'; }
 
 # run_cases [PATTERN]: source each tests/integration/cases/*.sh (all, or
 # those whose name contains PATTERN).

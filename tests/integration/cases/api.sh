@@ -10,7 +10,7 @@ api() { # METHOD ENDPOINT [BODY]: prints the body, then the status on its own li
 		"http://localhost/api/v1/$ep"
 }
 status_of() { tail -1; }
-last_tick() { grep -a '^KILN_TICK=' "$out/api.log" | tail -1 | cut -d= -f2 | tr -d '\r'; }
+last_tick() { console_ticks "$out/api.log" | tail -1; }
 
 timeout 300 "$kiln" --kernel "$guest/vmlinux" --initramfs "$imgs/api.img" \
 	--cmdline "console=ttyS0" --memory size=256M --cpus boot=2 \

@@ -17,11 +17,11 @@ mapi() { # SOCKET ENDPOINT [BODY]: prints the HTTP status
 	curl -s --max-time 120 --unix-socket "$1" -X PUT -o /dev/null -w '%{http_code}' \
 		${3:+-H 'Content-Type: application/json' -d "$3"} "http://localhost/api/v1/$2"
 }
-mticks() { grep -a '^KILN_TICK=' "$1" | cut -d= -f2 | tr -d '\r'; }
+mticks() { console_ticks "$1"; }
 # No tick may be lost or repeated across a migration: the consoles of the
 # Kilns the guest ran in, joined in order, count 1, 2, 3, ... (a migration
 # can fall in the middle of a line). Kiln's own messages go to .err files.
-mgap() { cat "$@" | mticks - | awk '$1 != NR { print "tick " NR " is \"" $1 "\""; exit } END { if (NR == 0) print "no ticks" }'; }
+mgap() { console_ticks "$@" | awk '$1 != NR { print "tick " NR " is \"" $1 "\""; exit } END { if (NR == 0) print "no ticks" }'; }
 # KEY's values in LOG, from whole lines only: the guest may be mid-line
 # when the log is read (a KILN_RNG value was once cut to 15 digits).
 mvals() {

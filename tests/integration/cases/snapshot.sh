@@ -10,7 +10,7 @@ sapi() {
 	curl -s --max-time 60 --unix-socket "$snap_sock" -X PUT -o /dev/null -w '%{http_code}' \
 		${2:+-H 'Content-Type: application/json' -d "$2"} "http://localhost/api/v1/$1"
 }
-ticks() { grep -a '^KILN_TICK=' "$1" | cut -d= -f2 | tr -d '\r'; }
+ticks() { console_ticks "$1"; }
 # The console goes to .log, Kiln's own messages to .err: the pause can
 # fall in the middle of a line, whose end then comes from the restored
 # guest, so only the two consoles joined hold every line whole.

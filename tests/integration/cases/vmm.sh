@@ -19,7 +19,7 @@ vapi() { # SOCKET METHOD ENDPOINT [BODY]: the body, then the status on its own l
 }
 vstatus() { tail -1; }
 vstate() { vapi "$1" GET vm.info | grep -o '"state":"[A-Za-z]*"' | cut -d'"' -f4; }
-vticks() { cat "$@" | grep -a '^KILN_TICK=' | cut -d= -f2 | tr -d '\r'; }
+vticks() { console_ticks "$@"; }
 # No tick lost or repeated: the consoles joined count 1, 2, 3, ...
 vgap() { vticks "$@" | awk '$1 != NR { print "tick " NR " is \"" $1 "\""; exit } END { if (NR == 0) print "no ticks" }'; }
 vwait_state() { # SOCKET STATE SECONDS
