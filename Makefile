@@ -134,6 +134,19 @@ build/bench/soft_mmu: bench/soft_mmu.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
+# Kiln's virtio-blk data path against the host's io_uring, no guest (not
+# part of make test): make bench-blk-path BLK_PATH_FILE=/path/on/the/disk
+.PHONY: bench-blk-path
+BLK_PATH_FILE ?= build/bench/blk_path.img
+bench-blk-path: build/bench/blk_path
+	build/bench/blk_path $(BLK_PATH_FILE) 32 5 3 read
+	build/bench/blk_path $(BLK_PATH_FILE) 32 5 3 write
+	build/bench/blk_path $(BLK_PATH_FILE) 1 5 3 read
+
+build/bench/blk_path: bench/blk_path.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 clean:
 	rm -rf build
 
