@@ -22,7 +22,7 @@
 	 1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_MAC |           \
 	 1ull << VIRTIO_NET_F_STATUS | 1ull << VIRTIO_NET_F_CTRL_VQ |          \
 	 1ull << VIRTIO_NET_F_CTRL_RX | 1ull << VIRTIO_NET_F_CTRL_RX_EXTRA |   \
-	 1ull << VIRTIO_NET_F_CTRL_MAC_ADDR |                                  \
+	 1ull << VIRTIO_NET_F_CTRL_MAC_ADDR | 1ull << VIRTIO_NET_F_CTRL_VLAN | \
 	 1ull << VIRTIO_NET_F_CTRL_GUEST_OFFLOADS |                            \
 	 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE)
 
@@ -103,6 +103,7 @@ static uint32_t ctrl_handle(void *opaque, const struct vq_chain *c)
 	case NET_CTRL_RX_MODE:
 	case NET_CTRL_MAC_TABLE:
 	case NET_CTRL_MAC_ADDR:
+	case NET_CTRL_VLAN:
 		ack = net_rxmode_command(net, &cmd);
 		break;
 	case NET_CTRL_GUEST_OFFLOADS:
@@ -233,9 +234,11 @@ static int net_activate(void *dev, struct virtio_device *vdev)
 	}
 	/* A restored filter (net_restore) goes to the tap now that the
 	 * features are known; otherwise the filter is the promiscuous one of
-	 * the last reset. */
+	 * the last reset, filtering VLANs if the driver asked for that. */
 	if (net->restored)
 		net_rxmode_sync_tap(net);
+	else
+		net_rxmode_activate(net, virtio_has_feature(vdev, VIRTIO_NET_F_CTRL_VLAN));
 	/* Until VQ_PAIRS_SET only the first pair carries traffic; a restored
 	 * device goes on with the pairs the driver had set (restore checked
 	 * them against MQ). */

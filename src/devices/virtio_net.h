@@ -94,9 +94,12 @@ struct virtio_net_state {
 	uint8_t alluni, nomulti, nouni, nobcast;
 	uint8_t uni_overflow, multi_overflow; /* then that table is empty */
 	uint8_t n_uni, n_multi; /* entries in use, <= VIRTIO_NET_STATE_MACS */
-	uint8_t reserved[6];    /* 0 */
+	uint8_t vlan_on;        /* VLAN filtering: 1 only with CTRL_VLAN */
+	uint8_t reserved[5];    /* 0 */
 	uint8_t uni[VIRTIO_NET_STATE_MACS][6];   /* unused entries 0 */
 	uint8_t multi[VIRTIO_NET_STATE_MACS][6];
+	uint32_t vlans[4096 / 32]; /* le32; bit n: VLAN id n added; all 0
+				    * when vlan_on is 0 */
 };
 /* The size of a version 1 state (its first 24 bytes, the rest absent). */
 #define VIRTIO_NET_STATE_V1_SIZE 24

@@ -100,6 +100,21 @@ void net_ctrl_parse(const struct vq_chain *c, struct net_ctrl_cmd *cmd)
 		cmd->kind = NET_CTRL_GUEST_OFFLOADS;
 		return;
 	}
+	case VIRTIO_NET_CTRL_VLAN: {
+		if (cmd->cmd != VIRTIO_NET_CTRL_VLAN_ADD &&
+		    cmd->cmd != VIRTIO_NET_CTRL_VLAN_DEL)
+			return bad(cmd, "unknown VLAN command");
+		uint16_t vid;
+		if (data_len != sizeof(vid) ||
+		    vq_chain_read(c, 2, &vid, sizeof(vid)) != sizeof(vid))
+			return bad(cmd, "VLAN id is not 2 bytes");
+		cmd->vid = le16toh(vid);
+		if (cmd->vid >= NET_FILTER_VLANS)
+			return bad(cmd, "VLAN id above 4095");
+		cmd->on = cmd->cmd == VIRTIO_NET_CTRL_VLAN_ADD;
+		cmd->kind = NET_CTRL_VLAN;
+		return;
+	}
 	case VIRTIO_NET_CTRL_ANNOUNCE:
 		if (cmd->cmd != VIRTIO_NET_CTRL_ANNOUNCE_ACK)
 			return bad(cmd, "unknown announce command");

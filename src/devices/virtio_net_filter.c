@@ -1,5 +1,5 @@
 /* virtio-net receive filtering: the rules QEMU's virtio-net applies
- * (receive_filter), without VLANs, which Kiln does not offer. */
+ * (receive_filter). */
 #include "devices/virtio_net_filter.h"
 
 #include <string.h>
@@ -25,11 +25,34 @@ static bool in_table(const uint8_t (*t)[6], unsigned int n, const uint8_t *a)
 	return false;
 }
 
+void net_filter_vlan_enable(struct net_rx_filter *f, bool on)
+{
+	f->vlan_on = on;
+	memset(f->vlans, 0, sizeof(f->vlans));
+}
+
+void net_filter_vlan_set(struct net_rx_filter *f, unsigned int vid, bool on)
+{
+	if (vid >= NET_FILTER_VLANS)
+		return;
+	if (on)
+		f->vlans[vid / 32] |= 1u << (vid % 32);
+	else
+		f->vlans[vid / 32] &= ~(1u << (vid % 32));
+}
+
 bool net_filter_accepts(const struct net_rx_filter *f, const uint8_t *frame,
 			size_t len)
 {
 	if (f->promisc || len < 6)
 		return true;
+	/* An 802.1Q tag (TPID 0x8100 after the two addresses) names its
+	 * VLAN in the low 12 bits of the TCI. */
+	if (f->vlan_on && len >= 16 && frame[12] == 0x81 && frame[13] == 0x00) {
+		unsigned int vid = (frame[14] & 0x0fu) << 8 | frame[15];
+		if (!(f->vlans[vid / 32] & (1u << (vid % 32))))
+			return false;
+	}
 	const uint8_t *dst = frame;
 	if (dst[0] & 1) {
 		if (!memcmp(dst, broadcast, 6))

@@ -35,13 +35,16 @@ enum net_ctrl_kind {
 	NET_CTRL_MQ_PAIRS,
 	NET_CTRL_GUEST_OFFLOADS,
 	NET_CTRL_ANNOUNCE_ACK, /* the guest announced itself (GUEST_ANNOUNCE) */
+	NET_CTRL_VLAN,     /* add (on) or remove a VLAN id */
 };
 
 struct net_ctrl_cmd {
 	enum net_ctrl_kind kind;
 	uint8_t class, cmd;
 	uint16_t pairs;    /* NET_CTRL_MQ_PAIRS */
-	uint8_t on;        /* NET_CTRL_RX_MODE: 0/1 (any non-zero byte is on) */
+	uint16_t vid;      /* NET_CTRL_VLAN: below NET_FILTER_VLANS */
+	uint8_t on;        /* NET_CTRL_RX_MODE: 0/1 (any non-zero byte is on);
+			    * NET_CTRL_VLAN: 1 add, 0 remove */
 	uint8_t mac[6];    /* NET_CTRL_MAC_ADDR: a unicast address */
 	uint64_t offloads; /* NET_CTRL_GUEST_OFFLOADS: feature bits */
 	/* NET_CTRL_MAC_TABLE: a table longer than NET_FILTER_MACS is not
@@ -156,6 +159,9 @@ uint8_t net_rxmode_command(struct virtio_net *net, struct net_ctrl_cmd *cmd);
 /* Back to promiscuous with the NIC's own address (reset, create), the
  * tap's filter off. */
 void net_rxmode_reset(struct virtio_net *net);
+/* At activation: VLAN filtering on, no id added, if the driver
+ * negotiated CTRL_VLAN (as after QEMU's set_features). */
+void net_rxmode_activate(struct virtio_net *net, bool vlan);
 /* Give the tap net->filter as it is now (after a restore). */
 void net_rxmode_sync_tap(struct virtio_net *net);
 /* The userspace rx path: whether a frame of len bytes starting with

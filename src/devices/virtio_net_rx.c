@@ -203,10 +203,11 @@ static enum read_result read_packet(struct net_pair *p, const struct iovec *iov,
 }
 
 /* Whether the guest's receive filter takes the packet of len bytes
- * (header included) whose frame starts with `dst`. Counted if not. */
-static bool wanted(struct net_pair *p, const uint8_t *dst, size_t len)
+ * (header included) whose frame starts with `frame` (its first 16 bytes
+ * at least, or all of a shorter one). Counted if not. */
+static bool wanted(struct net_pair *p, const uint8_t *frame, size_t len)
 {
-	if (net_rxmode_accepts(p, dst, len - VIRTIO_NET_HDR_LEN))
+	if (net_rxmode_accepts(p, frame, len - VIRTIO_NET_HDR_LEN))
 		return true;
 	atomic_fetch_add(&p->net->rx_filtered, 1);
 	return false;
@@ -285,11 +286,13 @@ enum net_io_state net_rx_process(struct net_pair *p)
 		if (rr == READ_DROPPED)
 			continue;
 		if (niov > 0) {
-			/* in the guest's buffers already */
-			uint8_t dst[6];
-			size_t d = len - VIRTIO_NET_HDR_LEN < 6 ? len - VIRTIO_NET_HDR_LEN : 6;
-			peek(p, VIRTIO_NET_HDR_LEN, dst, d);
-			if (wanted(p, dst, len))
+			/* in the guest's buffers already: the filter needs
+			 * the addresses and a VLAN tag, if any */
+			uint8_t head[16];
+			size_t d = len - VIRTIO_NET_HDR_LEN < sizeof(head)
+				 ? len - VIRTIO_NET_HDR_LEN : sizeof(head);
+			peek(p, VIRTIO_NET_HDR_LEN, head, d);
+			if (wanted(p, head, len))
 				complete(p, vq, buffers_for(p, max, len), len, &pushed);
 			continue;
 		}

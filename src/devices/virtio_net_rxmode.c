@@ -84,6 +84,13 @@ uint8_t net_rxmode_command(struct virtio_net *net, struct net_ctrl_cmd *cmd)
 		memcpy(f.uni, cmd->uni, 6ull * cmd->n_uni);
 		memcpy(f.multi, cmd->multi, 6ull * cmd->n_multi);
 		break;
+	case NET_CTRL_VLAN:
+		if (!has(net, VIRTIO_NET_F_CTRL_VLAN)) {
+			cmd->why = "CTRL_VLAN not negotiated";
+			return VIRTIO_NET_ERR;
+		}
+		net_filter_vlan_set(&f, cmd->vid, cmd->on);
+		break;
 	case NET_CTRL_MAC_ADDR:
 		if (!has(net, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
 			cmd->why = "CTRL_MAC_ADDR not negotiated";
@@ -103,6 +110,16 @@ void net_rxmode_reset(struct virtio_net *net)
 {
 	struct net_rx_filter f;
 	net_filter_init(&f, net->mac);
+	publish(net, &f);
+}
+
+void net_rxmode_activate(struct virtio_net *net, bool vlan)
+{
+	struct net_rx_filter f;
+	pthread_mutex_lock(&net->filter_lock);
+	f = net->filter;
+	pthread_mutex_unlock(&net->filter_lock);
+	net_filter_vlan_enable(&f, vlan);
 	publish(net, &f);
 }
 

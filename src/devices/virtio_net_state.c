@@ -5,11 +5,13 @@
 
 #include "core/util.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
-_Static_assert(sizeof(struct virtio_net_state) == 32 + 2 * 6 * VIRTIO_NET_STATE_MACS,
+_Static_assert(sizeof(struct virtio_net_state) ==
+	       32 + 2 * 6 * VIRTIO_NET_STATE_MACS + NET_FILTER_VLANS / 8,
 	       "virtio_net_state has padding");
 _Static_assert(VIRTIO_NET_STATE_MACS == NET_FILTER_MACS, "MAC table sizes differ");
 _Static_assert(offsetof(struct virtio_net_state, alluni) == VIRTIO_NET_STATE_V1_SIZE - 6,
@@ -43,6 +45,9 @@ ssize_t net_save(void *dev, void *buf, size_t cap)
 	st.n_multi = (uint8_t)f->n_multi;
 	memcpy(st.uni, f->uni, 6ull * f->n_uni);
 	memcpy(st.multi, f->multi, 6ull * f->n_multi);
+	st.vlan_on = f->vlan_on;
+	for (size_t i = 0; i < NET_FILTER_VLANS / 32; i++)
+		st.vlans[i] = htole32(f->vlans[i]);
 	pthread_mutex_unlock(&net->filter_lock);
 	memcpy(buf, &st, sizeof(st));
 	return (ssize_t)sizeof(st);
@@ -81,7 +86,7 @@ static int check(const struct virtio_net *net, const struct virtio_net_state *st
 			      "without GUEST_ANNOUNCE negotiated");
 	const uint8_t flags[] = { st->promisc, st->allmulti, st->alluni, st->nomulti,
 				  st->nouni, st->nobcast, st->uni_overflow,
-				  st->multi_overflow };
+				  st->multi_overflow, st->vlan_on };
 	for (size_t i = 0; i < sizeof(flags); i++)
 		if (flags[i] > 1)
 			return errmsg(-EINVAL, err, errlen, "rx mode flags not 0/1");
@@ -91,6 +96,11 @@ static int check(const struct virtio_net *net, const struct virtio_net_state *st
 			      st->n_uni, st->n_multi,
 			      st->uni_overflow || st->multi_overflow
 			      ? " (an overflowed table is empty)" : "");
+	if (st->vlan_on && !(features & (1ull << VIRTIO_NET_F_CTRL_VLAN)))
+		return errmsg(-EINVAL, err, errlen, "VLAN filtering without CTRL_VLAN "
+			      "negotiated");
+	if (!st->vlan_on && !all_zero((const uint8_t *)st->vlans, sizeof(st->vlans)))
+		return errmsg(-EINVAL, err, errlen, "VLAN ids with VLAN filtering off");
 	/* One byte string for one filter: what lies past the tables is 0. */
 	if (!all_zero(st->reserved, sizeof(st->reserved)) ||
 	    !all_zero(st->uni[st->n_uni], 6ull * (VIRTIO_NET_STATE_MACS - st->n_uni)) ||
@@ -158,6 +168,9 @@ int net_restore(void *dev, const void *buf, size_t len, uint64_t features,
 	f->n_multi = st.n_multi;
 	memcpy(f->uni, st.uni, 6ull * st.n_uni);
 	memcpy(f->multi, st.multi, 6ull * st.n_multi);
+	f->vlan_on = st.vlan_on;
+	for (size_t i = 0; i < NET_FILTER_VLANS / 32; i++)
+		f->vlans[i] = le32toh(st.vlans[i]);
 	atomic_fetch_add(&net->filter_gen, 1);
 	pthread_mutex_unlock(&net->filter_lock);
 	net->restored_pairs = st.active_pairs;

@@ -179,9 +179,9 @@ static int fuzz_device(unsigned int which, const uint8_t *data, size_t size)
 		1ull << VIRTIO_F_VERSION_1, 1ull << VIRTIO_NET_F_MQ,
 		1ull << VIRTIO_NET_F_GUEST_ANNOUNCE, 1ull << VIRTIO_NET_F_CTRL_VQ,
 		1ull << VIRTIO_NET_F_STATUS, 1ull << VIRTIO_NET_F_MRG_RXBUF,
-		1ull << VIRTIO_F_EVENT_IDX, 1ull << 0,
+		1ull << VIRTIO_F_EVENT_IDX, 1ull << VIRTIO_NET_F_CTRL_VLAN,
 	};
-	uint8_t buf[2048], again[2048];
+	uint8_t buf[4096], again[4096];
 	char err[256];
 	ops->reset(dev);
 	ssize_t len = ops->save(dev, buf, sizeof(buf));

@@ -104,6 +104,62 @@ static void test_short_frame(void **state)
 	assert_true(net_filter_accepts(&f, five, sizeof(five)));
 }
 
+/* A 60-byte frame to dst tagged with 802.1Q TCI tci; or with the tag's
+ * TPID and no room left for its TCI (len 14 or 15). */
+static bool passes_tagged(const struct net_rx_filter *f, const uint8_t dst[6],
+			  uint16_t tci, size_t len)
+{
+	uint8_t frame[60];
+	memset(frame, 0xab, sizeof(frame));
+	memcpy(frame, dst, 6);
+	frame[12] = 0x81;
+	frame[13] = 0x00;
+	frame[14] = (uint8_t)(tci >> 8);
+	frame[15] = (uint8_t)tci;
+	return net_filter_accepts(f, frame, len);
+}
+
+static void test_vlan(void **state)
+{
+	struct net_rx_filter f;
+	linux_up(&f);
+	/* CTRL_VLAN not negotiated: tags are not looked at */
+	assert_true(passes_tagged(&f, own, 5, 60));
+	net_filter_vlan_enable(&f, true);
+	assert_false(passes_tagged(&f, own, 5, 60));
+	assert_true(passes(&f, own)); /* untagged */
+	net_filter_vlan_set(&f, 5, true);
+	assert_true(passes_tagged(&f, own, 5, 60));
+	assert_true(passes_tagged(&f, own, 0xf005, 60)); /* priority and DEI bits */
+	assert_false(passes_tagged(&f, own, 6, 60));
+	assert_false(passes_tagged(&f, own, 4, 60));
+	/* the address filter still applies to tagged frames */
+	assert_false(passes_tagged(&f, other, 5, 60));
+	net_filter_vlan_set(&f, 4095, true);
+	net_filter_vlan_set(&f, 0, true);
+	assert_true(passes_tagged(&f, own, 4095, 60));
+	assert_true(passes_tagged(&f, own, 0, 60));
+	net_filter_vlan_set(&f, 4096, true); /* not an id: nothing changes */
+	net_filter_vlan_set(&f, 5, false);
+	assert_false(passes_tagged(&f, own, 5, 60));
+	assert_true(passes_tagged(&f, own, 4095, 60));
+	/* a frame cut before the TCI is not judged by its tag */
+	assert_true(passes_tagged(&f, own, 5, 15));
+	/* promiscuous: everything */
+	f.promisc = true;
+	assert_true(passes_tagged(&f, other, 6, 60));
+	/* the tap's list does not change with VLANs */
+	f.promisc = false;
+	uint8_t macs[TAP_FILTER_MAX][6], macs2[TAP_FILTER_MAX][6];
+	bool am, am2;
+	unsigned int n = net_filter_tap_list(&f, macs, TAP_FILTER_MAX, &am);
+	net_filter_vlan_enable(&f, false);
+	assert_true(passes_tagged(&f, own, 5, 60));
+	assert_int_equal(net_filter_tap_list(&f, macs2, TAP_FILTER_MAX, &am2), n);
+	assert_memory_equal(macs, macs2, 6ull * n);
+	assert_int_equal(am, am2);
+}
+
 static bool listed(uint8_t (*macs)[6], unsigned int n, const uint8_t *a)
 {
 	for (unsigned int i = 0; i < n; i++)
@@ -178,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_multicast_and_broadcast),
 		cmocka_unit_test(test_short_frame),
 		cmocka_unit_test(test_tap_list),
+		cmocka_unit_test(test_vlan),
 	};
 	return cmocka_run_group_tests_name("virtio-net filter", tests, NULL, NULL);
 }

@@ -421,26 +421,34 @@ static void test_snapshot_to_another_machine(void **state)
 	mach_free(b);
 }
 
-/* A frame of len bytes to dst from m's peer, after a zeroed header. */
-static void peer_send_to(struct mach *m, const uint8_t dst[6], size_t len)
+/* A frame of len bytes to dst from m's peer, after a zeroed header;
+ * tagged for VLAN vid unless that is -1. */
+static void peer_send_to(struct mach *m, const uint8_t dst[6], size_t len, int vid)
 {
 	uint8_t pkt[HDR + 256] = { 0 };
-	assert_true(len >= 14 && len <= 256);
+	assert_true(len >= 16 && len <= 256);
 	memcpy(pkt + HDR, dst, 6);
 	memcpy(pkt + HDR + 6, "\x02\0\0\0\0\x01", 6);
+	if (vid >= 0) {
+		pkt[HDR + 12] = 0x81;
+		pkt[HDR + 14] = (uint8_t)(vid >> 8);
+		pkt[HDR + 15] = (uint8_t)vid;
+	}
 	assert_int_equal(send(m->peer[0], pkt, HDR + len, 0), (ssize_t)(HDR + len));
 }
 
 /* The receive filter the driver set - promiscuous off, a unicast and a
- * multicast table - moves with the NIC: B takes what it allows, drops
- * what it does not, before the driver says anything to B. */
+ * multicast table, one VLAN - moves with the NIC: B takes what it
+ * allows, drops what it does not, before the driver says anything to B. */
 static void test_filter_survives_restore(void **state)
 {
 	static const uint8_t uni[6] = { 0x02, 0, 0, 0, 0, 0xaa };
 	static const uint8_t multi[6] = { 0x01, 0, 0x5e, 0, 0, 0xfb };
 	struct mach *a = mach_new(1, test_mac);
 	struct drv d = { 0 };
-	bring_up(a, FEATURES & ~(1ull << VIRTIO_NET_F_MQ));
+	const uint64_t feat = (FEATURES & ~(1ull << VIRTIO_NET_F_MQ)) |
+			      1ull << VIRTIO_NET_F_CTRL_VLAN;
+	bring_up(a, feat);
 	uint8_t off = 0;
 	assert_int_equal(ctrl(a, &d, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC,
 			      &off, 1), VIRTIO_NET_OK);
@@ -452,6 +460,9 @@ static void test_filter_survives_restore(void **state)
 	memcpy(tables + 14, multi, 6);
 	assert_int_equal(ctrl(a, &d, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET,
 			      tables, sizeof(tables)), VIRTIO_NET_OK);
+	uint16_t vid = htole16(7);
+	assert_int_equal(ctrl(a, &d, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD,
+			      &vid, 2), VIRTIO_NET_OK);
 	assert_int_equal(virtio_pci_pause(a->t), 0);
 	struct virtio_pci_state *st = malloc(sizeof(*st));
 	assert_non_null(st);
@@ -463,33 +474,38 @@ static void test_filter_survives_restore(void **state)
 	assert_int_equal(ns.n_multi, 1);
 	assert_memory_equal(ns.uni[0], uni, 6);
 	assert_memory_equal(ns.multi[0], multi, 6);
+	assert_int_equal(ns.vlan_on, 1);
+	assert_int_equal(le32toh(ns.vlans[0]), 1u << 7);
 
 	static const uint8_t other[6] = { 0x06, 1, 2, 3, 4, 5 };
 	struct mach *b = mach_new(1, other);
 	memcpy(b->ram, a->ram, RAM_SIZE);
 	char err[256] = "";
 	assert_int_equal(virtio_pci_restore(b->t, st, &ns, sizeof(ns), err, sizeof(err)), 0);
-	for (unsigned int i = 0; i < 6; i++) {
+	for (unsigned int i = 0; i < 8; i++) {
 		struct seg s = { BUF_GPA(0) + 0x1000 * i, 1000, true };
 		post(b, &d, 0, &s, 1);
 	}
 	static const uint8_t foreign[6] = { 0x02, 0, 0, 0, 0, 0xbb };
 	static const uint8_t other_multi[6] = { 0x01, 0, 0x5e, 0, 0, 0x01 };
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	const uint8_t *dst[] = { foreign, uni, test_mac, other_multi, multi, bcast };
-	for (unsigned int i = 0; i < 6; i++)
-		peer_send_to(b, dst[i], 60);
-	assert_true(wait_used(b, 0, 4));
+	const uint8_t *dst[] = { foreign, uni, test_mac, other_multi, multi, bcast,
+				 test_mac, test_mac };
+	const int tag[] = { -1, -1, -1, -1, -1, -1, 8, 7 };
+	for (unsigned int i = 0; i < 8; i++)
+		peer_send_to(b, dst[i], 60, tag[i]);
+	assert_true(wait_used(b, 0, 5));
 	vdrv_sleep_ms(100);
-	assert_int_equal(used_idx(b, 0), 4);
-	static const unsigned int passed[] = { 1, 2, 4, 5 };
-	for (unsigned int i = 0; i < 4; i++)
+	assert_int_equal(used_idx(b, 0), 5);
+	static const unsigned int passed[] = { 1, 2, 4, 5, 7 };
+	for (unsigned int i = 0; i < 5; i++)
 		assert_memory_equal(b->ram + BUF_GPA(0) + 0x1000 * i + HDR,
 				    dst[passed[i]], 6);
+	assert_int_equal(b->ram[BUF_GPA(0) + 0x4000 + HDR + 15], 7);
 	struct virtio_net_stats bs;
 	virtio_net_get_stats(b->net, &bs);
-	assert_int_equal(bs.rx_packets, 4);
-	assert_int_equal(bs.rx_filtered, 2);
+	assert_int_equal(bs.rx_packets, 5);
+	assert_int_equal(bs.rx_filtered, 3);
 	free(st);
 	mach_free(a);
 	mach_free(b);
@@ -679,6 +695,28 @@ static void test_state_fields_refused(void **state)
 		s.n_multi = (uint8_t)n;
 		if (n > VIRTIO_NET_STATE_MACS)
 			expect_refused(f, &s, 0, "MAC tables");
+	}
+	/* VLAN filtering: only with CTRL_VLAN, ids only with it on */
+	const uint64_t vlan = 1ull << VIRTIO_NET_F_CTRL_VLAN;
+	for (unsigned int v = 0; v < 256; v++) {
+		s = f->good;
+		s.vlan_on = (uint8_t)v;
+		if (v == 0)
+			expect_accepted(f, &s, 0);
+		else if (v == 1)
+			expect_accepted(f, &s, vlan);
+		else
+			expect_refused(f, &s, vlan, "rx mode");
+	}
+	s = f->good;
+	s.vlan_on = 1;
+	expect_refused(f, &s, FEATURES, "without CTRL_VLAN");
+	for (unsigned int w = 0; w < 4096 / 32; w += 9) {
+		s = f->good;
+		s.vlans[w] = htole32(1u << (w % 32));
+		expect_refused(f, &s, vlan, "VLAN filtering off");
+		s.vlan_on = 1;
+		expect_accepted(f, &s, vlan);
 	}
 	s = f->good;
 	s.n_uni = 1;
