@@ -58,16 +58,22 @@ fi
 # appends to the initramfs (the default guest stays small, so boots stay
 # fast): ext4 (mke2fs, e2fsck), sockets of every family (socat: vsock,
 # TCP, unix) and util-linux's blkdiscard (-z: BLKZEROOUT) and fallocate
-# (-p on a block device: write-zeroes with unmap).
+# (-p on a block device: write-zeroes with unmap); and the 802.1Q module
+# for VLAN interfaces, not loaded at boot (its load order in
+# /etc/kiln-modules-vlan, for the test to insmod).
 guest_tools=(/sbin/mke2fs /sbin/e2fsck socat /usr/sbin/blkdiscard /usr/bin/fallocate)
 tool_paths=()
 for t in "${guest_tools[@]}"; do
 	p=$(command -v "$t") || { echo "error: $t not found" >&2; exit 1; }
 	tool_paths+=("$p")
 done
-if ! kiln_newer_than "$out/tools.cpio.gz" "${tool_paths[@]}" "$here/lib/initramfs.sh" "$0"; then
+if ! kiln_newer_than "$out/tools.cpio.gz" "${tool_paths[@]}" "$here/lib/initramfs.sh" "$0" \
+	"/lib/modules/$kver/modules.dep"; then
 	tstage=$(mktemp -d "${TMPDIR:-/tmp}/kiln-tools.XXXXXX")
 	kiln_stage_binaries "$tstage" "${tool_paths[@]}"
+	mkdir -p "$tstage/etc"
+	kiln_stage_modules "$tstage" "$kver" 8021q
+	mv "$tstage/etc/kiln-modules" "$tstage/etc/kiln-modules-vlan"
 	(cd "$tstage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -6 -n >"$out/tools.cpio.gz.tmp"
 	mv -f "$out/tools.cpio.gz.tmp" "$out/tools.cpio.gz"
