@@ -9,6 +9,10 @@
 # pings again. The vhost boot has mtu=9000: the guest and the tap have it,
 # and a ping of 8900 bytes goes through.
 
+# The host's ends of the guest's VLANs (the emulated host's kernel cannot
+# load modules by itself: its root is not the chroot's).
+modprobe 8021q || echo "net.sh: modprobe 8021q failed"
+
 # net_tap NAME [multi_queue]: a fresh tap with the host's address, up.
 net_tap() {
 	ip link del "$1" 2>/dev/null
