@@ -165,8 +165,8 @@ void virtqueue_reset(struct virtqueue *vq)
 }
 
 int vq_map_ring(struct virtqueue *vq, const char *what, uint64_t gpa,
-		    uint64_t len, uint64_t align, uint8_t **host, char *err,
-		    size_t errlen)
+		uint64_t len, uint64_t align, uint8_t **host, char *err,
+		size_t errlen)
 {
 	if (gpa & (align - 1))
 		return errmsg(-EINVAL, err, errlen,
@@ -208,20 +208,20 @@ int virtqueue_enable(struct virtqueue *vq, char *err, size_t errlen)
 	if (vq->features & (1ull << VIRTIO_F_RING_PACKED))
 		return vqp_enable(vq, err, errlen);
 	ret = vq_map_ring(vq, "descriptor", vq->desc_gpa, desc_bytes(size), 16,
-		       &desc, err, errlen);
+			  &desc, err, errlen);
 	if (!ret)
 		ret = vq_map_ring(vq, "available", vq->avail_gpa,
-			       avail_bytes(size), 2, &avail, err, errlen);
+				  avail_bytes(size), 2, &avail, err, errlen);
 	if (!ret)
 		ret = vq_map_ring(vq, "used", vq->used_gpa, used_bytes(size), 4,
-			       &used, err, errlen);
+				  &used, err, errlen);
 	if (ret)
 		return ret;
 	/* We write the used ring: it must not alias what we read. */
 	if (vq_overlaps(vq->used_gpa, used_bytes(size), vq->desc_gpa,
-		     desc_bytes(size)) ||
+			desc_bytes(size)) ||
 	    vq_overlaps(vq->used_gpa, used_bytes(size), vq->avail_gpa,
-		     avail_bytes(size)))
+			avail_bytes(size)))
 		return errmsg(-EINVAL, err, errlen,
 			      "used ring at %#llx overlaps another ring",
 			      (unsigned long long)vq->used_gpa);
@@ -436,7 +436,7 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 
 	uint32_t slot = vq->last_avail_idx & (vq->size - 1);
 	uint16_t head = vq_ld16(vq->avail + AVAIL_RING + 2 * slot,
-			     __ATOMIC_RELAXED);
+				__ATOMIC_RELAXED);
 	if (head >= vq->size)
 		return vq_fail(vq, "head %u >= queue size %u", head, vq->size);
 	if (vq_inflight_test(vq, head))
