@@ -236,7 +236,7 @@ static int do_disk(struct json_object *d, const char *path, struct kiln_argv *ou
 {
 	static const struct member m[] = {
 		{ "path", J_STRING }, { "readonly", J_BOOL }, { "direct", J_BOOL },
-		{ "num_queues", J_INT }, { "id", J_STRING },
+		{ "num_queues", J_INT }, { "packed", J_BOOL }, { "id", J_STRING },
 	};
 	const char *file, *id;
 	int e = check_members(d, path, m, N(m), err, errlen);
@@ -252,6 +252,7 @@ static int do_disk(struct json_object *d, const char *path, struct kiln_argv *ou
 	kv_bool(&kv, d, "readonly");
 	kv_bool(&kv, d, "direct");
 	kv_int(&kv, d, "num_queues", "num_queues");
+	kv_bool(&kv, d, "packed");
 	kv_str(&kv, "id", id);
 	return kv_close(&kv, out, "--disk");
 }
@@ -261,7 +262,8 @@ static int do_net(struct json_object *n, const char *path, struct kiln_argv *out
 {
 	static const struct member m[] = {
 		{ "tap", J_STRING }, { "mac", J_STRING }, { "num_queues", J_INT },
-		{ "vhost", J_BOOL }, { "mtu", J_INT }, { "id", J_STRING },
+		{ "vhost", J_BOOL }, { "mtu", J_INT }, { "packed", J_BOOL },
+		{ "id", J_STRING },
 	};
 	const char *tap, *mac, *id;
 	int e = check_members(n, path, m, N(m), err, errlen);
@@ -279,6 +281,7 @@ static int do_net(struct json_object *n, const char *path, struct kiln_argv *out
 	kv_int(&kv, n, "num_queues", "num_queues");
 	kv_bool(&kv, n, "vhost");
 	kv_int(&kv, n, "mtu", "mtu");
+	kv_bool(&kv, n, "packed");
 	kv_str(&kv, "id", id);
 	return kv_close(&kv, out, "--net");
 }
@@ -452,6 +455,7 @@ static struct json_object *disks_json(const struct kiln_options *o)
 		json_object_object_add(d, "readonly", json_object_new_boolean(k->readonly));
 		json_object_object_add(d, "direct", json_object_new_boolean(k->direct));
 		json_object_object_add(d, "num_queues", json_object_new_int((int)k->num_queues));
+		json_object_object_add(d, "packed", json_object_new_boolean(k->packed));
 		json_object_object_add(d, "id", str_or_null(k->id));
 		json_object_array_add(disks, d);
 	}
@@ -473,6 +477,7 @@ static struct json_object *nets_json(const struct kiln_options *o)
 		json_object_object_add(d, "num_queues", json_object_new_int((int)n->num_queues));
 		json_object_object_add(d, "vhost", json_object_new_boolean(n->vhost));
 		json_object_object_add(d, "mtu", n->mtu ? json_object_new_int((int)n->mtu) : NULL);
+		json_object_object_add(d, "packed", json_object_new_boolean(n->packed));
 		json_object_object_add(d, "id", str_or_null(n->id));
 		json_object_array_add(nets, d);
 	}

@@ -34,23 +34,27 @@ const char kiln_usage[] =
 "  --serial tty|file=PATH|off\n"
 "                       where COM1 (ttyS0) goes (default tty: this terminal)\n"
 "  --rng                a virtio-rng device (PCI) fed by the host's getrandom()\n"
-"  --disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]\n"
+"  --disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,packed=on]\n"
+"       [,id=NAME]\n"
 "                       a virtio-blk disk backed by a raw image file or block\n"
 "                       device (repeat for more, up to 8); flushes reach the\n"
 "                       host's stable storage before the guest hears back;\n"
 "                       direct=on bypasses the host page cache (O_DIRECT);\n"
 "                       num_queues=N (1-16, default 1) request queues, each\n"
-"                       with its own I/O thread\n"
+"                       with its own I/O thread; packed=on offers the packed\n"
+"                       virtqueue layout (VIRTIO_F_RING_PACKED; default off)\n"
 "  --restore source_url=file:///DIR\n"
 "                       resume the VM a snapshot in DIR holds (vm.snapshot);\n"
 "                       no other VM flags go with it\n"
-"  --net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,mtu=N][,id=NAME]\n"
+"  --net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,mtu=N][,packed=on]\n"
+"       [,id=NAME]\n"
 "                       a virtio-net NIC on tap device NAME (created if absent;\n"
 "                       repeat for more, up to 8); num_queues counts rx and tx\n"
 "                       queues (even, 2-16, default 2; above 2 the tap must be\n"
 "                       multi_queue); vhost=on moves packets in the kernel\n"
 "                       (/dev/vhost-net); without mac= a random local one;\n"
-"                       mtu=N (68-65521) sets the tap's MTU and tells the guest\n"
+"                       mtu=N (68-65521) sets the tap's MTU and tells the guest;\n"
+"                       packed=on offers packed virtqueues (not with vhost=on)\n"
 "  --migrate-from tcp:ADDR:PORT|unix:PATH\n"
 "                       receive a live migration (vm.send-migration on the\n"
 "                       source): listen, take one sender, run its VM\n"
@@ -238,6 +242,11 @@ static int disk_kv(struct kiln_options *o, const char *key, const char *val,
 			return fail(err, errlen, "--disk: direct=%s: must be on or off", val);
 		return 0;
 	}
+	if (!strcmp(key, "packed")) {
+		if (parse_onoff(val, &d->packed))
+			return fail(err, errlen, "--disk: packed=%s: must be on or off", val);
+		return 0;
+	}
 	if (!strcmp(key, "num_queues")) {
 		char *end;
 		errno = 0;
@@ -250,7 +259,7 @@ static int disk_kv(struct kiln_options *o, const char *key, const char *val,
 		return 0;
 	}
 	return fail(err, errlen,
-		    "--disk: unknown key '%s' (known: path, readonly, direct, num_queues, id)",
+		    "--disk: unknown key '%s' (known: path, readonly, direct, num_queues, packed, id)",
 		    key);
 }
 
@@ -347,6 +356,11 @@ static int net_kv(struct kiln_net *n, const char *key, const char *val,
 			return fail(err, errlen, "--net: vhost=%s: must be on or off", val);
 		return 0;
 	}
+	if (!strcmp(key, "packed")) {
+		if (parse_onoff(val, &n->packed))
+			return fail(err, errlen, "--net: packed=%s: must be on or off", val);
+		return 0;
+	}
 	if (!strcmp(key, "mtu")) {
 		char *end;
 		errno = 0;
@@ -366,7 +380,7 @@ static int net_kv(struct kiln_net *n, const char *key, const char *val,
 		return 0;
 	}
 	return fail(err, errlen,
-		    "--net: unknown key '%s' (known: tap, mac, num_queues, vhost, mtu, id)", key);
+		    "--net: unknown key '%s' (known: tap, mac, num_queues, vhost, mtu, packed, id)", key);
 }
 
 static int parse_net(struct kiln_options *o, const char *arg, char *err,
@@ -393,6 +407,10 @@ static int parse_net(struct kiln_options *o, const char *arg, char *err,
 	}
 	if (!n->tap)
 		return fail(err, errlen, "--net: tap=NAME is required");
+	/* The kernel's vhost-net serves split rings only. */
+	if (n->vhost && n->packed)
+		return fail(err, errlen, "--net: packed=on cannot go with vhost=on "
+			    "(vhost-net serves split rings only)");
 	for (unsigned int i = 0; i < o->nr_nets; i++) {
 		if (n->id && o->nets[i].id && !strcmp(o->nets[i].id, n->id))
 			return fail(err, errlen, "--net: id=%s is used twice", n->id);

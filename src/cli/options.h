@@ -3,8 +3,8 @@
  *   kiln --kernel PATH [--initramfs PATH] [--cmdline STRING]
  *        [--cpus boot=N] [--memory size=SIZE[,hugepages=on|off][,shared=on|off]]
  *        [--serial tty|file=PATH|off] [--rng]
- *        [--disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,id=NAME]]...
- *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,mtu=N][,id=NAME]]...
+ *        [--disk path=PATH[,readonly=on][,direct=on][,num_queues=N][,packed=on][,id=NAME]]...
+ *        [--net tap=NAME[,mac=MAC][,num_queues=N][,vhost=on|off][,mtu=N][,packed=on][,id=NAME]]...
  *        [--api-socket [path=]PATH]
  *        [--vsock cid=N[,id=NAME]]
  *        [--console off|tty|file=PATH|socket=PATH|pty]
@@ -39,6 +39,7 @@ struct kiln_disk {
 	const char *id;  /* NULL: none given */
 	bool readonly;
 	bool direct;             /* O_DIRECT */
+	bool packed;             /* offer VIRTIO_F_RING_PACKED */
 	unsigned int num_queues; /* 1..KILN_MAX_DISK_QUEUES */
 };
 
@@ -53,6 +54,7 @@ struct kiln_net {
 	unsigned int num_queues;  /* even, 2..16: num_queues / 2 queue pairs */
 	bool vhost;               /* kernel data path (/dev/vhost-net) */
 	unsigned int mtu;         /* 0: the tap's as it is, the guest's 1500 */
+	bool packed;              /* offer VIRTIO_F_RING_PACKED (not with vhost) */
 };
 #define KILN_NET_MIN_MTU 68
 #define KILN_NET_MAX_MTU 65521

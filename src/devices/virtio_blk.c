@@ -91,7 +91,8 @@ static uint64_t blk_device_features(void *dev)
 	struct virtio_blk *blk = dev;
 	return BLK_FEATURES |
 	       (blk->img.readonly ? 1ull << VIRTIO_BLK_F_RO : 0) |
-	       (blk->num_queues > 1 ? 1ull << VIRTIO_BLK_F_MQ : 0);
+	       (blk->num_queues > 1 ? 1ull << VIRTIO_BLK_F_MQ : 0) |
+	       (blk->packed ? 1ull << VIRTIO_F_RING_PACKED : 0);
 }
 
 const struct virtio_device_ops virtio_blk_ops = {
@@ -191,6 +192,7 @@ int virtio_blk_create(struct virtio_blk **out, const struct virtio_blk_params *p
 		return ret;
 	}
 	blk->num_queues = nq;
+	blk->packed = p->packed;
 	blk->use_uring = !p->sync_io;
 	blk->queues = calloc(nq, sizeof(*blk->queues));
 	ret = blk->queues ? init_queues(blk, p->path) : -ENOMEM;

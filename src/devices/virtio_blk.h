@@ -55,6 +55,7 @@ struct virtio_blk_params {
 	bool direct;             /* O_DIRECT: bypass the host page cache */
 	unsigned int num_queues; /* 1..VIRTIO_BLK_MAX_QUEUES; 0 means 1 */
 	bool sync_io;            /* never io_uring (tests, debugging) */
+	bool packed;             /* offer VIRTIO_F_RING_PACKED */
 };
 
 struct virtio_blk_stats {

@@ -72,6 +72,7 @@ struct virtio_blk {
 	struct blk_image img;
 	uint64_t capacity; /* sectors */
 	unsigned int num_queues;
+	bool packed;       /* offers VIRTIO_F_RING_PACKED */
 	struct virtio_blk_config config; /* little-endian, built at create */
 	char id[VIRTIO_BLK_ID_BYTES + 1];
 	bool use_uring;

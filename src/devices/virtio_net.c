@@ -162,6 +162,8 @@ static uint64_t net_device_features(void *dev)
 		f |= 1ull << VIRTIO_NET_F_MQ;
 	if (net->mtu)
 		f |= 1ull << VIRTIO_NET_F_MTU;
+	if (net->packed)
+		f |= 1ull << VIRTIO_F_RING_PACKED;
 	return f;
 }
 
@@ -339,6 +341,11 @@ int virtio_net_create(struct virtio_net **out, const struct virtio_net_params *p
 		snprintf(err, errlen, "virtio-net: invalid parameters");
 		return -EINVAL;
 	}
+	if (p->packed && p->vhost) {
+		snprintf(err, errlen, "virtio-net: packed rings cannot go with "
+			 "vhost (vhost-net serves split rings only)");
+		return -EINVAL;
+	}
 	if (p->mtu && p->mtu < VIRTIO_NET_MIN_MTU) {
 		snprintf(err, errlen, "virtio-net: mtu=%u: must be %d to 65535",
 			 p->mtu, VIRTIO_NET_MIN_MTU);
@@ -354,6 +361,7 @@ int virtio_net_create(struct virtio_net **out, const struct virtio_net_params *p
 	net->max_pairs = p->pairs;
 	net->tap = p->tap;
 	net->vhost = p->vhost;
+	net->packed = p->packed;
 	net->mem = p->mem;
 	net->mtu = p->mtu;
 	atomic_store(&net->active_pairs, 1);

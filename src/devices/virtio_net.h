@@ -55,6 +55,7 @@ struct virtio_net_params {
 			       * owns them from a successful create on */
 	bool tap;             /* fds are tap queues: offloads, queue attach */
 	bool vhost;           /* kernel data path (needs tap) */
+	bool packed;          /* offer VIRTIO_F_RING_PACKED (not with vhost) */
 	struct guest_mem *mem; /* for vhost's memory table */
 	const char *name;     /* "net0", for log lines */
 	uint16_t mtu;         /* 0, or 68..65535: VIRTIO_NET_F_MTU with this

@@ -117,6 +117,7 @@ struct virtio_net {
 	uint16_t mtu;              /* 0: no VIRTIO_NET_F_MTU */
 	unsigned int max_pairs;
 	bool tap, vhost;
+	bool packed;               /* offers VIRTIO_F_RING_PACKED (never with vhost) */
 	struct guest_mem *mem;
 	struct virtio_net_config config; /* little-endian, built at create;
 					  * the status field is `status` */

@@ -38,7 +38,7 @@ int pc_add_virtio_net(struct vm *vm, const struct kiln_net *n,
 		return -EINVAL;
 	}
 	struct virtio_net_params p = {
-		.pairs = pairs, .fds = fds, .tap = true, .vhost = n->vhost,
+		.pairs = pairs, .fds = fds, .tap = true, .vhost = n->vhost, .packed = n->packed,
 		.mem = &vm->mem, .name = name, .mtu = (uint16_t)n->mtu,
 	};
 	snprintf(name, sizeof(name), "net%u", index);

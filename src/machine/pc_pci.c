@@ -277,6 +277,7 @@ int pc_add_virtio_blk(struct vm *vm, const struct kiln_disk *disk, char *err,
 		.id = disk->id,
 		.readonly = disk->readonly,
 		.direct = disk->direct,
+		.packed = disk->packed,
 		.num_queues = disk->num_queues,
 	};
 	int e = virtio_blk_create(&blk, &p, why, sizeof(why));

@@ -1,4 +1,5 @@
-/* Split virtqueue: enable-time validation, the checked descriptor walker,
+/* Split virtqueue (and the entry points that hand a packed queue to
+ * virtqueue_packed.c): enable-time validation, the checked descriptor walker,
  * completion and notification suppression. See virtqueue.h for the rules.
  *
  * Memory ordering (the guest's vCPUs run concurrently with us):
@@ -17,6 +18,7 @@
  *    handshakes with the driver, which has the mirror-image fence.
  */
 #include "virtio/virtqueue.h"
+#include "virtio/virtqueue_internal.h"
 
 #include "core/log.h"
 #include "core/util.h"
@@ -51,29 +53,14 @@ static uint64_t used_bytes(uint32_t size) { return 6ull + 8ull * size; }
 
 /* --- ring field access ------------------------------------------------- */
 
-static uint16_t ld16(const uint8_t *p, int order)
-{
-	return le16toh(__atomic_load_n((const uint16_t *)p, order));
-}
-
-static void st16(uint8_t *p, uint16_t v, int order)
-{
-	__atomic_store_n((uint16_t *)p, htole16(v), order);
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-	__atomic_store_n((uint32_t *)p, htole32(v), __ATOMIC_RELAXED);
-}
-
 static uint16_t avail_idx_acquire(const struct virtqueue *vq)
 {
-	return ld16(vq->avail + AVAIL_IDX, __ATOMIC_ACQUIRE);
+	return vq_ld16(vq->avail + AVAIL_IDX, __ATOMIC_ACQUIRE);
 }
 
 static uint16_t used_event(const struct virtqueue *vq)
 {
-	return ld16(vq->avail + AVAIL_RING + 2 * vq->size, __ATOMIC_RELAXED);
+	return vq_ld16(vq->avail + AVAIL_RING + 2 * vq->size, __ATOMIC_RELAXED);
 }
 
 /* The used ring is the device's to write: every store to it is a page the
@@ -86,18 +73,18 @@ static void mark_used_ring(struct virtqueue *vq)
 
 static void set_avail_event(struct virtqueue *vq, uint16_t v)
 {
-	st16(vq->used + USED_RING + 8 * vq->size, v, __ATOMIC_RELAXED);
+	vq_st16(vq->used + USED_RING + 8 * vq->size, v, __ATOMIC_RELAXED);
 	mark_used_ring(vq);
 }
 
 static void set_used_flags(struct virtqueue *vq, uint16_t v)
 {
-	st16(vq->used + USED_FLAGS, v, __ATOMIC_RELAXED);
+	vq_st16(vq->used + USED_FLAGS, v, __ATOMIC_RELAXED);
 	mark_used_ring(vq);
 }
 
 /* At pop: remember the chain's writable ranges for push. */
-static void record_written(struct virtqueue *vq, const struct vq_chain *c)
+void vq_record_written(struct virtqueue *vq, const struct vq_chain *c)
 {
 	if (!guest_mem_dirty_logging(vq->mem)) {
 		if (vq->written)
@@ -131,7 +118,7 @@ static void record_written(struct virtqueue *vq, const struct vq_chain *c)
 }
 
 /* At push: mark what the device may have written for `head`. */
-static void mark_written(struct virtqueue *vq, uint16_t head)
+void vq_mark_written(struct virtqueue *vq, uint16_t head)
 {
 	if (!guest_mem_dirty_logging(vq->mem))
 		return;
@@ -146,19 +133,6 @@ static void mark_written(struct virtqueue *vq, uint16_t head)
 		guest_mem_mark_dirty(vq->mem, w->gpa[i], w->len[i]);
 	if (w->span_hi > w->span_lo)
 		guest_mem_mark_dirty(vq->mem, w->span_lo, w->span_hi - w->span_lo);
-}
-
-static bool inflight_test(const struct virtqueue *vq, uint16_t head)
-{
-	return vq->inflight[head / 64] & (1ull << (head % 64));
-}
-
-static void inflight_set(struct virtqueue *vq, uint16_t head, bool on)
-{
-	if (on)
-		vq->inflight[head / 64] |= 1ull << (head % 64);
-	else
-		vq->inflight[head / 64] &= ~(1ull << (head % 64));
 }
 
 /* --- setup ------------------------------------------------------------- */
@@ -179,6 +153,8 @@ void virtqueue_reset(struct virtqueue *vq)
 {
 	free(vq->written);
 	vq->written = NULL;
+	free(vq->ndescs);
+	vq->ndescs = NULL;
 	struct guest_mem *mem = vq->mem;
 	struct virtqueue_stats stats = vq->stats;
 	uint16_t max_size = vq->max_size;
@@ -188,14 +164,9 @@ void virtqueue_reset(struct virtqueue *vq)
 	vq->stats = stats;
 }
 
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
-static int map_ring(struct virtqueue *vq, const char *what, uint64_t gpa,
-		    uint64_t len, uint64_t align, uint8_t **host, char *err,
-		    size_t errlen)
+int vq_map_ring(struct virtqueue *vq, const char *what, uint64_t gpa,
+		uint64_t len, uint64_t align, uint8_t **host, char *err,
+		size_t errlen)
 {
 	if (gpa & (align - 1))
 		return errmsg(-EINVAL, err, errlen,
@@ -234,21 +205,23 @@ int virtqueue_enable(struct virtqueue *vq, char *err, size_t errlen)
 		return errmsg(-EINVAL, err, errlen,
 			      "queue size %u is not a power of two in 1..%u",
 			      size, vq->max_size);
-	ret = map_ring(vq, "descriptor", vq->desc_gpa, desc_bytes(size), 16,
-		       &desc, err, errlen);
+	if (vq->features & (1ull << VIRTIO_F_RING_PACKED))
+		return vqp_enable(vq, err, errlen);
+	ret = vq_map_ring(vq, "descriptor", vq->desc_gpa, desc_bytes(size), 16,
+			  &desc, err, errlen);
 	if (!ret)
-		ret = map_ring(vq, "available", vq->avail_gpa,
-			       avail_bytes(size), 2, &avail, err, errlen);
+		ret = vq_map_ring(vq, "available", vq->avail_gpa,
+				  avail_bytes(size), 2, &avail, err, errlen);
 	if (!ret)
-		ret = map_ring(vq, "used", vq->used_gpa, used_bytes(size), 4,
-			       &used, err, errlen);
+		ret = vq_map_ring(vq, "used", vq->used_gpa, used_bytes(size), 4,
+				  &used, err, errlen);
 	if (ret)
 		return ret;
 	/* We write the used ring: it must not alias what we read. */
-	if (overlaps(vq->used_gpa, used_bytes(size), vq->desc_gpa,
-		     desc_bytes(size)) ||
-	    overlaps(vq->used_gpa, used_bytes(size), vq->avail_gpa,
-		     avail_bytes(size)))
+	if (vq_overlaps(vq->used_gpa, used_bytes(size), vq->desc_gpa,
+			desc_bytes(size)) ||
+	    vq_overlaps(vq->used_gpa, used_bytes(size), vq->avail_gpa,
+			avail_bytes(size)))
 		return errmsg(-EINVAL, err, errlen,
 			      "used ring at %#llx overlaps another ring",
 			      (unsigned long long)vq->used_gpa);
@@ -258,6 +231,7 @@ int virtqueue_enable(struct virtqueue *vq, char *err, size_t errlen)
 	vq->used = used;
 	vq->event_idx = vq->features & (1ull << VIRTIO_F_EVENT_IDX);
 	vq->indirect = vq->features & (1ull << VIRTIO_F_INDIRECT_DESC);
+	vq->packed = false;
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->signalled_used = 0;
@@ -273,9 +247,7 @@ int virtqueue_enable(struct virtqueue *vq, char *err, size_t errlen)
 /* --- the walker -------------------------------------------------------- */
 
 /* Mark the queue broken and say why, once. Returns -EIO. */
-static int vq_fail(struct virtqueue *vq, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int vq_fail(struct virtqueue *vq, const char *fmt, ...)
+int vq_fail(struct virtqueue *vq, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -301,18 +273,11 @@ static uint64_t region_room(const struct guest_mem *mem, uint64_t gpa)
 	return 0;
 }
 
-struct walk {
-	struct vq_chain *c;
-	unsigned int nr;     /* segments so far */
-	uint64_t bytes;      /* readable + writable so far */
-	bool seen_write;
-};
-
-static int add_buffer(struct virtqueue *vq, struct walk *w,
-		      const struct virtq_desc *d)
+int vq_add_buffer(struct virtqueue *vq, struct vq_walk *w,
+		  const struct vq_buf *b)
 {
-	bool write = d->flags & VIRTQ_DESC_F_WRITE;
-	uint64_t gpa = d->addr, len = d->len;
+	bool write = b->write;
+	uint64_t gpa = b->addr, len = b->len;
 
 	if (len == 0)
 		return 0; /* legal, carries nothing: skipped (see header) */
@@ -375,7 +340,7 @@ static void read_desc(const uint8_t *table, uint32_t i, struct virtq_desc *d)
 static int walk_chain(struct virtqueue *vq, uint16_t head,
 		      struct vq_chain *c)
 {
-	struct walk w = { .c = c };
+	struct vq_walk w = { .c = c };
 	const uint8_t *table = vq->desc;
 	uint32_t table_n = vq->size; /* entries in the current table */
 	uint32_t walked = 0;         /* descriptors read from it */
@@ -427,7 +392,11 @@ static int walk_chain(struct virtqueue *vq, uint16_t head,
 			continue;
 		}
 
-		int ret = add_buffer(vq, &w, &d);
+		struct vq_buf b = {
+			.addr = d.addr, .len = d.len,
+			.write = d.flags & VIRTQ_DESC_F_WRITE,
+		};
+		int ret = vq_add_buffer(vq, &w, &b);
 		if (ret)
 			return ret;
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))
@@ -444,6 +413,8 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 		return -EIO;
 	if (!vq->enabled)
 		return 0;
+	if (vq->packed)
+		return vqp_pop(vq, chain);
 
 	uint16_t avail_idx = avail_idx_acquire(vq);
 	if (avail_idx == vq->last_avail_idx) {
@@ -464,11 +435,11 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 			       avail_idx, pending, vq->last_avail_idx, vq->size);
 
 	uint32_t slot = vq->last_avail_idx & (vq->size - 1);
-	uint16_t head = ld16(vq->avail + AVAIL_RING + 2 * slot,
-			     __ATOMIC_RELAXED);
+	uint16_t head = vq_ld16(vq->avail + AVAIL_RING + 2 * slot,
+				__ATOMIC_RELAXED);
 	if (head >= vq->size)
 		return vq_fail(vq, "head %u >= queue size %u", head, vq->size);
-	if (inflight_test(vq, head))
+	if (vq_inflight_test(vq, head))
 		return vq_fail(vq, "head %u offered again while in flight",
 			       head);
 
@@ -480,8 +451,8 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 	}
 
 	vq->last_avail_idx++;
-	inflight_set(vq, head, true);
-	record_written(vq, chain);
+	vq_inflight_set(vq, head, true);
+	vq_record_written(vq, chain);
 	vq->stats.popped++;
 	if (vq->event_idx && !vq->notify_off)
 		set_avail_event(vq, vq->last_avail_idx);
@@ -490,38 +461,42 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len)
 {
-	if (!vq->enabled || head >= vq->size || !inflight_test(vq, head)) {
+	if (!vq->enabled || head >= vq->size || !vq_inflight_test(vq, head)) {
 		vq->stats.errors++;
 		pr_guest(LOG_ERROR, "virtio %s: device bug: push of head %u "
 			 "that is not in flight", vq->name, head);
 		return -EINVAL;
 	}
+	if (vq->packed)
+		return vqp_push(vq, head, written_len);
 	uint8_t *elem = vq->used + USED_RING + 8 * (vq->used_idx & (vq->size - 1));
-	st32(elem, head);
-	st32(elem + 4, written_len);
+	vq_st32(elem, head, __ATOMIC_RELAXED);
+	vq_st32(elem + 4, written_len, __ATOMIC_RELAXED);
 	vq->used_idx++;
 	/* Element before index: the driver reads them in the other order. */
-	st16(vq->used + USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
-	mark_written(vq, head);
+	vq_st16(vq->used + USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
+	vq_mark_written(vq, head);
 	mark_used_ring(vq);
-	inflight_set(vq, head, false);
+	vq_inflight_set(vq, head, false);
 	vq->stats.completed++;
 	return 0;
 }
 
 int virtqueue_unpop(struct virtqueue *vq, const uint16_t *heads, unsigned int n)
 {
+	if (vq->packed)
+		return vq->enabled ? vqp_unpop(vq, heads, n) : n ? -EINVAL : 0;
 	if (!vq->enabled || n > (uint16_t)(vq->last_avail_idx - vq->used_idx))
 		return n ? -EINVAL : 0;
 	uint16_t first = (uint16_t)(vq->last_avail_idx - n);
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t slot = (uint16_t)(first + i) & (vq->size - 1);
-		uint16_t head = ld16(vq->avail + AVAIL_RING + 2 * slot, __ATOMIC_RELAXED);
-		if (head != heads[i] || head >= vq->size || !inflight_test(vq, head))
+		uint16_t head = vq_ld16(vq->avail + AVAIL_RING + 2 * slot, __ATOMIC_RELAXED);
+		if (head != heads[i] || head >= vq->size || !vq_inflight_test(vq, head))
 			return -EINVAL;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		inflight_set(vq, heads[i], false);
+		vq_inflight_set(vq, heads[i], false);
 		if (vq->written)
 			vq->written[heads[i]].valid = false;
 	}
@@ -531,10 +506,10 @@ int virtqueue_unpop(struct virtqueue *vq, const uint16_t *heads, unsigned int n)
 
 void virtqueue_take_position(struct virtqueue *vq, uint16_t last_avail)
 {
-	if (!vq->enabled)
+	if (!vq->enabled || vq->packed)
 		return;
 	vq->last_avail_idx = last_avail;
-	vq->used_idx = ld16(vq->used + USED_IDX, __ATOMIC_ACQUIRE);
+	vq->used_idx = vq_ld16(vq->used + USED_IDX, __ATOMIC_ACQUIRE);
 	vq->signalled_valid = false;
 	vq->signalled_used = 0;
 }
@@ -543,10 +518,12 @@ bool virtqueue_should_notify(struct virtqueue *vq)
 {
 	if (!vq->enabled)
 		return false;
+	if (vq->packed)
+		return vqp_should_notify(vq);
 	/* used->idx store before the used_event / flags load. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!vq->event_idx)
-		return !(ld16(vq->avail + AVAIL_FLAGS, __ATOMIC_RELAXED) &
+		return !(vq_ld16(vq->avail + AVAIL_FLAGS, __ATOMIC_RELAXED) &
 			 VIRTQ_AVAIL_F_NO_INTERRUPT);
 
 	bool valid = vq->signalled_valid;
@@ -563,6 +540,10 @@ void virtqueue_disable_notify(struct virtqueue *vq)
 {
 	if (!vq->enabled || vq->notify_off)
 		return;
+	if (vq->packed) {
+		vqp_disable_notify(vq);
+		return;
+	}
 	vq->notify_off = true;
 	if (!vq->event_idx)
 		set_used_flags(vq, VIRTQ_USED_F_NO_NOTIFY);
@@ -573,6 +554,8 @@ bool virtqueue_enable_notify(struct virtqueue *vq)
 {
 	if (!vq->enabled || vq->broken)
 		return false;
+	if (vq->packed)
+		return vqp_enable_notify(vq);
 	vq->notify_off = false;
 	if (vq->event_idx)
 		set_avail_event(vq, vq->last_avail_idx);

@@ -1,4 +1,7 @@
-/* The one split virtqueue (virtio 1.2, section 2.7) every Kiln device uses.
+/* The one virtqueue every Kiln device uses: split (virtio 1.2, section 2.7)
+ * or, when VIRTIO_F_RING_PACKED is negotiated, packed (section 2.8, in
+ * virtqueue_packed.c; its own rules are below). Devices see the same API
+ * for both.
  *
  * The guest owns the rings and may rewrite them at any time from another
  * vCPU, so nothing here trusts a value it read from guest memory:
@@ -40,6 +43,23 @@
  *    offers a head that is still in flight breaks the queue.
  *  - Not thread-safe: one thread (or a lock the device holds) does pop,
  *    push and notify on a queue. The guest is the only concurrent party.
+ *
+ * The packed ring:
+ *  - desc_gpa is the descriptor ring (16-byte aligned), avail_gpa the
+ *    driver event suppression area and used_gpa the device's (4 bytes
+ *    each, 4-byte aligned; the device area must not overlap the others).
+ *    Kiln keeps the power-of-two size rule for packed queues too (the
+ *    spec allows any size up to 32768; Linux asks for the maximum, which
+ *    is a power of two).
+ *  - vq_chain.head is the Buffer ID (from the chain's last descriptor).
+ *    A chain is consecutive descriptors, at most the queue size of them;
+ *    only its first descriptor's AVAIL/USED bits say it is available.
+ *    An INDIRECT descriptor ends the chain (INDIRECT with NEXT breaks the
+ *    queue); its table's entries are used in order, their NEXT ignored.
+ *    An ID at or above the size, an ID already in flight, or more
+ *    descriptors outstanding than the ring holds breaks the queue.
+ *  - Completions may come in any order; each used descriptor advances the
+ *    device's position by the number of descriptors its chain took.
  */
 #ifndef KILN_VIRTIO_VIRTQUEUE_H
 #define KILN_VIRTIO_VIRTQUEUE_H
@@ -58,6 +78,9 @@
 #ifndef VIRTIO_F_EVENT_IDX
 #define VIRTIO_F_EVENT_IDX 29
 #endif
+#ifndef VIRTIO_F_RING_PACKED
+#define VIRTIO_F_RING_PACKED 34
+#endif
 
 /* Ring flags, spec names. */
 #define VIRTQ_DESC_F_NEXT 1
@@ -65,6 +88,12 @@
 #define VIRTQ_DESC_F_INDIRECT 4
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 #define VIRTQ_USED_F_NO_NOTIFY 1
+/* Packed ring: descriptor flags and event suppression (spec names). */
+#define VIRTQ_DESC_F_AVAIL (1u << 7)
+#define VIRTQ_DESC_F_USED (1u << 15)
+#define RING_EVENT_FLAGS_ENABLE 0x0
+#define RING_EVENT_FLAGS_DISABLE 0x1
+#define RING_EVENT_FLAGS_DESC 0x2
 
 #define VIRTQ_MAX_SIZE 32768u          /* largest split queue the spec allows */
 #define VQ_INDIRECT_MAX 32768u         /* entries in one indirect table */
@@ -126,9 +155,18 @@ struct virtqueue {
 	bool indirect;          /* VIRTIO_F_INDIRECT_DESC negotiated */
 	bool notify_off;        /* device asked for no guest notifications */
 	bool signalled_valid;   /* signalled_used holds a value */
+	bool packed;            /* VIRTIO_F_RING_PACKED negotiated */
+	/* Split: free-running indices. Packed: ring positions 0..size-1
+	 * (next descriptor to read / next used descriptor to write), with
+	 * their wrap counters (both start at 1), and signalled_used holds
+	 * the used position at the last interrupt as position | wrap << 15. */
 	uint16_t last_avail_idx;
 	uint16_t used_idx;
 	uint16_t signalled_used;
+	bool avail_wrap, used_wrap;
+	/* Packed: descriptors used since the last should_notify (capped at
+	 * 2 * size, where every event point has been passed). */
+	uint32_t used_since_signal;
 	char broken_reason[128];
 	struct virtqueue_stats stats; /* kept across resets */
 	const char *name;             /* for log lines, e.g. "blk0.rq0" */
@@ -141,6 +179,10 @@ struct virtqueue {
 	/* Per head, allocated at the first pop with dirty logging on and
 	 * freed by virtqueue_reset. */
 	struct vq_written *written;
+	/* Packed: per Buffer ID in flight, the descriptors its chain took in
+	 * the ring (what push advances by, what unpop rewinds by); allocated
+	 * at enable, freed by virtqueue_reset. */
+	uint16_t *ndescs;
 };
 
 /* Set up a disabled queue; size defaults to max_size (1..32768, power of
@@ -149,9 +191,10 @@ void virtqueue_init(struct virtqueue *vq, struct guest_mem *mem,
 		    uint16_t max_size, const char *name);
 
 /* Validate size, features and rings and start using them; indices start
- * at 0. Returns 0, -EINVAL with a reason in err (the guest got something
- * wrong: the transport may log it rate-limited and fail the enable), or
- * -EBUSY if already enabled. */
+ * at 0 (packed: wrap counters at 1). Returns 0, -EINVAL with a reason in
+ * err (the guest got something wrong: the transport may log it
+ * rate-limited and fail the enable), -EBUSY if already enabled, or
+ * -ENOMEM (packed: no memory for the per-ID table). */
 int virtqueue_enable(struct virtqueue *vq, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
@@ -175,7 +218,9 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len);
 
 /* Give the last n chains popped back to the ring unanswered, as if never
- * popped: for a device that pauses (snapshot, migration) while it holds
+ * popped (packed: the position and wrap counter go back by the chains'
+ * descriptors, and each chain's first descriptor must still be available
+ * and its last still carry its ID): for a device that pauses (snapshot, migration) while it holds
  * buffers it has not used - rx buffers waiting for a packet, a tx chain
  * waiting for room - so that nothing is in flight and the guest's buffers
  * are neither lost nor answered. heads[] are the chains' heads in the
@@ -186,7 +231,9 @@ int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len);
 int virtqueue_unpop(struct virtqueue *vq, const uint16_t *heads, unsigned int n)
 	__attribute__((warn_unused_result));
 
-/* For a queue a kernel data path (vhost) served and has just given back,
+/* Split queues only (a device with a kernel data path never offers
+ * RING_PACKED; for a packed queue this does nothing).
+ * For a queue a kernel data path (vhost) served and has just given back,
  * stopped at `last_avail` (VHOST_GET_VRING_BASE): take over from there.
  * The used index is the one the kernel wrote into the used ring; the
  * signalled index is forgotten, so the next notify decision is made
@@ -219,8 +266,12 @@ static inline bool virtqueue_need_event(uint16_t event_idx, uint16_t new_idx,
 /* A queue as plain data. Saved only while nothing is in flight (the device
  * was paused: every chain it popped is pushed), so used_idx equals
  * last_avail_idx and a restored queue starts with no chain in flight.
- * Counters and the broken reason are the host's, not saved. */
-#define VIRTQUEUE_STATE_VERSION 1
+ * Counters and the broken reason are the host's, not saved.
+ * Version 2 added `packed` (version 1 had it as a reserved 0 byte, so a
+ * version 1 state restores as the split queue it was). For a packed queue
+ * last_avail_idx and used_idx are position | wrap counter << 15 and
+ * signalled_used is as in struct virtqueue. */
+#define VIRTQUEUE_STATE_VERSION 2
 struct virtqueue_state {
 	uint32_t version;
 	uint32_t size;
@@ -229,7 +280,8 @@ struct virtqueue_state {
 	uint8_t enabled, broken;  /* 0/1 each, as are the four below */
 	uint8_t event_idx, indirect, notify_off, signalled_valid;
 	uint16_t last_avail_idx, used_idx, signalled_used;
-	uint8_t reserved[4];      /* 0 */
+	uint8_t packed;           /* 0/1, agrees with the features */
+	uint8_t reserved[3];      /* 0 */
 };
 
 /* 0, or -EBUSY if a chain is in flight (pause the device first), also one

@@ -14,7 +14,8 @@ int virtqueue_save(const struct virtqueue *vq, struct virtqueue_state *out)
 	for (size_t i = 0; i < sizeof(vq->inflight) / sizeof(vq->inflight[0]); i++)
 		if (vq->inflight[i])
 			return -EBUSY;
-	if (vq->enabled && vq->used_idx != vq->last_avail_idx)
+	if (vq->enabled && (vq->used_idx != vq->last_avail_idx ||
+			    (vq->packed && vq->used_wrap != vq->avail_wrap)))
 		return -EBUSY;
 	memset(out, 0, sizeof(*out));
 	out->version = VIRTQUEUE_STATE_VERSION;
@@ -32,30 +33,42 @@ int virtqueue_save(const struct virtqueue *vq, struct virtqueue_state *out)
 	out->last_avail_idx = vq->last_avail_idx;
 	out->used_idx = vq->used_idx;
 	out->signalled_used = vq->signalled_used;
+	if (vq->enabled && vq->packed) {
+		out->packed = 1;
+		out->last_avail_idx |= (uint16_t)(vq->avail_wrap << 15);
+		out->used_idx |= (uint16_t)(vq->used_wrap << 15);
+	}
 	return 0;
 }
 
 static int check_state(const struct virtqueue_state *st, char *err,
 		       size_t errlen)
 {
-	if (st->version != VIRTQUEUE_STATE_VERSION)
+	/* Version 1 had `packed` as a reserved byte that had to be 0. */
+	if (st->version != VIRTQUEUE_STATE_VERSION && st->version != 1)
 		return errmsg(-EINVAL, err, errlen, "queue state version %u, "
-			      "expected %u", st->version, VIRTQUEUE_STATE_VERSION);
+			      "expected 1 or %u", st->version,
+			      VIRTQUEUE_STATE_VERSION);
+	if (st->version == 1 && st->packed)
+		return errmsg(-EINVAL, err, errlen, "reserved bytes set in a "
+			      "version 1 queue state");
 	if (st->enabled > 1 || st->broken > 1 || st->event_idx > 1 ||
 	    st->indirect > 1 || st->notify_off > 1 || st->signalled_valid > 1 ||
-	    st->reserved[0] || st->reserved[1] || st->reserved[2] || st->reserved[3])
+	    st->packed > 1 || st->reserved[0] || st->reserved[1] ||
+	    st->reserved[2])
 		return errmsg(-EINVAL, err, errlen, "queue flags not 0/1 or "
 			      "reserved bytes set");
 	if (!st->enabled) {
 		if (st->broken || st->event_idx || st->indirect || st->notify_off ||
 		    st->signalled_valid || st->last_avail_idx || st->used_idx ||
-		    st->signalled_used)
+		    st->signalled_used || st->packed)
 			return errmsg(-EINVAL, err, errlen, "disabled queue with "
 				      "ring state");
 		return 0;
 	}
 	if (st->event_idx != !!(st->features & (1ull << VIRTIO_F_EVENT_IDX)) ||
-	    st->indirect != !!(st->features & (1ull << VIRTIO_F_INDIRECT_DESC)))
+	    st->indirect != !!(st->features & (1ull << VIRTIO_F_INDIRECT_DESC)) ||
+	    st->packed != !!(st->features & (1ull << VIRTIO_F_RING_PACKED)))
 		return errmsg(-EINVAL, err, errlen, "ring flags disagree with "
 			      "features 0x%llx", (unsigned long long)st->features);
 	if (st->used_idx != st->last_avail_idx)
@@ -65,6 +78,13 @@ static int check_state(const struct virtqueue_state *st, char *err,
 	if (!st->signalled_valid && st->signalled_used)
 		return errmsg(-EINVAL, err, errlen, "signalled index without "
 			      "a signal");
+	/* Packed positions (the wrap counter in bit 15) must be in the ring. */
+	if (st->packed && ((st->last_avail_idx & 0x7fff) >= st->size ||
+			   (st->signalled_used & 0x7fff) >= st->size))
+		return errmsg(-EINVAL, err, errlen, "packed ring position %u or "
+			      "signalled position %u outside a ring of %u",
+			      st->last_avail_idx & 0x7fff,
+			      st->signalled_used & 0x7fff, st->size);
 	return 0;
 }
 
@@ -89,6 +109,12 @@ int virtqueue_restore(struct virtqueue *vq, const struct virtqueue_state *in,
 	}
 	vq->last_avail_idx = in->last_avail_idx;
 	vq->used_idx = in->used_idx;
+	if (vq->packed) {
+		vq->last_avail_idx = in->last_avail_idx & 0x7fff;
+		vq->avail_wrap = in->last_avail_idx >> 15;
+		vq->used_idx = in->used_idx & 0x7fff;
+		vq->used_wrap = in->used_idx >> 15;
+	}
 	vq->signalled_used = in->signalled_used;
 	vq->signalled_valid = in->signalled_valid;
 	vq->notify_off = in->notify_off;

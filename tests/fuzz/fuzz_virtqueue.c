@@ -1,6 +1,7 @@
-/* libFuzzer target: the split virtqueue against a hostile guest. The input
- * is a small header (queue parameters, a script of guest writes made
- * between pops) followed by the guest's RAM contents. Every region is its
+/* libFuzzer target: the virtqueue, split or packed (header flag 32),
+ * against a hostile guest. The input is a small header (queue parameters,
+ * a script of guest writes made between pops) followed by the guest's RAM
+ * contents. Every region is its
  * own heap allocation of exactly its size, so AddressSanitizer reports any
  * access outside guest RAM. The harness also checks the walker's promises
  * about every chain it returns and traps if one is broken.
@@ -125,11 +126,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vq.features |= 1ull << VIRTIO_F_INDIRECT_DESC;
 	if (flags & 2)
 		vq.features |= 1ull << VIRTIO_F_EVENT_IDX;
+	if (flags & 32)
+		vq.features |= 1ull << VIRTIO_F_RING_PACKED;
 	char err[128];
 	if (virtqueue_enable(&vq, err, sizeof(err)))
 		goto out;
-	/* Start anywhere in the 16-bit index space (wrap-around). */
-	vq.last_avail_idx = vq.used_idx = get16(hdr + 8);
+	CHECK(vq.packed == !!(flags & 32));
+	/* Start anywhere in the index space (wrap-around). */
+	if (vq.packed) {
+		vq.last_avail_idx = vq.used_idx = get16(hdr + 8) % vq.size;
+		vq.avail_wrap = vq.used_wrap = hdr[10] & 1;
+	} else {
+		vq.last_avail_idx = vq.used_idx = get16(hdr + 8);
+	}
 	if (flags & 4)
 		virtqueue_disable_notify(&vq);
 
@@ -168,13 +177,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(virtqueue_push(&vq, chain.head, written) == -EINVAL);
 		(void)virtqueue_should_notify(&vq);
 	}
-	/* Complete the held ones, newest first. */
+	/* Give the held ones back (they are the last pops only if nothing
+	 * was popped after them), else complete them, newest first. Chains
+	 * given back count as popped and never completed; popping them again
+	 * adds to both counts. */
+	uint64_t given_back = 0;
+	if ((flags & 64) && nheld && !vq.broken &&
+	    virtqueue_unpop(&vq, held, nheld) == 0) {
+		given_back = nheld;
+		nheld = 0;
+		struct virtqueue_state st;
+		CHECK(virtqueue_save(&vq, &st) == 0);
+		CHECK(virtqueue_restore(&vq, &st, err, sizeof(err)) == 0);
+		/* the same chains come back, in the same order */
+		for (unsigned int i = 0, n = (unsigned int)given_back; i < n; i++) {
+			int r = virtqueue_pop(&vq, &chain);
+			if (r != 1)
+				break; /* the guest rewrote its ring meanwhile */
+			check_chain(&mem, &chain, vq.size);
+			CHECK(virtqueue_push(&vq, chain.head, 0) == 0);
+		}
+	}
 	while (nheld) {
 		uint16_t h = held[--nheld];
 		CHECK(virtqueue_push(&vq, h, 0) == 0);
 	}
 	(void)virtqueue_should_notify(&vq);
-	CHECK(vq.stats.popped == vq.stats.completed);
+	CHECK(vq.stats.popped == vq.stats.completed + given_back);
 
 	/* Reset, re-enable, and go once more from the same memory. */
 	virtqueue_reset(&vq);

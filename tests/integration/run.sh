@@ -51,6 +51,8 @@ expect_error "bad --net mac" "--net: mac=01:00:5e:00:00:01: not a unicast MAC" \
 	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,mac=01:00:5e:00:00:01
 expect_error "odd --net num_queues" "--net: num_queues=3: must be an even number" \
 	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,num_queues=3
+expect_error "--net packed=on with vhost=on" "--net: packed=on cannot go with vhost=on" \
+	"$kiln" --kernel "$guest/vmlinux" --net tap=kt0,vhost=on,packed=on
 expect_error "vsock cid below 3" "--vsock: cid=2: must be a number from 3" \
 	"$kiln" --kernel "$guest/vmlinux" --vsock cid=2
 expect_error "vsock cid too big" "--vsock: cid=4294967295: must be a number" \

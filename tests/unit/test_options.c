@@ -210,7 +210,24 @@ static void test_nets(void **state)
 	assert_true(o.nets[1].vhost);
 	assert_int_equal(o.nets[1].mtu, 9000);
 	assert_string_equal(o.nets[1].id, "lan");
+	assert_false(o.nets[0].packed);
+	assert_false(o.nets[1].packed);
 	options_free(&o);
+
+	/* packed rings: off by default, refused with vhost in one line */
+	assert_int_equal(parse(&o, "--kernel", "k", "--net", "tap=kt0,packed=on",
+			       "--disk", "path=d.img,packed=on", "--disk", "path=e.img",
+			       NULL), 0);
+	assert_true(o.nets[0].packed);
+	assert_true(o.disks[0].packed);
+	assert_false(o.disks[1].packed);
+	options_free(&o);
+	assert_int_not_equal(parse(&o, "--kernel", "k", "--net",
+				   "tap=kt0,packed=on,vhost=on", NULL), 0);
+	assert_string_equal(err, "--net: packed=on cannot go with vhost=on "
+			    "(vhost-net serves split rings only)");
+	options_free(&o);
+	assert_non_null(strstr(kiln_usage, "packed=on"));
 
 	/* A locally administered address is unicast too. */
 	uint8_t mac[6];
@@ -316,6 +333,9 @@ static void test_bad_inputs(void **state)
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=18");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,num_queues=4x");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,vhost=maybe");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,packed=maybe");
+	BAD("--net", "--kernel", "k", "--net", "tap=t0,vhost=on,packed=on");
+	BAD("--disk", "--kernel", "k", "--disk", "path=a,packed=yes");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,mtu=67");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,mtu=65522");
 	BAD("--net", "--kernel", "k", "--net", "tap=t0,mtu=1500x");

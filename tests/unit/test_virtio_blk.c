@@ -16,6 +16,7 @@ static void test_identity_and_config(void **state)
 	assert_true(feat & (1ull << VIRTIO_BLK_F_WRITE_ZEROES));
 	assert_true(feat & (1ull << VIRTIO_F_EVENT_IDX));
 	assert_false(feat & (1ull << VIRTIO_BLK_F_RO));
+	assert_false(feat & (1ull << VIRTIO_F_RING_PACKED)); /* packed=on only */
 	uint64_t dev = f->vd.device;
 	assert_int_equal(vdrv_mrd(&f->vd, dev + offsetof(struct virtio_blk_config, capacity), 8),
 			 2048);
@@ -382,6 +383,91 @@ static void test_given_id(void **state)
 	cmocka_unit_test_setup_teardown(test, setup, teardown), \
 	cmocka_unit_test_setup_teardown(test, setup_sync, teardown)
 
+/* packed=on: the transport hands the negotiated RING_PACKED to the queue
+ * and requests go through a packed ring: reads of 3-descriptor chains
+ * that wrap the 16-entry ring several times, then a write read back. */
+static void put_pdesc(struct fx *f, unsigned int pos, uint64_t addr,
+		      uint32_t len, uint16_t id, uint16_t flags, bool last_store)
+{
+	uint8_t *d = f->ram + DESC_GPA + 16ull * pos;
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &id, 2);
+	if (last_store)
+		__atomic_store_n((uint16_t *)(d + 14), flags, __ATOMIC_RELEASE);
+	else
+		memcpy(d + 14, &flags, 2);
+}
+
+static uint8_t packed_request(struct fx *f, unsigned int *pos, bool *wrap,
+			      uint32_t type, uint64_t sector, uint32_t len,
+			      bool in, uint16_t id)
+{
+	put_hdr(f, type, sector);
+	f->ram[STATUS_GPA] = 0xee;
+	const uint64_t addr[3] = { HDR_GPA, DATA_GPA, STATUS_GPA };
+	const uint32_t lens[3] = { 16, len, 1 };
+	const uint16_t dir[3] = { 0, in ? VIRTQ_DESC_F_WRITE : 0, VIRTQ_DESC_F_WRITE };
+	unsigned int first = *pos;
+	uint16_t first_flags = 0;
+	for (unsigned int i = 0; i < 3; i++) {
+		uint16_t fl = (uint16_t)(dir[i] | (i < 2 ? VIRTQ_DESC_F_NEXT : 0) |
+					 (*wrap ? VIRTQ_DESC_F_AVAIL : VIRTQ_DESC_F_USED));
+		if (i == 0)
+			first_flags = fl;
+		put_pdesc(f, *pos, addr[i], lens[i], i == 2 ? id : 0, i ? fl : 0, false);
+		if (++*pos == f->qsize) {
+			*pos = 0;
+			*wrap = !*wrap;
+		}
+	}
+	bool used_wrap = first_flags & VIRTQ_DESC_F_AVAIL; /* the first's lap */
+	put_pdesc(f, first, HDR_GPA, 16, 0, first_flags, true);
+	vdrv_mwr(&f->vd, virtio_pci_notify_addr(f->t, 0), 2, 0);
+	/* one request at a time: its used descriptor goes where it started */
+	uint16_t want = used_wrap ? VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED : 0;
+	uint16_t *fp = (uint16_t *)(f->ram + DESC_GPA + 16ull * first + 14);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while ((__atomic_load_n(fp, __ATOMIC_ACQUIRE) &
+		(VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED)) != want &&
+	       vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
+	assert_int_equal(*fp & (VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED), want);
+	uint16_t got_id;
+	uint32_t got_len;
+	memcpy(&got_id, f->ram + DESC_GPA + 16ull * first + 12, 2);
+	memcpy(&got_len, f->ram + DESC_GPA + 16ull * first + 8, 4);
+	assert_int_equal(got_id, id);
+	assert_int_equal(got_len, (in ? len : 0) + 1);
+	return f->ram[STATUS_GPA];
+}
+
+static void test_packed_ring(void **state)
+{
+	struct fx *f = *state;
+	assert_true(vdrv_read_features(&f->vd) & (1ull << VIRTIO_F_RING_PACKED));
+	bring_up(f);
+	unsigned int pos = 0;
+	bool wrap = true;
+	for (unsigned int i = 0; i < 20; i++) { /* 60 descriptors: 3+ laps */
+		memset(f->ram + DATA_GPA, 0, 512);
+		assert_int_equal(packed_request(f, &pos, &wrap, VIRTIO_BLK_T_IN, i,
+						512, true, (uint16_t)(i % QSIZE)),
+				 VIRTIO_BLK_S_OK);
+		for (unsigned int b = 0; b < 512; b += 97)
+			assert_int_equal(f->ram[DATA_GPA + b], pattern(512ull * i + b));
+	}
+	assert_int_equal(pos, 60 % QSIZE);
+	memset(f->ram + DATA_GPA, 0xa5, 512);
+	assert_int_equal(packed_request(f, &pos, &wrap, VIRTIO_BLK_T_OUT, 3, 512,
+					false, 9), VIRTIO_BLK_S_OK);
+	uint8_t buf[512];
+	host_read(f, 3 * 512, buf, sizeof(buf));
+	for (unsigned int b = 0; b < 512; b++)
+		assert_int_equal(buf[b], 0xa5);
+	assert_false(vdrv_status(&f->vd) & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +486,7 @@ int main(void)
 		BOTH(test_reset_and_again),
 		cmocka_unit_test_setup_teardown(test_read_only, setup_ro, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, setup_ro_sync, teardown),
+		cmocka_unit_test_setup_teardown(test_packed_ring, setup_packed, teardown),
 		cmocka_unit_test(test_create_errors),
 		cmocka_unit_test(test_given_id),
 	};

@@ -926,6 +926,13 @@ static void test_mtu(void **state)
 	assert_int_equal(virtio_net_create(&net, &p, err, sizeof(err)), -EINVAL);
 	assert_null(net);
 	assert_non_null(strstr(err, "mtu=67"));
+	/* packed rings are offered on request, never with vhost */
+	assert_false(vdrv_read_features(&f->vd) & (1ull << VIRTIO_F_RING_PACKED));
+	p = (struct virtio_net_params){ .pairs = 1, .fds = sv, .tap = true,
+					.vhost = true, .mem = &f->mem, .packed = true };
+	assert_int_equal(virtio_net_create(&net, &p, err, sizeof(err)), -EINVAL);
+	assert_null(net);
+	assert_non_null(strstr(err, "packed"));
 	close(sv[0]);
 	close(sv[1]);
 }

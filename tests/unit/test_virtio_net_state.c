@@ -85,7 +85,8 @@ static unsigned int nr_queues(struct mach *m)
 	return 2 * m->pairs + 1;
 }
 
-static struct mach *mach_new(unsigned int pairs, const uint8_t mac[6])
+static struct mach *mach_new_packed(unsigned int pairs, const uint8_t mac[6],
+				    bool packed)
 {
 	struct mach *m = calloc(1, sizeof(*m));
 	assert_non_null(m);
@@ -107,7 +108,8 @@ static struct mach *mach_new(unsigned int pairs, const uint8_t mac[6])
 	m->ram = calloc(1, RAM_SIZE);
 	assert_non_null(m->ram);
 	assert_int_equal(guest_mem_init_fake(&m->mem, m->ram, 0, RAM_SIZE), 0);
-	struct virtio_net_params p = { .pairs = pairs, .fds = fds, .name = "net0" };
+	struct virtio_net_params p = { .pairs = pairs, .fds = fds, .name = "net0",
+				       .packed = packed };
 	memcpy(p.mac, mac, 6);
 	char err[256];
 	assert_int_equal(virtio_net_create(&m->net, &p, err, sizeof(err)), 0);
@@ -117,6 +119,11 @@ static struct mach *mach_new(unsigned int pairs, const uint8_t mac[6])
 	assert_int_equal(pci_device_set_bar_addr(virtio_pci_pci_device(m->t),
 						 VIRTIO_PCI_BAR, 0xd0000000), 0);
 	return m;
+}
+
+static struct mach *mach_new(unsigned int pairs, const uint8_t mac[6])
+{
+	return mach_new_packed(pairs, mac, false);
 }
 
 static void mach_free(struct mach *m)
@@ -547,6 +554,77 @@ static void test_pause_resume_keeps_packet(void **state)
 	mach_free(m);
 }
 
+/* The same with packed rings: the rx buffer the device holds at the pause
+ * goes back to the packed ring (position 0, wrap counter 1) through
+ * virtqueue_unpop, the saved queue says so, and after the resume the
+ * packet fills it and two more. */
+static void post_packed(struct mach *m, unsigned int q, unsigned int pos,
+			uint64_t gpa, uint32_t len, uint16_t id)
+{
+	uint8_t *p = m->ram + RING_GPA(q) + 16ull * pos;
+	uint16_t flags = VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_AVAIL; /* lap one */
+	memcpy(p, &gpa, 8);
+	memcpy(p + 8, &len, 4);
+	memcpy(p + 12, &id, 2);
+	__atomic_store_n((uint16_t *)(p + 14), flags, __ATOMIC_RELEASE);
+	vdrv_mwr(&m->vd, virtio_pci_notify_addr(m->t, q), 2, q);
+}
+
+static bool wait_used_packed(struct mach *m, unsigned int q, unsigned int pos)
+{
+	const uint16_t *f = (const uint16_t *)(m->ram + RING_GPA(q) + 16ull * pos + 14);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (vdrv_now_ms() < end) {
+		if ((__atomic_load_n(f, __ATOMIC_ACQUIRE) &
+		     (VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED)) ==
+		    (VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED))
+			return true;
+		vdrv_sleep_ms(1);
+	}
+	return false;
+}
+
+static void test_pause_resume_keeps_packet_packed(void **state)
+{
+	struct mach *m = mach_new_packed(1, test_mac, true);
+	bring_up(m, (FEATURES & ~(1ull << VIRTIO_NET_F_MQ)) |
+		    1ull << VIRTIO_F_RING_PACKED);
+	post_packed(m, 0, 0, BUF_GPA(0), 1000, 5);
+	peer_send(m, 2488, 3);
+	uint64_t end = vdrv_now_ms() + 5000;
+	while (unread(m) && vdrv_now_ms() < end)
+		vdrv_sleep_ms(1);
+	assert_int_equal(virtio_pci_pause(m->t), 0);
+	struct virtio_pci_state *st = malloc(sizeof(*st));
+	assert_non_null(st);
+	assert_int_equal(virtio_pci_save(m->t, st), 0);
+	assert_int_equal(st->queues[0].vq.packed, 1);
+	assert_int_equal(st->queues[0].vq.last_avail_idx, 0x8000); /* given back */
+	assert_int_equal(st->queues[0].vq.used_idx, 0x8000);
+	free(st);
+	assert_int_equal(virtio_pci_resume(m->t), 0);
+	post_packed(m, 0, 1, BUF_GPA(0) + 0x1000, 1000, 6);
+	post_packed(m, 0, 2, BUF_GPA(0) + 0x2000, 1000, 7);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_true(wait_used_packed(m, 0, i));
+	uint8_t want[2488], got[2500];
+	fill(want, sizeof(want), 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		uint16_t id;
+		uint32_t len;
+		memcpy(&id, m->ram + RING_GPA(0) + 16ull * i + 12, 2);
+		memcpy(&len, m->ram + RING_GPA(0) + 16ull * i + 8, 4);
+		assert_int_equal(id, 5 + i);
+		assert_int_equal(len, i < 2 ? 1000 : 500);
+		memcpy(got + 1000 * i, m->ram + BUF_GPA(0) + 0x1000 * i, len);
+	}
+	uint16_t num_buffers;
+	memcpy(&num_buffers, got + 10, 2);
+	assert_int_equal(num_buffers, 3);
+	assert_memory_equal(got + HDR, want, sizeof(want));
+	mach_free(m);
+}
+
 /* ---- the device's own state as untrusted input ------------------------------- */
 
 struct dev_fx {
@@ -828,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_to_another_machine),
 		cmocka_unit_test(test_pause_resume_keeps_packet),
 		cmocka_unit_test(test_filter_survives_restore),
+		cmocka_unit_test(test_pause_resume_keeps_packet_packed),
 		cmocka_unit_test_setup_teardown(test_state_fields_refused, dev_setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_state_random, dev_setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_state_version_1, dev_setup, dev_teardown),

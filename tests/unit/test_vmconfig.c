@@ -42,9 +42,9 @@ static void test_translate_everything(void **state)
 		"\"payload\":{\"kernel\":\"/boot/vmlinux\",\"cmdline\":\"console=ttyS0 quiet\","
 		"\"initramfs\":\"/boot/initrd.img\"},"
 		"\"disks\":[{\"path\":\"/a.img\",\"readonly\":false,\"direct\":true,\"num_queues\":2,"
-		"\"id\":\"root\"},{\"path\":\"/b.img\"}],"
+		"\"packed\":true,\"id\":\"root\"},{\"path\":\"/b.img\"}],"
 		"\"net\":[{\"tap\":\"kt0\",\"mac\":\"52:54:00:12:34:56\",\"num_queues\":4,"
-		"\"vhost\":true,\"id\":\"n0\"}],"
+		"\"vhost\":false,\"packed\":true,\"id\":\"n0\"}],"
 		"\"rng\":{},\"serial\":{\"mode\":\"Null\"},"
 		"\"console\":{\"mode\":\"File\",\"file\":\"/tmp/hvc, with a comma\"},"
 		"\"vsock\":{\"cid\":42,\"id\":\"v\"}}", out, sizeof(out)), 0);
@@ -52,9 +52,9 @@ static void test_translate_everything(void **state)
 		"kiln --kernel /boot/vmlinux --initramfs /boot/initrd.img "
 		"--cmdline console=ttyS0 quiet --cpus boot=4 "
 		"--memory size=1073741824,shared=on,hugepages=off "
-		"--disk path=/a.img,readonly=off,direct=on,num_queues=2,id=root "
+		"--disk path=/a.img,readonly=off,direct=on,num_queues=2,packed=on,id=root "
 		"--disk path=/b.img "
-		"--net tap=kt0,mac=52:54:00:12:34:56,num_queues=4,vhost=on,id=n0 "
+		"--net tap=kt0,mac=52:54:00:12:34:56,num_queues=4,vhost=off,packed=on,id=n0 "
 		"--rng --serial off --console file=/tmp/hvc, with a comma --vsock cid=42,id=v");
 	/* The smallest: a kernel. */
 	assert_int_equal(translate("{\"payload\":{\"kernel\":\"/k\"}}", out, sizeof(out)), 0);
@@ -86,7 +86,7 @@ static void test_translate_refusals(void **state)
 		  "disks[0].path: required" },
 		{ "{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/a\"},{\"path\":\"/b\","
 		  "\"iommu\":false}]}",
-		  "disks[1].iommu: unknown member (Kiln knows: path, readonly, direct, num_queues, id)" },
+		  "disks[1].iommu: unknown member (Kiln knows: path, readonly, direct, num_queues, packed, id)" },
 		{ "{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"a,b\"}]}",
 		  "net[0].tap: must not contain ','" },
 		{ "{\"payload\":{\"kernel\":\"/k\"},\"net\":[{}]}",
@@ -142,6 +142,7 @@ static void roundtrip(int argc, char *const argv[])
 		assert_int_equal(a.disks[i].readonly, b.disks[i].readonly);
 		assert_int_equal(a.disks[i].direct, b.disks[i].direct);
 		assert_int_equal(a.disks[i].num_queues, b.disks[i].num_queues);
+		assert_int_equal(a.disks[i].packed, b.disks[i].packed);
 		assert_true((a.disks[i].id == NULL) == (b.disks[i].id == NULL));
 	}
 	assert_int_equal(a.nr_nets, b.nr_nets);
@@ -151,6 +152,7 @@ static void roundtrip(int argc, char *const argv[])
 		assert_memory_equal(a.nets[i].mac, b.nets[i].mac, 6);
 		assert_int_equal(a.nets[i].num_queues, b.nets[i].num_queues);
 		assert_int_equal(a.nets[i].vhost, b.nets[i].vhost);
+		assert_int_equal(a.nets[i].packed, b.nets[i].packed);
 	}
 	assert_int_equal(a.vsock, b.vsock);
 	assert_int_equal(a.vsock_cid, b.vsock_cid);
@@ -179,7 +181,7 @@ static void test_info_back_into_create(void **state)
 		"--cmdline", "console=ttyS0 root=/dev/vda", "--cpus", "boot=3",
 		"--memory", "size=2G,hugepages=on,shared=on", "--rng",
 		"--disk", "path=/a.img,readonly=on,direct=on,num_queues=4,id=a",
-		"--disk", "path=/b.img", "--net", "tap=kt0,mac=52:54:00:00:00:01,vhost=on",
+		"--disk", "path=/b.img,packed=on", "--net", "tap=kt0,mac=52:54:00:00:00:01,vhost=on",
 		"--net", "tap=kt1,num_queues=4,id=n1", "--serial", "file=/tmp/serial.log",
 		"--console", "socket=/tmp/hvc.sock", "--vsock", "cid=7,id=vs",
 	};

@@ -68,6 +68,7 @@ struct fx {
 
 struct blk_setup {
 	bool readonly, sync_io, direct;
+	bool packed; /* offer VIRTIO_F_RING_PACKED */
 	unsigned int num_queues;
 };
 
@@ -263,6 +264,7 @@ static inline int setup_with(void **state, const struct blk_setup *bs)
 	struct virtio_blk_params p = {
 		.path = f->path, .readonly = bs->readonly, .direct = bs->direct,
 		.num_queues = bs->num_queues, .sync_io = bs->sync_io,
+		.packed = bs->packed,
 	};
 	int r = virtio_blk_create(&f->blk, &p, err, sizeof(err));
 	if (r == -EINVAL && bs->direct) {
@@ -311,6 +313,11 @@ static inline int setup_ro(void **state)
 static inline int setup_ro_sync(void **state)
 {
 	return setup_with(state, &(struct blk_setup){ .readonly = true, .sync_io = true });
+}
+
+static inline int setup_packed(void **state)
+{
+	return setup_with(state, &(struct blk_setup){ .packed = true });
 }
 
 static inline int setup_mq(void **state)

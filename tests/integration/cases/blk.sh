@@ -2,9 +2,10 @@
 #
 # 1. Two disks, one read-only: raw reads and flushed writes; write-zeroes
 #    and discard.
-# 2. ext4 made by the guest's mke2fs on a 2-queue disk (2 vCPUs) and on an
-#    O_DIRECT disk; the host checks the file systems with e2fsck and every
-#    file's md5 with debugfs.
+# 2. ext4 made by the guest's mke2fs on a 2-queue disk with packed
+#    virtqueues (packed=on; 2 vCPUs) and on an O_DIRECT disk with split
+#    ones; the host checks the file systems with e2fsck and every file's
+#    md5 with debugfs.
 # 3. SIGKILL after a flush: the flushed data is in the image.
 
 # virtio-blk: a read-write and a read-only disk. What the guest wrote and
@@ -94,7 +95,7 @@ if ! dd if=/dev/zero of="$direct_dev" bs=4096 count=1 conv=notrunc oflag=direct 
 		fail "direct=on: neither $out nor a loop device takes O_DIRECT here"
 fi
 boot blk-ext4 "$guest/vmlinux" "$imgs/blk-ext4.img" 300 --cpus boot=2 --memory size=256M -v \
-	--disk path="$out/ext4-mq.img",num_queues=2 \
+	--disk path="$out/ext4-mq.img",num_queues=2,packed=on \
 	--disk path="$direct_dev",direct=on
 rc=$?
 log=$out/blk-ext4.log
@@ -106,6 +107,12 @@ grep -aq "ext4-mq.img: .* 2 queue(s), io_uring I/O" "$log" &&
 	fail "disk backends: $(grep -a 'virtio-blk:' "$log" | tr '\n' ' ')"
 [ "$(value KILN_VDA_MQ "$log")" = 2 ] && pass "guest sees 2 queues on the num_queues=2 disk" ||
 	fail "vda queues in /sys/block/vda/mq: '$(value KILN_VDA_MQ "$log")'"
+# /sys/.../features is one 0/1 per bit from bit 0: bit 34 is character 35
+vda_feat=$(value KILN_VDA_FEATURES "$log")
+vdb_feat=$(value KILN_VDB_FEATURES "$log")
+[ "${vda_feat:34:1}" = 1 ] && [ "${vdb_feat:34:1}" = 0 ] &&
+	pass "packed=on disk negotiated VIRTIO_F_RING_PACKED (bit 34), the other did not" ||
+	fail "RING_PACKED: vda features '$vda_feat', vdb '$vdb_feat'"
 check_ext4() { # DISK IMAGE WHAT
 	local d=$1 img=$2 what=$3 f want got bad=
 	if [ "$(value "KILN_EXT4_$d" "$log")" != ok ]; then
@@ -125,7 +132,7 @@ check_ext4() { # DISK IMAGE WHAT
 	[ -z "$bad" ] && pass "$what: every file reads back on the host with the guest's md5" ||
 		fail "$what: md5 differs:$bad"
 }
-check_ext4 vda "$out/ext4-mq.img" "ext4 on a 2-queue disk"
+check_ext4 vda "$out/ext4-mq.img" "ext4 on a 2-queue packed-ring disk"
 [ "$direct_dev" = "$out/ext4-direct.img" ] || losetup -d "$direct_dev"
 check_ext4 vdb "$out/ext4-direct.img" "ext4 on a direct=on disk ($direct_dev)"
 rm -f "$out/ext4-mq.img" "$out/ext4-direct.img"

@@ -7,7 +7,8 @@
 # goes to the host and 3 MiB back over TCP (socat at both ends; the md5s
 # must match), then the driver is rebound (a device reset) and the guest
 # pings again. The vhost boot has mtu=9000: the guest and the tap have it,
-# and a ping of 8900 bytes goes through.
+# and a ping of 8900 bytes goes through. The multi-queue boot has
+# packed=on: the guest's driver negotiates packed virtqueues.
 
 # The host's ends of the guest's VLANs (the emulated host's kernel cannot
 # load modules by itself: its root is not the chroot's).
@@ -84,6 +85,12 @@ net_boot() {
 	[ "$rxq" = "$queues" ] && [ "$txq" = "$queues" ] &&
 		pass "virtio-net ($what): $queues rx/tx queue pair(s) in the guest" ||
 		fail "virtio-net ($what): guest has $rxq rx and $txq tx queues, wanted $queues"
+	local feat want_packed=0
+	feat=$(value KILN_NET_FEATURES "$log")
+	[[ $netarg == *packed=on* ]] && want_packed=1
+	[ "${feat:34:1}" = $want_packed ] &&
+		pass "virtio-net ($what): VIRTIO_F_RING_PACKED negotiated: $want_packed" ||
+		fail "virtio-net ($what): features '$feat', wanted bit 34 = $want_packed"
 	[ "$(value KILN_NET_PING "$log")" = ok ] &&
 		pass "virtio-net ($what): guest pings the host" ||
 		fail "virtio-net ($what): ping '$(value KILN_NET_PING "$log")'"
@@ -163,7 +170,8 @@ if net_tap kt0; then
 	# with a second NIC (its own tap, no mac=: a random local address)
 	ip tuntap add dev kt1 mode tap
 	net_tap kt0 multi_queue &&
-		net_boot net-mq "2 queue pairs" 2 2 tap=kt0,num_queues=4 --net tap=kt1,id=second
+		net_boot net-mq "2 queue pairs, packed" 2 2 tap=kt0,num_queues=4,packed=on \
+			--net tap=kt1,id=second
 	other=$(value KILN_NET_OTHER_MAC "$out/net-mq.log")
 	# locally administered (bit 1 of the first octet) and unicast (bit 0 clear)
 	if [ "$(value KILN_NET_NICS "$out/net-mq.log")" = 2 ] &&

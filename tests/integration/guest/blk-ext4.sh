@@ -6,6 +6,10 @@
 echo "KILN_VDA_MQ=$(ls /sys/block/vda/mq 2>/dev/null | wc -l)"
 echo "KILN_VDB_MQ=$(ls /sys/block/vdb/mq 2>/dev/null | wc -l)"
 echo "KILN_VDB_BLOCK=$(cat /sys/block/vdb/queue/logical_block_size)"
+# The negotiated feature bits of each disk's virtio device, bit 0 first
+# (vda has packed=on: bit 34, VIRTIO_F_RING_PACKED).
+echo "KILN_VDA_FEATURES=$(cat /sys/block/vda/device/features)"
+echo "KILN_VDB_FEATURES=$(cat /sys/block/vdb/device/features)"
 mkdir -p /mnt
 # e2fsprogs' mke2fs (guest-tools), not busybox's ext2-only one in /sbin
 for d in vda vdb; do

@@ -22,6 +22,8 @@ echo "KILN_NET_MAC=$(cat /sys/class/net/$nic/address)"
 echo "KILN_NET_DRIVER=$(basename "$(readlink /sys/class/net/$nic/device/driver)")"
 echo "KILN_NET_RXQ=$(ls -d /sys/class/net/$nic/queues/rx-* | wc -l)"
 echo "KILN_NET_TXQ=$(ls -d /sys/class/net/$nic/queues/tx-* | wc -l)"
+# negotiated feature bits, bit 0 first (bit 34: VIRTIO_F_RING_PACKED)
+echo "KILN_NET_FEATURES=$(cat /sys/class/net/$nic/device/features)"
 if ping -c 3 -W 5 169.254.100.1 >/tmp/ping 2>&1; then
 	echo "KILN_NET_PING=ok"
 else
