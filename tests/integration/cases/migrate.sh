@@ -3,7 +3,8 @@
 # over TCP on 127.0.0.1, capped at 200 Mbit/s (vm.send-migration's
 # bandwidth_mbps: the stream must take at least as long as the cap says).
 # The destination counts on from the next number with
-# its 16 MiB memory pattern intact (in RAM and on its virtio-blk disk),
+# its 16 MiB memory pattern intact (in RAM and on its virtio-blk disk, whose
+# queue is a packed ring: vmm.sh migrates a split-ring disk),
 # the source exits 0; a migration to a
 # dead destination, or one gone mid-stream, gets a 500 and the source keeps
 # counting; the guest migrates on over a Unix socket; a garbage
@@ -42,7 +43,7 @@ truncate -s 64M "$mig_disk"
 # One vCPU: this case runs up to three Kilns at once on the emulated
 # host's one CPU; the snapshot case covers saving 2 vCPUs.
 timeout 300 "$kiln" -v --kernel "$guest/vmlinux" --initramfs "$imgs/migrate.img" \
-	--cmdline "console=ttyS0" --memory size=256M --cpus boot=1 --rng --disk path="$mig_disk" \
+	--cmdline "console=ttyS0" --memory size=256M --cpus boot=1 --rng --disk path="$mig_disk",packed=on \
 	--api-socket "$mig_sock" </dev/null >"$out/mig-src.log" 2>"$out/mig-src.err" &
 mig_src=$!
 wait_ticks "$out/mig-src.log" $mig_src 5

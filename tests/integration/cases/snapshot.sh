@@ -2,7 +2,8 @@
 # and on its disk (with a virtio-rng beside it) is paused and saved through
 # the API, the first Kiln goes away, and a new Kiln started with --restore
 # carries on counting from the very next number, on the console and on the
-# disk.
+# disk. The disk has packed=on: its packed virtqueue's position and wrap
+# counters are saved and restored (vmm.sh snapshots a split-ring disk).
 snap_sock=/tmp/kiln-snap-$$.sock
 # In the emulated host's tmpfs: RAM is mapped from this file on restore.
 snap_dir=/tmp/kiln-snap-$$
@@ -19,7 +20,7 @@ snap_img=$out/snap-disk.img
 head -c $((1 << 20)) /dev/zero >"$snap_img"
 timeout 300 "$kiln" --kernel "$guest/vmlinux" --initramfs "$imgs/api.img" \
 	--cmdline "console=ttyS0" --memory size=256M --cpus boot=2 --rng \
-	--disk path="$snap_img" --api-socket "$snap_sock" </dev/null >"$out/snap-before.log" 2>"$out/snap-before.err" &
+	--disk path="$snap_img",packed=on --api-socket "$snap_sock" </dev/null >"$out/snap-before.log" 2>"$out/snap-before.err" &
 snap_pid=$!
 for _ in $(seq 1 120); do
 	kill -0 $snap_pid 2>/dev/null || break
