@@ -75,7 +75,9 @@ static unsigned int buffers_for(struct net_pair *p, unsigned int max, uint64_t l
 }
 
 /* The first n held buffers hold a packet of len bytes (all full but the
- * last): num_buffers into its header, complete them in order. */
+ * last): num_buffers into its header, complete them together - the
+ * driver reads num_buffers and takes the rest at once, so it must never
+ * see the first buffer without the others. */
 static void complete(struct net_pair *p, struct virtqueue *vq, unsigned int n,
 		     size_t len, unsigned int *pushed)
 {
@@ -84,13 +86,18 @@ static void complete(struct net_pair *p, struct virtqueue *vq, unsigned int n,
 	vq_chain_write(held(p, 0), NUM_BUFFERS_OFF, &nb, sizeof(nb));
 	atomic_fetch_add(&net->rx_packets, 1);
 	atomic_fetch_add(&net->rx_bytes, len - VIRTIO_NET_HDR_LEN);
+	uint16_t heads[NET_RX_POOL];
+	uint32_t lens[NET_RX_POOL];
 	for (unsigned int i = 0; i < n; i++) {
 		struct vq_chain *c = held(p, i);
 		uint32_t l = len < c->write_len ? (uint32_t)len : c->write_len;
-		net_push(vq, c->head, l, pushed);
+		heads[i] = c->head;
+		lens[i] = l;
 		len -= l;
 		p->rx_cap -= c->write_len;
 	}
+	if (virtqueue_push_n(vq, heads, lens, n) == 0)
+		*pushed += n;
 	p->rx_start = (p->rx_start + n) % NET_RX_POOL;
 	p->rx_n -= n;
 }

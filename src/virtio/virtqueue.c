@@ -482,6 +482,45 @@ int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len)
 	return 0;
 }
 
+int virtqueue_push_n(struct virtqueue *vq, const uint16_t *heads,
+		     const uint32_t *lens, unsigned int n)
+{
+	if (!n)
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		bool twice = false;
+		for (unsigned int j = 0; j < i; j++)
+			twice |= heads[j] == heads[i];
+		if (!vq->enabled || heads[i] >= vq->size || twice ||
+		    !vq_inflight_test(vq, heads[i])) {
+			vq->stats.errors++;
+			pr_guest(LOG_ERROR, "virtio %s: device bug: push of head %u "
+				 "that is not in flight", vq->name, heads[i]);
+			return -EINVAL;
+		}
+	}
+	if (vq->packed) {
+		vqp_push_n(vq, heads, lens, n);
+		return 0;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *elem = vq->used + USED_RING +
+				8 * ((uint16_t)(vq->used_idx + i) & (vq->size - 1));
+		vq_st32(elem, heads[i], __ATOMIC_RELAXED);
+		vq_st32(elem + 4, lens[i], __ATOMIC_RELAXED);
+	}
+	vq->used_idx = (uint16_t)(vq->used_idx + n);
+	/* Elements before index, once for all n. */
+	vq_st16(vq->used + USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < n; i++) {
+		vq_mark_written(vq, heads[i]);
+		vq_inflight_set(vq, heads[i], false);
+		vq->stats.completed++;
+	}
+	mark_used_ring(vq);
+	return 0;
+}
+
 int virtqueue_unpop(struct virtqueue *vq, const uint16_t *heads, unsigned int n)
 {
 	if (vq->packed)

@@ -217,6 +217,16 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
  * began marks all of RAM, so pause the devices around starting it. */
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len);
 
+/* Complete n chains at once (heads[i] with lens[i] bytes written), in that
+ * order, so that the guest sees all of them or none: one packet spread
+ * over several buffers (virtio-net's mergeable rx buffers), whose driver
+ * reads num_buffers from the first and expects the rest to be there.
+ * Split: the used entries, then one used-index store; packed: entries 1..n-1
+ * first, the first one's flags last. 0, or -EINVAL (nothing written) if
+ * one head is not in flight or comes twice - a device bug. */
+int virtqueue_push_n(struct virtqueue *vq, const uint16_t *heads,
+		     const uint32_t *lens, unsigned int n);
+
 /* Give the last n chains popped back to the ring unanswered, as if never
  * popped (packed: the position and wrap counter go back by the chains'
  * descriptors, and each chain's first descriptor must still be available
@@ -227,7 +237,10 @@ int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len);
  * order they were popped, and they must be the last n pops: each is in
  * flight and still is what the avail ring holds at its position. 0, or
  * -EINVAL (nothing changed; the device must push them instead) when that
- * does not hold - a device bug, or a guest that rewrote its avail ring. */
+ * does not hold - a device bug, or a guest that rewrote its avail ring.
+ * The avail event the last pop published is not moved back: a guest that
+ * already passed it sends no kick for the chains given back, so the device
+ * must look at the ring again when it resumes, not wait for a kick. */
 int virtqueue_unpop(struct virtqueue *vq, const uint16_t *heads, unsigned int n)
 	__attribute__((warn_unused_result));
 

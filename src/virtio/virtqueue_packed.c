@@ -320,11 +320,12 @@ int vqp_pop(struct virtqueue *vq, struct vq_chain *chain)
 }
 
 /* The caller (virtqueue_push) checked that `id` is in flight. */
-int vqp_push(struct virtqueue *vq, uint16_t id, uint32_t written_len)
+/* The used descriptor for id at ring position pos, wrap counter wrap. */
+static void write_used(struct virtqueue *vq, uint32_t pos, bool wrap, uint16_t id,
+		       uint32_t written_len)
 {
-	uint32_t pos = vq->used_idx;
 	uint8_t *d = vq->desc + 16ull * pos;
-	uint16_t flags = vq->used_wrap ? VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED : 0;
+	uint16_t flags = wrap ? VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED : 0;
 
 	if (written_len)
 		flags |= VIRTQ_DESC_F_WRITE; /* len is meaningful */
@@ -334,10 +335,13 @@ int vqp_push(struct virtqueue *vq, uint16_t id, uint32_t written_len)
 	vq_st16(d + PD_FLAGS, flags, __ATOMIC_RELEASE);
 	if (guest_mem_dirty_logging(vq->mem))
 		guest_mem_mark_dirty(vq->mem, vq->desc_gpa + 16ull * pos, 16);
-	vq_mark_written(vq, id);
+}
 
+/* The used position after id's descriptors; the counters that go with it. */
+static void advance_used(struct virtqueue *vq, uint16_t id)
+{
 	uint32_t n = vq->ndescs[id];
-	pos += n;
+	uint32_t pos = vq->used_idx + n;
 	if (pos >= vq->size) {
 		pos -= vq->size;
 		vq->used_wrap = !vq->used_wrap;
@@ -345,9 +349,32 @@ int vqp_push(struct virtqueue *vq, uint16_t id, uint32_t written_len)
 	vq->used_idx = (uint16_t)pos;
 	if (vq->used_since_signal < 2 * vq->size)
 		vq->used_since_signal += n;
+	vq_mark_written(vq, id);
 	vq_inflight_set(vq, id, false);
 	vq->stats.completed++;
+}
+
+int vqp_push(struct virtqueue *vq, uint16_t id, uint32_t written_len)
+{
+	write_used(vq, vq->used_idx, vq->used_wrap, id, written_len);
+	advance_used(vq, id);
 	return 0;
+}
+
+void vqp_push_n(struct virtqueue *vq, const uint16_t *ids, const uint32_t *lens,
+		unsigned int n)
+{
+	/* The driver takes used descriptors in ring order and stops at the
+	 * first one not yet used: with the first written last it sees all
+	 * n at once. */
+	uint32_t first = vq->used_idx;
+	bool first_wrap = vq->used_wrap;
+	advance_used(vq, ids[0]);
+	for (unsigned int i = 1; i < n; i++) {
+		write_used(vq, vq->used_idx, vq->used_wrap, ids[i], lens[i]);
+		advance_used(vq, ids[i]);
+	}
+	write_used(vq, first, first_wrap, ids[0], lens[0]);
 }
 
 int vqp_unpop(struct virtqueue *vq, const uint16_t *ids, unsigned int n)
@@ -399,7 +426,9 @@ bool vqp_should_notify(struct virtqueue *vq)
 {
 	/* Used descriptor stores before the driver area loads. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	uint16_t flags = vq_ld16(vq->avail + EV_FLAGS, __ATOMIC_RELAXED) & 3;
+	/* Flags first, with acquire: the driver writes off_wrap, then a
+	 * barrier, then flags (Linux, QEMU's vring_packed_event_read). */
+	uint16_t flags = vq_ld16(vq->avail + EV_FLAGS, __ATOMIC_ACQUIRE) & 3;
 	bool valid = vq->signalled_valid;
 	uint16_t old = vq->signalled_used;
 	uint16_t now = (uint16_t)(vq->used_idx |

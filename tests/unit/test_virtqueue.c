@@ -386,6 +386,40 @@ static void pop_push(struct fx *f, uint16_t head)
 	assert_int_equal(virtqueue_push(&f->vq, head, 4), 0);
 }
 
+/* Several chains completed as one (a packet in several rx buffers): one
+ * used-index step for all; a head twice or not in flight refuses the
+ * whole call and writes nothing. */
+static void test_push_n(void **state)
+{
+	struct fx *f = *state;
+	start(f, 8, 0);
+	for (uint16_t h = 0; h < 4; h++) {
+		desc(f, DESC, h, BUF + 0x10ull * h, 16, VIRTQ_DESC_F_WRITE, 0);
+		offer(f, h);
+	}
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(virtqueue_pop(&f->vq, f->c), 1);
+	static const uint16_t twice[2] = { 1, 1 }, stray[2] = { 1, 5 };
+	static const uint32_t one[2] = { 1, 1 };
+	assert_int_equal(virtqueue_push_n(&f->vq, twice, one, 2), -EINVAL);
+	assert_int_equal(virtqueue_push_n(&f->vq, stray, one, 2), -EINVAL);
+	assert_int_equal(used_idx(f), 0);
+	static const uint16_t heads[3] = { 2, 0, 3 };
+	static const uint32_t lens[3] = { 16, 5, 0 };
+	assert_int_equal(virtqueue_push_n(&f->vq, heads, lens, 0), 0);
+	assert_int_equal(virtqueue_push_n(&f->vq, heads, lens, 3), 0);
+	assert_int_equal(used_idx(f), 3);
+	for (uint16_t i = 0; i < 3; i++) {
+		assert_int_equal(used_id(f, i), heads[i]);
+		assert_int_equal(used_len(f, i), lens[i]);
+	}
+	/* those three are done; head 1 is still in flight */
+	assert_int_equal(virtqueue_push_n(&f->vq, heads, lens, 1), -EINVAL);
+	assert_int_equal(virtqueue_push(&f->vq, 1, 1), 0);
+	assert_int_equal(used_idx(f), 4);
+	assert_int_equal(f->vq.stats.completed, 4);
+}
+
 static void test_event_idx(void **state)
 {
 	struct fx *f = *state;
@@ -843,6 +877,7 @@ int main(void)
 		T(test_buffer_split_across_adjacent_regions),
 		T(test_indirect),
 		T(test_index_wrap),
+		T(test_push_n),
 		T(test_need_event_math),
 		T(test_event_idx),
 		T(test_event_idx_empty_pop),

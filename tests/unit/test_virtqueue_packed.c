@@ -352,6 +352,51 @@ static void test_out_of_order(void **state)
 	assert_int_equal(virtqueue_pop(&f->vq, f->c), 0);
 }
 
+/* Several chains completed as one (a packet in several rx buffers), out
+ * of order and across the wrap; a head twice or not in flight refuses
+ * the whole call and writes nothing. */
+static void test_push_n(void **state)
+{
+	struct fx *f = *state;
+	start(f, 8, FEAT_ALL);
+	struct buf b[3] = {
+		{ BUF, 4, WRITE }, { BUF + 0x10, 4, WRITE }, { BUF + 0x20, 4, WRITE },
+	};
+	offer(f, b, 2, 4); /* positions 0-1 */
+	offer(f, b, 1, 0); /* 2 */
+	offer(f, b, 3, 7); /* 3-5 */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(virtqueue_pop(&f->vq, f->c), 1);
+	static const uint16_t twice[2] = { 4, 4 }, stray[2] = { 4, 5 };
+	static const uint32_t one[2] = { 1, 1 };
+	uint16_t id;
+	uint32_t len;
+	assert_int_equal(virtqueue_push_n(&f->vq, twice, one, 2), -EINVAL);
+	assert_int_equal(virtqueue_push_n(&f->vq, stray, one, 2), -EINVAL);
+	assert_false(take_used(f, &id, &len));
+	static const uint16_t ids[3] = { 7, 4, 0 };
+	static const uint32_t lens[3] = { 3, 0, 4 };
+	assert_int_equal(virtqueue_push_n(&f->vq, ids, lens, 3), 0);
+	expect_used(f, 7, 3); /* at 0, moves 3 */
+	expect_used(f, 4, 0); /* at 3, moves 2 */
+	expect_used(f, 0, 4); /* at 5, moves 1 */
+	assert_false(take_used(f, &id, &len));
+	/* across the wrap: 6, 7, 0 (lap two), then 1 */
+	offer(f, b, 3, 1);
+	offer(f, b, 1, 2);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(virtqueue_pop(&f->vq, f->c), 1);
+	static const uint16_t ids2[2] = { 2, 1 };
+	static const uint32_t lens2[2] = { 1, 2 };
+	assert_int_equal(virtqueue_push_n(&f->vq, ids2, lens2, 2), 0);
+	expect_used(f, 2, 1); /* at 6 */
+	expect_used(f, 1, 2); /* at 7, moves 3: to 2 of lap two */
+	assert_int_equal(f->vq.used_idx, 2);
+	assert_false(f->vq.used_wrap);
+	assert_false(take_used(f, &id, &len));
+	assert_int_equal(virtqueue_pop(&f->vq, f->c), 0);
+}
+
 static void test_indirect(void **state)
 {
 	struct fx *f = *state;
@@ -1004,6 +1049,7 @@ int main(void)
 	log_set_level(LOG_ERROR + 1);
 	const struct CMUnitTest tests[] = {
 		T(test_enable_state),
+		T(test_push_n),
 		T(test_chain),
 		T(test_wrap_laps),
 		T(test_out_of_order),
