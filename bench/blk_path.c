@@ -82,6 +82,19 @@ static uint64_t rnd(uint64_t *x)
 
 /* ---- the host: io_uring, O_DIRECT, qd in flight -------------------------- */
 
+/* Queue slot i's next I/O: one block at a random offset. */
+static void host_queue(struct io_uring *ring, int fd, uint8_t *buf, unsigned int i,
+		       uint64_t *x, bool write)
+{
+	struct io_uring_sqe *s = io_uring_get_sqe(ring);
+	uint64_t off = rnd(x) % (FILE_SIZE / BS) * BS;
+	if (write)
+		io_uring_prep_write(s, fd, buf + (size_t)BS * i, BS, off);
+	else
+		io_uring_prep_read(s, fd, buf + (size_t)BS * i, BS, off);
+	io_uring_sqe_set_data64(s, i);
+}
+
 static double host_iops(const char *path, unsigned int qd, double secs, bool write)
 {
 	int fd = open(path, (write ? O_RDWR : O_RDONLY) | O_DIRECT);
@@ -92,16 +105,9 @@ static double host_iops(const char *path, unsigned int qd, double secs, bool wri
 		die("io_uring_queue_init");
 	uint8_t *buf = aligned_alloc(BS, (size_t)BS * qd);
 	memset(buf, 0x5a, (size_t)BS * qd);
-	uint64_t x = 0x6b696c6e, blocks = FILE_SIZE / BS, done = 0;
-	for (unsigned int i = 0; i < qd; i++) {
-		struct io_uring_sqe *s = io_uring_get_sqe(&ring);
-		uint64_t off = rnd(&x) % blocks * BS;
-		if (write)
-			io_uring_prep_write(s, fd, buf + (size_t)BS * i, BS, off);
-		else
-			io_uring_prep_read(s, fd, buf + (size_t)BS * i, BS, off);
-		io_uring_sqe_set_data64(s, i);
-	}
+	uint64_t x = 0x6b696c6e, done = 0;
+	for (unsigned int i = 0; i < qd; i++)
+		host_queue(&ring, fd, buf, i, &x, write);
 	io_uring_submit(&ring);
 	double t0 = now_s(), end = t0 + secs;
 	while (now_s() < end) {
@@ -112,14 +118,8 @@ static double host_iops(const char *path, unsigned int qd, double secs, bool wri
 		io_uring_for_each_cqe(&ring, head, c) {
 			if (c->res != (int)BS)
 				die("a host I/O failed");
-			unsigned int i = (unsigned int)io_uring_cqe_get_data64(c);
-			struct io_uring_sqe *s = io_uring_get_sqe(&ring);
-			uint64_t off = rnd(&x) % blocks * BS;
-			if (write)
-				io_uring_prep_write(s, fd, buf + (size_t)BS * i, BS, off);
-			else
-				io_uring_prep_read(s, fd, buf + (size_t)BS * i, BS, off);
-			io_uring_sqe_set_data64(s, i);
+			host_queue(&ring, fd, buf, (unsigned int)io_uring_cqe_get_data64(c),
+				   &x, write);
 			n++;
 		}
 		io_uring_cq_advance(&ring, n);

@@ -461,25 +461,7 @@ int virtqueue_pop(struct virtqueue *vq, struct vq_chain *chain)
 
 int virtqueue_push(struct virtqueue *vq, uint16_t head, uint32_t written_len)
 {
-	if (!vq->enabled || head >= vq->size || !vq_inflight_test(vq, head)) {
-		vq->stats.errors++;
-		pr_guest(LOG_ERROR, "virtio %s: device bug: push of head %u "
-			 "that is not in flight", vq->name, head);
-		return -EINVAL;
-	}
-	if (vq->packed)
-		return vqp_push(vq, head, written_len);
-	uint8_t *elem = vq->used + USED_RING + 8 * (vq->used_idx & (vq->size - 1));
-	vq_st32(elem, head, __ATOMIC_RELAXED);
-	vq_st32(elem + 4, written_len, __ATOMIC_RELAXED);
-	vq->used_idx++;
-	/* Element before index: the driver reads them in the other order. */
-	vq_st16(vq->used + USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
-	vq_mark_written(vq, head);
-	mark_used_ring(vq);
-	vq_inflight_set(vq, head, false);
-	vq->stats.completed++;
-	return 0;
+	return virtqueue_push_n(vq, &head, &written_len, 1);
 }
 
 int virtqueue_push_n(struct virtqueue *vq, const uint16_t *heads,
@@ -510,7 +492,8 @@ int virtqueue_push_n(struct virtqueue *vq, const uint16_t *heads,
 		vq_st32(elem + 4, lens[i], __ATOMIC_RELAXED);
 	}
 	vq->used_idx = (uint16_t)(vq->used_idx + n);
-	/* Elements before index, once for all n. */
+	/* Elements before index (the driver reads them in the other order),
+	 * once for all n. */
 	vq_st16(vq->used + USED_IDX, vq->used_idx, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < n; i++) {
 		vq_mark_written(vq, heads[i]);

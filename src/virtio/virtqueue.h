@@ -230,8 +230,8 @@ int virtqueue_push_n(struct virtqueue *vq, const uint16_t *heads,
 /* Give the last n chains popped back to the ring unanswered, as if never
  * popped (packed: the position and wrap counter go back by the chains'
  * descriptors, and each chain's first descriptor must still be available
- * and its last still carry its ID): for a device that pauses (snapshot, migration) while it holds
- * buffers it has not used - rx buffers waiting for a packet, a tx chain
+ * and its last still carry its ID): for a device that pauses (snapshot,
+ * migration) while it holds buffers it has not used - rx buffers waiting for a packet, a tx chain
  * waiting for room - so that nothing is in flight and the guest's buffers
  * are neither lost nor answered. heads[] are the chains' heads in the
  * order they were popped, and they must be the last n pops: each is in

@@ -83,7 +83,6 @@ void vq_mark_written(struct virtqueue *vq, uint16_t head);
  * points when vq->packed. */
 int vqp_enable(struct virtqueue *vq, char *err, size_t errlen);
 int vqp_pop(struct virtqueue *vq, struct vq_chain *chain);
-int vqp_push(struct virtqueue *vq, uint16_t id, uint32_t written_len);
 /* n chains, checked by the caller (in flight, distinct); see
  * virtqueue_push_n. */
 void vqp_push_n(struct virtqueue *vq, const uint16_t *ids, const uint32_t *lens,

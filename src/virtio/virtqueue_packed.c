@@ -319,7 +319,6 @@ int vqp_pop(struct virtqueue *vq, struct vq_chain *chain)
 	return 1;
 }
 
-/* The caller (virtqueue_push) checked that `id` is in flight. */
 /* The used descriptor for id at ring position pos, wrap counter wrap. */
 static void write_used(struct virtqueue *vq, uint32_t pos, bool wrap, uint16_t id,
 		       uint32_t written_len)
@@ -352,13 +351,6 @@ static void advance_used(struct virtqueue *vq, uint16_t id)
 	vq_mark_written(vq, id);
 	vq_inflight_set(vq, id, false);
 	vq->stats.completed++;
-}
-
-int vqp_push(struct virtqueue *vq, uint16_t id, uint32_t written_len)
-{
-	write_used(vq, vq->used_idx, vq->used_wrap, id, written_len);
-	advance_used(vq, id);
-	return 0;
 }
 
 void vqp_push_n(struct virtqueue *vq, const uint16_t *ids, const uint32_t *lens,
